@@ -1,0 +1,33 @@
+"""Idle and absolute session timeouts (MLPS level 3: idle <= 30 minutes)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+IDLE_KEY = "anyun_last_seen"
+START_KEY = "anyun_login_at"
+
+
+class SessionTimeoutMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = timezone.now().timestamp()
+            last_seen = request.session.get(IDLE_KEY, now)
+            started = request.session.setdefault(START_KEY, now)
+            idle_limit = settings.ANYUN_IDLE_TIMEOUT_MINUTES * 60
+            absolute_limit = settings.ANYUN_ABSOLUTE_SESSION_HOURS * 3600
+            if now - last_seen > idle_limit or now - started > absolute_limit:
+                logout(request)
+                request.session["anyun_timed_out"] = True
+            else:
+                request.session[IDLE_KEY] = now
+        return self.get_response(request)

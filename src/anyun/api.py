@@ -1,0 +1,1 @@
+"""The JSON API /api/v1 (django-ninja): routers from each app, one error format."""

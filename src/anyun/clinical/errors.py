@@ -1,0 +1,82 @@
+"""Errors raised by the clinical core.
+
+Every error carries a stable snake_case ``code``; the application layer translates
+by code and fills the placeholders from ``params``. Params are kept JSON-friendly
+(str, int, float): dates are passed as ISO strings, gestational ages as "W+D".
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+ERROR_CODES: Final[dict[str, str]] = {
+    # National ID (GB 11643-1999)
+    "national_id_empty": "Enter the national ID number.",
+    "national_id_length": (
+        "A national ID number has 18 characters (or 15 digits for an old number); "
+        "this one has {length}."
+    ),
+    "national_id_characters": (
+        "A national ID number contains only digits, with X allowed as the last character."
+    ),
+    "national_id_region": "The region code {region_code} at the start of the number is not valid.",
+    "national_id_birth_date": "The birth date {birth_date} in the number is not a valid past date.",
+    "national_id_check_digit": "The check digit should be {expected}.",
+    "national_id_male": "This national ID number belongs to a man; only women can be registered.",
+    "age_out_of_range": "Age {age} is outside the accepted range of {min_age} to {max_age} years.",
+    "date_before_birth": "The date {day} is before the birth date {birth_date}.",
+    # Gestational age and dating
+    "gestational_age_negative": "A gestational age cannot be negative.",
+    "gestational_age_day_range": "The day part of a gestational age must be 0 to 6; got {days}.",
+    "cycle_length_range": (
+        "The menstrual cycle length must be {min_days} to {max_days} days; "
+        "got {cycle_length_days}."
+    ),
+    "crl_range": "The crown-rump length must be {min_mm} to {max_mm} mm; got {crl_mm}.",
+    "embryo_age_range": "The embryo age at transfer must be {min_days} to {max_days} days; got {embryo_age_days}.",
+    "redating_threshold_range": "The redating threshold must be 0 days or more; got {threshold_days}.",
+    "dating_missing": "Give a last menstrual period or an ultrasound scan to date the pregnancy.",
+    "scan_ga_missing": "Give the gestational age at the scan to compare it with the LMP dating.",
+    "lmp_in_future": "The last menstrual period cannot be in the future.",
+    "lmp_too_old": (
+        "The last menstrual period is more than {max_weeks} weeks ago; "
+        "it cannot belong to a current pregnancy."
+    ),
+    "scan_in_future": "The scan date cannot be in the future.",
+    "scan_ga_range": "The gestational age at the scan must be {min_ga} to {max_ga}; got {ga}.",
+    # Anthropometry
+    "height_range": "The height must be {min_cm} to {max_cm} cm; got {height_cm}.",
+    "weight_range": "The weight must be {min_kg} to {max_kg} kg; got {weight_kg}.",
+    "bmi_range": "A BMI must be a positive number; got {bmi}.",
+}
+
+
+class ClinicalValueError(ValueError):
+    """A clinical input was refused.
+
+    ``str(error)`` is the English message; ``code`` is stable and listed in
+    :data:`ERROR_CODES`; ``field`` names the input at fault when there is one.
+    """
+
+    code: str
+    params: dict[str, object]
+    field: str | None
+
+    def __init__(
+        self, code: str, message: str, *, field: str | None = None, **params: object
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+        self.params = dict(params)
+
+
+def clinical_error(code: str, *, field: str | None = None, **params: object) -> ClinicalValueError:
+    """Build the error for ``code`` with its English message filled from ``params``.
+
+    Raises ``KeyError`` for a code missing from :data:`ERROR_CODES`, so an
+    untranslatable code cannot reach the application layer.
+    """
+    message = ERROR_CODES[code].format(**params)
+    return ClinicalValueError(code, message, field=field, **params)

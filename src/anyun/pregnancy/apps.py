@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PregnancyConfig(AppConfig):
+    name = "anyun.pregnancy"
+    label = "pregnancy"

@@ -1,0 +1,242 @@
+"""The one settings module. Every knob comes from an environment variable (12-factor).
+
+The defaults give an embedded demo (SQLite under var/, in-memory channel layer, console SMS).
+With ANYUN_ENV=production the process refuses to start on unsafe values (see core.checks).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = Path(os.environ.get("ANYUN_PROJECT_DIR", BASE_DIR.parent.parent))
+VAR_DIR = Path(os.environ.get("ANYUN_VAR_DIR", PROJECT_DIR / "var"))
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw else default
+
+
+ANYUN_ENV = os.environ.get("ANYUN_ENV", "development")
+IS_PRODUCTION = ANYUN_ENV == "production"
+DEMO_SECRET = "anyun-development-only-secret-key-change-me"  # noqa: S105 - refused in production
+
+SECRET_KEY = os.environ.get("ANYUN_SECRET_KEY", DEMO_SECRET)
+DEBUG = env_bool("ANYUN_DEBUG", not IS_PRODUCTION)
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("ANYUN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+    if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("ANYUN_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+# Keys for sensitive fields (ID number, phone). Fernet key (urlsafe base64, 32 bytes) and an
+# HMAC key for the searchable blind index. Development derives both from SECRET_KEY.
+ANYUN_FIELD_KEYS = [
+    k.strip() for k in os.environ.get("ANYUN_FIELD_KEYS", "").split(",") if k.strip()
+]
+ANYUN_INDEX_KEY = os.environ.get("ANYUN_INDEX_KEY", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_tasks",
+    "django_tasks_db",
+    "channels",
+    "anyun.core",
+    "anyun.audit",
+    "anyun.accounts",
+    "anyun.notify",
+    "anyun.staff",
+    "anyun.careteam",
+    "anyun.consent",
+    "anyun.pregnancy",
+    "anyun.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "anyun.accounts.middleware.SessionTimeoutMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "anyun.urls"
+ASGI_APPLICATION = "anyun.asgi.application"
+WSGI_APPLICATION = None
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "anyun.web.context_processors.anyun",
+            ],
+        },
+    },
+]
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "anyun.sqlite3",
+            "OPTIONS": {
+                # WAL lets the web process read while the worker writes.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
+    }
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("ANYUN_TEST_DB_NAME") or None}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:staff_login"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("ANYUN_PASSWORD_MIN_LENGTH", 8)},
+    },
+    {
+        "NAME": "anyun.accounts.passwords.CharacterClassValidator",
+        "OPTIONS": {"min_classes": env_int("ANYUN_PASSWORD_MIN_CLASSES", 3)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+]
+
+# MLPS level 3 defaults (GB/T 22239-2019): lockout after 5 failures for 10 minutes,
+# idle timeout 30 minutes, absolute session limit 12 hours.
+ANYUN_LOGIN_MAX_FAILURES = env_int("ANYUN_LOGIN_MAX_FAILURES", 5)
+ANYUN_LOGIN_LOCK_MINUTES = env_int("ANYUN_LOGIN_LOCK_MINUTES", 10)
+ANYUN_IDLE_TIMEOUT_MINUTES = env_int("ANYUN_IDLE_TIMEOUT_MINUTES", 30)
+ANYUN_ABSOLUTE_SESSION_HOURS = env_int("ANYUN_ABSOLUTE_SESSION_HOURS", 12)
+ANYUN_PASSWORD_MAX_AGE_DAYS = env_int("ANYUN_PASSWORD_MAX_AGE_DAYS", 90)
+
+# One-time codes for women: single use, 10 minutes, bound to the number, rate-limited.
+ANYUN_OTP_TTL_SECONDS = env_int("ANYUN_OTP_TTL_SECONDS", 600)
+ANYUN_OTP_RESEND_SECONDS = env_int("ANYUN_OTP_RESEND_SECONDS", 60)
+ANYUN_OTP_MAX_PER_PHONE_HOUR = env_int("ANYUN_OTP_MAX_PER_PHONE_HOUR", 5)
+ANYUN_OTP_MAX_PER_IP_HOUR = env_int("ANYUN_OTP_MAX_PER_IP_HOUR", 20)
+ANYUN_OTP_MAX_ATTEMPTS = env_int("ANYUN_OTP_MAX_ATTEMPTS", 5)
+
+ANYUN_SMS_PROVIDER = os.environ.get("ANYUN_SMS_PROVIDER", "anyun.notify.providers.ConsoleSmsProvider")
+ANYUN_IDENTITY_PROVIDER = os.environ.get(
+    "ANYUN_IDENTITY_PROVIDER", "anyun.accounts.identity.DevelopmentIdentityProvider"
+)
+ANYUN_CREDENTIAL_WARNING_DAYS = env_int("ANYUN_CREDENTIAL_WARNING_DAYS", 30)
+ANYUN_CARE_TEAM_CONSULT_DAYS = env_int("ANYUN_CARE_TEAM_CONSULT_DAYS", 30)
+ANYUN_UPLOAD_MAX_BYTES = env_int("ANYUN_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = ANYUN_ABSOLUTE_SESSION_HOURS * 3600
+SESSION_COOKIE_SECURE = IS_PRODUCTION
+CSRF_COOKIE_SECURE = IS_PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if IS_PRODUCTION:
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'", "ws:", "wss:"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [PROJECT_DIR / "build" / "vendor"] if (PROJECT_DIR / "build" / "vendor").exists() else []
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("ANYUN_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        "anyun": {"handlers": ["console"], "level": os.environ.get("ANYUN_LOG_LEVEL", "INFO")},
+    },
+}
