@@ -128,7 +128,8 @@ def ga_days_from_crl(crl_mm: float) -> int:
         raise clinical_error(
             "crl_range", field="crl_mm", crl_mm=crl_mm, min_mm=MIN_CRL_MM, max_mm=MAX_CRL_MM
         )
-    days = CRL_INTERCEPT + CRL_SQRT_COEFFICIENT * math.sqrt(crl_mm) + CRL_LINEAR_COEFFICIENT * crl_mm
+    sqrt_term = CRL_SQRT_COEFFICIENT * math.sqrt(crl_mm)
+    days = CRL_INTERCEPT + sqrt_term + CRL_LINEAR_COEFFICIENT * crl_mm
     return math.floor(days + 0.5)
 
 

@@ -29,12 +29,15 @@ ERROR_CODES: Final[dict[str, str]] = {
     "gestational_age_negative": "A gestational age cannot be negative.",
     "gestational_age_day_range": "The day part of a gestational age must be 0 to 6; got {days}.",
     "cycle_length_range": (
-        "The menstrual cycle length must be {min_days} to {max_days} days; "
-        "got {cycle_length_days}."
+        "The menstrual cycle length must be {min_days} to {max_days} days; got {cycle_length_days}."
     ),
     "crl_range": "The crown-rump length must be {min_mm} to {max_mm} mm; got {crl_mm}.",
-    "embryo_age_range": "The embryo age at transfer must be {min_days} to {max_days} days; got {embryo_age_days}.",
-    "redating_threshold_range": "The redating threshold must be 0 days or more; got {threshold_days}.",
+    "embryo_age_range": (
+        "The embryo age at transfer must be {min_days} to {max_days} days; got {embryo_age_days}."
+    ),
+    "redating_threshold_range": (
+        "The redating threshold must be 0 days or more; got {threshold_days}."
+    ),
     "dating_missing": "Give a last menstrual period or an ultrasound scan to date the pregnancy.",
     "scan_ga_missing": "Give the gestational age at the scan to compare it with the LMP dating.",
     "lmp_in_future": "The last menstrual period cannot be in the future.",

@@ -21,3 +21,22 @@ class TimeStampedModel(PublicIdModel):
 
     class Meta:
         abstract = True
+
+
+class SchedulerLease(models.Model):
+    """Who may fire a periodic job right now. One row per job name.
+
+    Taken with a conditional UPDATE (`anyun.core.scheduler.lease_acquire`), so when several
+    processes run the scheduler exactly one of them fires each tick.
+    """
+
+    name = models.CharField(_("name"), max_length=128, unique=True)
+    holder = models.CharField(_("holder"), max_length=128, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("scheduler lease")
+        verbose_name_plural = _("scheduler leases")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from anyun.staff import views
 
 app_name = "staff"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.directory, name="directory"),
+    path("lookup/", views.lookup, name="lookup"),
+    path("<uuid:public_id>/", views.profile, name="profile"),
+    path("<uuid:public_id>/photo", views.photo, name="photo"),
+]

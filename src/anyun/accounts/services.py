@@ -1,0 +1,398 @@
+"""Account use cases: phone codes, women's identity, staff sign-in with TOTP, API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_otp import match_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from anyun.accounts.identity import identity_provider
+from anyun.accounts.models import ApiToken, IdentityCheck, PhoneCode, Role, User, WomanProfile
+from anyun.audit.services import audit_record
+from anyun.clinical.errors import ClinicalValueError
+from anyun.clinical.national_id import age_on, check_woman_eligible, parse_national_id
+from anyun.core import crypto
+from anyun.core.errors import DomainError, PermissionDenied, RateLimited
+from anyun.core.messages import clinical_message
+
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+ADULT_AGE = 18
+
+
+def local_today() -> date:
+    return timezone.localdate()
+
+
+# --- phone numbers and one-time codes -------------------------------------------------------
+
+
+def phone_normalise(raw: str) -> str:
+    phone = re.sub(r"[\s-]", "", raw or "")
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    if not PHONE_RE.match(phone):
+        raise DomainError(
+            "phone_invalid",
+            _("Enter an 11-digit mainland China mobile number starting with 1."),
+            field="phone",
+        )
+    return phone
+
+
+def _code_hash(phone_index: str, code: str) -> str:
+    return crypto.blind_index(f"{phone_index}:{code}")
+
+
+def phone_code_send(*, phone: str, ip: str | None) -> None:
+    """Send a 6-digit login code. Rate-limited per number and per address.
+
+    Side effect: an SMS notification row (delivered by the queue) in the same transaction.
+    """
+    from anyun.notify.services import sms_send
+
+    phone = phone_normalise(phone)
+    index = crypto.blind_index(phone)
+    now = timezone.now()
+    with transaction.atomic():
+        recent = PhoneCode.objects.filter(phone_index=index, created_at__gte=now - timedelta(hours=1))
+        latest = recent.order_by("-created_at").first()
+        if latest and (now - latest.created_at).total_seconds() < settings.ANYUN_OTP_RESEND_SECONDS:
+            raise RateLimited(
+                "code_too_soon",
+                _("A code was just sent. Wait a minute before asking for another."),
+                field="phone",
+            )
+        if recent.count() >= settings.ANYUN_OTP_MAX_PER_PHONE_HOUR:
+            raise RateLimited(
+                "code_phone_limit",
+                _("Too many codes for this number. Try again in an hour."),
+                field="phone",
+            )
+        if ip and (
+            PhoneCode.objects.filter(ip_address=ip, created_at__gte=now - timedelta(hours=1)).count()
+            >= settings.ANYUN_OTP_MAX_PER_IP_HOUR
+        ):
+            raise RateLimited(
+                "code_ip_limit", _("Too many codes from this network. Try again later."), field="phone"
+            )
+        code = f"{secrets.randbelow(10**6):06d}"
+        PhoneCode.objects.create(
+            phone_index=index,
+            code_hash=_code_hash(index, code),
+            ip_address=ip,
+            created_at=now,
+            expires_at=now + timedelta(seconds=settings.ANYUN_OTP_TTL_SECONDS),
+        )
+        minutes = settings.ANYUN_OTP_TTL_SECONDS // 60
+        sms_send(
+            phone=phone,
+            text=str(
+                _("[Anyun] Your sign-in code is %(code)s, valid for %(minutes)d minutes. "
+                  "Do not share it.")
+                % {"code": code, "minutes": minutes}
+            ),
+            kind="login_code",
+            sensitive=True,
+        )
+
+
+def phone_sign_in(*, phone: str, code: str, ip: str | None = None) -> User:
+    """Check a code and return the woman's account, creating it on first sign-in.
+
+    A code works once, only for the number it was sent to, until it expires; after too many
+    wrong tries it is void. A wrong try is counted (committed) before the refusal is raised.
+    """
+    phone = phone_normalise(phone)
+    index = crypto.blind_index(phone)
+    code = (code or "").strip()
+    now = timezone.now()
+    user: User | None = None
+    with transaction.atomic():
+        pending = (
+            PhoneCode.objects.select_for_update()
+            .filter(phone_index=index, used_at__isnull=True, expires_at__gt=now)
+            .order_by("-created_at")
+            .first()
+        )
+        usable = pending is not None and pending.attempts < settings.ANYUN_OTP_MAX_ATTEMPTS
+        if usable and pending is not None:
+            if code.isdigit() and hmac.compare_digest(pending.code_hash, _code_hash(index, code)):
+                # Conditional update: of two racing requests with the same code, one wins.
+                if PhoneCode.objects.filter(pk=pending.pk, used_at__isnull=True).update(used_at=now):
+                    user = User.objects.filter(phone_index=index).first() or _woman_create(
+                        phone=phone, phone_index=index
+                    )
+            else:
+                PhoneCode.objects.filter(pk=pending.pk).update(attempts=F("attempts") + 1)
+        if user is not None:
+            audit_record(actor=user, action="login", object_type="user", object_id=user.public_id)
+    if user is None:
+        raise DomainError(
+            "code_invalid", _("The code is wrong or has expired. Ask for a new one."), field="code"
+        )
+    if not user.is_active:
+        raise PermissionDenied("account_inactive", _("This account is disabled."))
+    return user
+
+
+def _woman_create(*, phone: str, phone_index: str) -> User:
+    user = User.objects.create_user(
+        f"w-{uuid.uuid4().hex[:16]}", role=Role.WOMAN, phone=phone, phone_index=phone_index
+    )
+    WomanProfile.objects.create(user=user)
+    return user
+
+
+# --- the woman's real-name identity (FB-3) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IdentityInput:
+    real_name: str
+    national_id: str
+    guardian_name: str = ""
+    guardian_phone: str = ""
+
+
+NAME_RE = re.compile(r"^[\u4e00-\u9fa5·A-Za-z .'-]{2,40}$")
+
+
+def woman_identity_verify(*, user: User, data: IdentityInput, request: Any = None) -> WomanProfile:
+    """Check the ID number (GB 11643), the woman's eligibility, then the identity provider.
+
+    A minor (under 18) must name a guardian. One ID number belongs to one account.
+    """
+    if user.role != Role.WOMAN:
+        raise PermissionDenied("not_a_woman", _("Only a woman's account has a real-name identity."))
+    name = (data.real_name or "").strip()
+    if not NAME_RE.match(name):
+        raise DomainError(
+            "real_name_invalid", _("Enter your real name as on your ID card."), field="real_name"
+        )
+    today = local_today()
+    try:
+        nid = parse_national_id(data.national_id, today=today)
+        check_woman_eligible(nid, today=today)
+    except ClinicalValueError as exc:
+        raise DomainError(exc.code, clinical_message(exc), field=exc.field or "national_id") from exc
+    age = age_on(nid.birth_date, today)
+    guardian_phone = ""
+    if age < ADULT_AGE:
+        if not data.guardian_name.strip():
+            raise DomainError(
+                "guardian_required",
+                _("You are under 18: enter the name and phone number of your guardian."),
+                field="guardian_name",
+            )
+        guardian_phone = phone_normalise(data.guardian_phone)
+    index = crypto.blind_index(nid.number)
+    profile = WomanProfile.objects.select_related("user").get(user=user)
+    if profile.is_verified and profile.national_id_index != index:
+        raise DomainError(
+            "identity_locked",
+            _("Your identity is already verified. Ask the hospital to correct it."),
+            field="national_id",
+        )
+    result = identity_provider().verify(real_name=name, national_id=nid.number)
+    with transaction.atomic():
+        IdentityCheck.objects.create(
+            user=user,
+            provider=settings.ANYUN_IDENTITY_PROVIDER,
+            request_summary={"real_name": name, "national_id": crypto.mask_national_id(nid.number)},
+            passed=result.passed,
+            reference=result.reference,
+        )
+    if not result.passed:
+        raise DomainError(
+            "identity_refused",
+            _("The name and ID number could not be verified. Check them and try again."),
+            field="national_id",
+        )
+    try:
+        with transaction.atomic():
+            profile.real_name = name
+            profile.national_id = nid.number
+            profile.national_id_index = index
+            profile.birth_date = nid.birth_date
+            profile.guardian_name = data.guardian_name.strip() if age < ADULT_AGE else ""
+            profile.guardian_phone = guardian_phone
+            profile.verified_at = timezone.now()
+            profile.save()
+            User.objects.filter(pk=user.pk).update(display_name=name)
+            audit_record(
+                actor=user,
+                action="identity_verify",
+                object_type="woman_profile",
+                object_id=profile.public_id,
+                subject=user,
+                request=request,
+            )
+    except IntegrityError as exc:
+        raise DomainError(
+            "national_id_taken",
+            _("This ID number is already registered to another account."),
+            field="national_id",
+        ) from exc
+    user.display_name = name
+    return profile
+
+
+def woman_guide_seen(*, user: User) -> None:
+    WomanProfile.objects.filter(user=user, guide_seen_at__isnull=True).update(
+        guide_seen_at=timezone.now()
+    )
+
+
+# --- staff sign-in: password + TOTP, lockout -----------------------------------------------
+
+
+def staff_sign_in(*, username: str, password: str, token: str, ip: str | None = None) -> User:
+    """Password and TOTP together. Five failures lock the account for ten minutes (MLPS 3).
+
+    The same message is given for every failure so that accounts cannot be enumerated.
+    """
+    bad = DomainError(
+        "sign_in_failed", _("The username, password or one-time code is wrong.")
+    )
+    now = timezone.now()
+    user = User.objects.filter(username=username.strip()).first()
+    if user is None or user.role == Role.WOMAN:
+        raise bad
+    if user.locked_until and user.locked_until > now:
+        raise DomainError(
+            "account_locked",
+            _("Too many failed sign-ins. The account is locked until %(time)s.")
+            % {"time": timezone.localtime(user.locked_until).strftime("%H:%M")},
+        )
+    ok = user.is_active and user.check_password(password)
+    device = match_token(user, (token or "").strip()) if ok else None
+    if not ok or device is None:
+        _sign_in_failed(user=user, now=now, ip=ip)
+        raise bad
+    User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
+    user.otp_device = device  # type: ignore[attr-defined]
+    audit_record(actor=user, action="login", object_type="user", object_id=user.public_id)
+    return user
+
+
+def _sign_in_failed(*, user: User, now: Any, ip: str | None) -> None:
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(failed_login_count=F("failed_login_count") + 1)
+        user.refresh_from_db(fields=["failed_login_count"])
+        if user.failed_login_count >= settings.ANYUN_LOGIN_MAX_FAILURES:
+            User.objects.filter(pk=user.pk).update(
+                locked_until=now + timedelta(minutes=settings.ANYUN_LOGIN_LOCK_MINUTES),
+                failed_login_count=0,
+            )
+        audit_record(
+            actor=None,
+            action="login_failed",
+            object_type="user",
+            object_id=user.public_id,
+            detail={"username": user.username, "ip": ip or ""},
+        )
+
+
+def staff_unlock(*, actor: User, user: User) -> None:
+    if actor.role != Role.SECURITY_ADMIN:
+        raise PermissionDenied("not_security_admin", _("Only the security administrator can unlock accounts."))
+    User.objects.filter(pk=user.pk).update(locked_until=None, failed_login_count=0)
+    audit_record(actor=actor, action="unlock", object_type="user", object_id=user.public_id)
+
+
+def password_expired(user: User) -> bool:
+    if user.role == Role.WOMAN or settings.ANYUN_PASSWORD_MAX_AGE_DAYS <= 0:
+        return False
+    changed = user.password_changed_at or user.date_joined
+    return timezone.now() - changed > timedelta(days=settings.ANYUN_PASSWORD_MAX_AGE_DAYS)
+
+
+def password_change(*, user: User, old_password: str, new_password: str) -> None:
+    if not user.check_password(old_password):
+        raise DomainError("password_wrong", _("The current password is wrong."), field="old_password")
+    if old_password == new_password:
+        raise DomainError(
+            "password_same", _("Choose a password you have not used now."), field="new_password"
+        )
+    try:
+        password_validation.validate_password(new_password, user)
+    except ValidationError as exc:
+        raise DomainError("password_weak", " ".join(exc.messages), field="new_password") from exc
+    user.set_password(new_password)
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "password_changed_at"])
+    audit_record(actor=user, action="password_change", object_type="user", object_id=user.public_id)
+
+
+def staff_create(
+    *, username: str, password: str, role: str, display_name: str, totp_key: str | None = None
+) -> tuple[User, TOTPDevice]:
+    """Create a staff account with its TOTP device (the second factor)."""
+    if role not in {r.value for r in Role} or role == Role.WOMAN:
+        raise DomainError("role_invalid", _("Choose a staff role."), field="role")
+    user = User(username=username, role=role, display_name=display_name)
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError("password_weak", " ".join(exc.messages), field="password") from exc
+    with transaction.atomic():
+        user.set_password(password)
+        user.password_changed_at = timezone.now()
+        user.is_staff = role == Role.SYSTEM_ADMIN
+        user.save()
+        device = TOTPDevice.objects.create(
+            user=user, name="default", confirmed=True, **({"key": totp_key} if totp_key else {})
+        )
+    return user, device
+
+
+# --- API tokens ------------------------------------------------------------------------------
+
+API_TOKEN_DAYS = 30
+
+
+def _token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def api_token_issue(*, user: User) -> str:
+    raw = secrets.token_urlsafe(32)
+    ApiToken.objects.create(
+        user=user,
+        token_hash=_token_hash(raw),
+        expires_at=timezone.now() + timedelta(days=API_TOKEN_DAYS),
+    )
+    return raw
+
+
+def api_token_user(raw: str) -> User | None:
+    now = timezone.now()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=_token_hash(raw), revoked_at__isnull=True, expires_at__gt=now)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def api_token_revoke(*, raw: str) -> None:
+    ApiToken.objects.filter(token_hash=_token_hash(raw)).update(revoked_at=timezone.now())

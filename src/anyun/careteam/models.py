@@ -1,0 +1,44 @@
+"""Who may see a woman's data: her care team, by department assignment or by consultation."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from anyun.core.models import PublicIdModel
+
+
+class AccessSource(models.TextChoices):
+    ASSIGNMENT = "assignment", _("Assigned by the department")
+    CONSULTATION = "consultation", _("Open or recent consultation")
+
+
+class CareTeamMember(PublicIdModel):
+    woman = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="care_team"
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="care_of"
+    )
+    source = models.CharField(_("source"), max_length=16, choices=AccessSource.choices)
+    is_responsible = models.BooleanField(_("responsible clinician"), default=False)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    reference = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        indexes = (models.Index(fields=("member", "woman")),)
+        constraints = (
+            models.UniqueConstraint(
+                fields=("woman", "member", "source", "reference"),
+                condition=models.Q(ended_at__isnull=True),
+                name="careteam_one_open_membership",
+            ),
+        )
+        verbose_name = _("care team member")
+        verbose_name_plural = _("care team members")

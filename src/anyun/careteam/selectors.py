@@ -1,0 +1,64 @@
+"""The one place that decides who may see a woman's data.
+
+- the woman herself;
+- the clinicians and nurses of her care team (assigned by the department, or while a
+  consultation with her is open or recent: a membership with `ends_at` in the future);
+- no other role sees individual health data (quality staff see aggregates; the three
+  administrators see configuration and the audit trail, never records).
+Every later feature loads a woman through `access_woman` or lists from `women_visible_to`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from anyun.accounts.models import CLINICAL_ROLES, Role, User
+from anyun.careteam.models import CareTeamMember
+from anyun.core.errors import NotFound
+
+
+def _active_memberships(member: Any) -> QuerySet[CareTeamMember]:
+    now = timezone.now()
+    return CareTeamMember.objects.filter(
+        member=member, ended_at__isnull=True, started_at__lte=now
+    ).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+
+
+def women_visible_to(user: Any) -> QuerySet[User]:
+    women = User.objects.filter(role=Role.WOMAN, is_active=True)
+    if not user.is_authenticated:
+        return women.none()
+    if user.role == Role.WOMAN:
+        return women.filter(pk=user.pk)
+    if user.role in CLINICAL_ROLES:
+        return women.filter(pk__in=_active_memberships(user).values("woman_id"))
+    return women.none()
+
+
+def can_see_woman(user: Any, woman: Any) -> bool:
+    return women_visible_to(user).filter(pk=woman.pk).exists()
+
+
+def access_woman(*, user: Any, woman_public_id: UUID | str) -> User:
+    """The woman, if `user` may see her; the same NotFound for missing and not allowed."""
+    try:
+        woman = women_visible_to(user).select_related("woman_profile").get(
+            public_id=woman_public_id
+        )
+    except (User.DoesNotExist, ValueError) as exc:
+        raise NotFound() from exc
+    return woman
+
+
+def care_team_of(woman: Any) -> QuerySet[CareTeamMember]:
+    now = timezone.now()
+    return (
+        CareTeamMember.objects.filter(woman=woman, ended_at__isnull=True)
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+        .select_related("member")
+        .order_by("-is_responsible", "started_at")
+    )

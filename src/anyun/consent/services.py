@@ -1,0 +1,137 @@
+"""Consent use cases: what a woman must sign, signing, withdrawing, and the gate services call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from anyun.audit.services import audit_record, client_ip
+from anyun.consent.models import ConsentDocument, ConsentSignature, DocumentKind
+from anyun.core.errors import DomainError, NotFound, PermissionDenied
+
+
+def documents_current() -> list[ConsentDocument]:
+    """The newest effective version of each kind."""
+    now = timezone.now()
+    current = []
+    for kind in DocumentKind:
+        doc = (
+            ConsentDocument.objects.filter(kind=kind, effective_at__lte=now)
+            .order_by("-version")
+            .first()
+        )
+        if doc is not None:
+            current.append(doc)
+    return current
+
+
+def consent_missing_for(user: Any) -> list[ConsentDocument]:
+    """Current documents she has not signed (or has withdrawn). A new version is unsigned."""
+    current = documents_current()
+    signed = set(
+        ConsentSignature.objects.filter(
+            user=user, document__in=current, withdrawn_at__isnull=True
+        ).values_list("document_id", flat=True)
+    )
+    return [doc for doc in current if doc.pk not in signed]
+
+
+def consent_withdrawn(user: Any) -> bool:
+    """True when her latest signature of some kind was withdrawn and not signed again since."""
+    latest = {}
+    for sig in ConsentSignature.objects.filter(user=user).select_related("document"):
+        latest.setdefault(sig.document.kind, sig)
+    return any(sig.withdrawn_at is not None for sig in latest.values())
+
+
+def require_consent(user: Any) -> None:
+    """The gate every clinical service calls before it serves a woman (ACC-1)."""
+    if consent_missing_for(user):
+        raise PermissionDenied(
+            "consent_required",
+            _("Please read and sign the informed consent before using this service."),
+        )
+
+
+def consent_sign(*, user: Any, document_public_id: Any, request: Any = None) -> ConsentSignature:
+    doc = ConsentDocument.objects.filter(public_id=document_public_id).first()
+    if doc is None or doc not in documents_current():
+        raise DomainError(
+            "consent_version_outdated",
+            _("This version of the document is no longer in force. Read the current one."),
+        )
+    try:
+        with transaction.atomic():
+            signature = ConsentSignature.objects.create(
+                user=user,
+                document=doc,
+                signed_at=timezone.now(),
+                ip_address=client_ip(request),
+                user_agent=(request.META.get("HTTP_USER_AGENT", "")[:256] if request else ""),
+            )
+            audit_record(
+                actor=user,
+                action="consent_sign",
+                object_type="consent_document",
+                object_id=doc.public_id,
+                subject=user,
+                request=request,
+                detail={"kind": doc.kind, "version": doc.version},
+            )
+    except IntegrityError:
+        return ConsentSignature.objects.get(user=user, document=doc, withdrawn_at__isnull=True)
+    return signature
+
+
+def consent_withdraw(
+    *, user: Any, signature_public_id: Any, reason: str, request: Any = None
+) -> ConsentSignature:
+    """Withdrawal stops new services; the signature and all records made under it stay."""
+    with transaction.atomic():
+        signature = (
+            ConsentSignature.objects.select_for_update()
+            .filter(user=user, public_id=signature_public_id)
+            .first()
+        )
+        if signature is None:
+            raise NotFound()
+        if signature.withdrawn_at is None:
+            signature.withdrawn_at = timezone.now()
+            signature.withdrawal_reason = (reason or "").strip()[:500]
+            signature.save(update_fields=["withdrawn_at", "withdrawal_reason"])
+            audit_record(
+                actor=user,
+                action="consent_withdraw",
+                object_type="consent_signature",
+                object_id=signature.public_id,
+                subject=user,
+                request=request,
+            )
+    return signature
+
+
+def signatures_of(user: Any) -> QuerySet[ConsentSignature]:
+    return ConsentSignature.objects.filter(user=user).select_related("document")
+
+
+def document_publish(
+    *, kind: str, title_zh: str, title_en: str, body_zh: str, body_en: str, effective_at: Any = None
+) -> ConsentDocument:
+    """Publish a new version; everyone re-consents at next use."""
+    with transaction.atomic():
+        last = (
+            ConsentDocument.objects.select_for_update().filter(kind=kind).order_by("-version").first()
+        )
+        return ConsentDocument.objects.create(
+            kind=kind,
+            version=(last.version + 1) if last else 1,
+            title_zh=title_zh,
+            title_en=title_en,
+            body_zh=body_zh,
+            body_en=body_en,
+            effective_at=effective_at or timezone.now(),
+        )

@@ -1,0 +1,71 @@
+"""Localised messages for the error codes raised by the pure `anyun.clinical` package.
+
+The English text mirrors `anyun.clinical.errors.ERROR_CODES`; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from anyun.clinical.errors import ClinicalValueError
+
+CLINICAL_MESSAGES: dict[str, Promise] = {
+    "national_id_empty": _("Enter the national ID number."),
+    "national_id_length": _(
+        "A national ID number has 18 characters (or 15 digits for an old number); this one has %(length)s."
+    ),
+    "national_id_characters": _(
+        "A national ID number contains only digits, with X allowed as the last character."
+    ),
+    "national_id_region": _(
+        "The region code %(region_code)s at the start of the number is not valid."
+    ),
+    "national_id_birth_date": _(
+        "The birth date %(birth_date)s in the number is not a valid past date."
+    ),
+    "national_id_check_digit": _("The check digit should be %(expected)s."),
+    "national_id_male": _(
+        "This national ID number belongs to a man; only women can be registered."
+    ),
+    "age_out_of_range": _(
+        "Age %(age)s is outside the accepted range of %(min_age)s to %(max_age)s years."
+    ),
+    "date_before_birth": _("The date %(day)s is before the birth date %(birth_date)s."),
+    "gestational_age_negative": _("A gestational age cannot be negative."),
+    "gestational_age_day_range": _(
+        "The day part of a gestational age must be 0 to 6; got %(days)s."
+    ),
+    "cycle_length_range": _(
+        "The menstrual cycle length must be %(min_days)s to %(max_days)s days; got %(cycle_length_days)s."
+    ),
+    "crl_range": _("The crown-rump length must be %(min_mm)s to %(max_mm)s mm; got %(crl_mm)s."),
+    "embryo_age_range": _(
+        "The embryo age at transfer must be %(min_days)s to %(max_days)s days; got %(embryo_age_days)s."
+    ),
+    "redating_threshold_range": _(
+        "The redating threshold must be 0 days or more; got %(threshold_days)s."
+    ),
+    "dating_missing": _(
+        "Give a last menstrual period or an ultrasound scan to date the pregnancy."
+    ),
+    "scan_ga_missing": _("Give the gestational age at the scan to compare it with the LMP dating."),
+    "lmp_in_future": _("The last menstrual period cannot be in the future."),
+    "lmp_too_old": _(
+        "The last menstrual period is more than %(max_weeks)s weeks ago; it cannot belong to a current pregnancy."
+    ),
+    "scan_in_future": _("The scan date cannot be in the future."),
+    "scan_ga_range": _(
+        "The gestational age at the scan must be %(min_ga)s to %(max_ga)s; got %(ga)s."
+    ),
+    "height_range": _("The height must be %(min_cm)s to %(max_cm)s cm; got %(height_cm)s."),
+    "weight_range": _("The weight must be %(min_kg)s to %(max_kg)s kg; got %(weight_kg)s."),
+    "bmi_range": _("A BMI must be a positive number; got %(bmi)s."),
+}
+
+
+def clinical_message(exc: ClinicalValueError) -> str:
+    template = CLINICAL_MESSAGES.get(exc.code)
+    if template is None:
+        return str(exc)
+    return str(template) % exc.params
