@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from anyun.api import api
+from anyun.audit import views as audit_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -10,6 +11,8 @@ urlpatterns = [
     path("inbox/", include("anyun.notify.urls")),
     path("staff/", include("anyun.staff.urls")),
     path("accounts/", include("anyun.accounts.urls")),
+    path("consent/", include("anyun.consent.urls")),
     path("pregnancy/", include("anyun.pregnancy.urls")),
+    path("console/audit/", audit_views.search, name="audit_search"),
     path("", include("anyun.web.urls")),
 ]

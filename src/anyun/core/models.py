@@ -1,4 +1,4 @@
-"""Abstract bases shared by every app: public UUIDs and timestamps."""
+"""Abstract bases shared by every app (public UUIDs, timestamps) and the scheduler lease."""
 
 import uuid
 

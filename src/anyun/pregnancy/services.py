@@ -141,13 +141,15 @@ def _require_writer(*, actor: User, woman: User) -> None:
         from anyun.staff.selectors import require_online_practice
 
         require_online_practice(actor)
+    _require_woman_ready(woman)
 
 
 def _require_woman_ready(woman: User) -> None:
     from anyun.consent.services import require_consent
 
-    profile = getattr(woman, "woman_profile", None)
-    if profile is None or not profile.is_verified:
+    from anyun.accounts.models import WomanProfile
+
+    if not WomanProfile.objects.filter(user=woman, verified_at__isnull=False).exists():
         raise PermissionDenied(
             "identity_required", _("Please verify your real-name identity first.")
         )
@@ -159,7 +161,6 @@ def pregnancy_open(
 ) -> Pregnancy:
     """Open her current pregnancy. Refused while another one is current."""
     _require_writer(actor=actor, woman=woman)
-    _require_woman_ready(woman)
     values = _derive(data, today=timezone.localdate())
     try:
         with transaction.atomic():

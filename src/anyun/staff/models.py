@@ -123,11 +123,13 @@ class ClinicianProfile(TimeStampedModel):
 class CredentialKind(models.TextChoices):
     # STAFF-2 rests on the practising certificate; the registration is the STAFF-2 filing itself.
     PRACTISING_CERTIFICATE = "practising_certificate", _("Practising certificate")  # 医师执业证书
-    HOSPITAL_REGISTRATION = "hospital_registration", _(
-        "Practice registration at this hospital"
+    HOSPITAL_REGISTRATION = (
+        "hospital_registration",
+        _("Practice registration at this hospital"),
     )  # 本院执业注册/备案
-    MCH_CERTIFICATE = "mch_certificate", _(
-        "Maternal and child health technology assessment certificate"
+    MCH_CERTIFICATE = (
+        "mch_certificate",
+        _("Maternal and child health technology assessment certificate"),
     )  # 母婴保健技术考核合格证明 (STAFF-1)
     INTERNET_ADMISSION = "internet_admission", _("Internet diagnosis admission")  # STAFF-3
 

@@ -403,7 +403,10 @@ def photo_content_type(name: str) -> str:
 
 
 def public_credentials(
-    profile: ClinicianProfile, *, on: date | None = None, prefetched: Sequence[Credential] | None = None
+    profile: ClinicianProfile,
+    *,
+    on: date | None = None,
+    prefetched: Sequence[Credential] | None = None,
 ) -> list[PublicCredential]:
     """The current credential of each kind the profile holds, as the public may see it."""
     on = _today(on)
@@ -455,4 +458,3 @@ def licence_lookup(*, query: str, on: date | None = None) -> list[LicenceRecord]
         )
         for p in profiles
     ]
-

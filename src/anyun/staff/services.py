@@ -34,7 +34,12 @@ PRACTISING_ROLES = frozenset({Role.CLINICIAN, Role.NURSE, Role.PHARMACIST})
 # 医师执业证书编码: 15 ASCII digits, no checksum (DOMAIN.md section 10). [0-9], not \d, which
 # would also accept full-width and other Unicode digits.
 _PRACTISING_NUMBER = re.compile(r"[0-9]{15}")
-_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "application/pdf": "pdf"}
+_EXTENSIONS = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "application/pdf": "pdf",
+}
 
 NOTIFICATION_KIND_CREDENTIAL_EXPIRY = "credential_expiry"
 
@@ -102,13 +107,9 @@ def department_create(*, hospital: Hospital, name: str, code: str) -> Department
     code = code.strip()
     name = name.strip()
     if not name:
-        raise DomainError(
-            "department_name_required", _("Enter the department name."), field="name"
-        )
+        raise DomainError("department_name_required", _("Enter the department name."), field="name")
     if not code:
-        raise DomainError(
-            "department_code_required", _("Enter the department code."), field="code"
-        )
+        raise DomainError("department_code_required", _("Enter the department code."), field="code")
     try:
         with transaction.atomic():
             return Department.objects.create(hospital=hospital, name=name, code=code)
@@ -263,11 +264,9 @@ def credential_expiry_notify(*, credential: Credential, on: date | None = None) 
     Safe to call repeatedly: each notification carries a dedup key made of the credential,
     its expiry date, the stage (expiring / expired) and the recipient, so a daily run sends
     each message once, and a renewal (new row, new date) starts afresh. Returns the number of
-    recipients addressed. Must not run inside a transaction that may roll back: the notify
-    module may push.
+    recipients addressed. The notifications (and their queued deliveries) are written in one
+    transaction: the notify module delivers them from its queue after commit.
     """
-    from anyun.notify.services import notification_send
-
     if credential.valid_until is None:
         return 0
     on = on or timezone.localdate()
@@ -283,26 +282,38 @@ def credential_expiry_notify(*, credential: Credential, on: date | None = None) 
         .select_related("user")
     )
     recipients.extend(head.user for head in heads)
-    link = reverse("staff:profile", kwargs={"public_id": profile.public_id})
-    for recipient in recipients:
-        language = recipient.preferred_language or settings.LANGUAGE_CODE
-        with translation.override(language):
-            title, body = _expiry_text(
-                credential=credential, stage=stage, for_holder=recipient.pk == holder.pk
+    # The workstation shows the renewal banner; the public profile may be unlisted.
+    link = reverse("web:clinic_home")
+    with transaction.atomic():
+        for recipient in recipients:
+            _expiry_notify_one(
+                credential=credential, recipient=recipient, holder=holder, stage=stage, link=link
             )
-        notification_send(
-            recipient=recipient,
-            kind=NOTIFICATION_KIND_CREDENTIAL_EXPIRY,
-            title=title,
-            body=body,
-            link=link,
-            channels=("in_app", "push"),
-            dedup_key=(
-                f"staff.credential_expiry:{credential.public_id}:"
-                f"{credential.valid_until.isoformat()}:{stage}:{recipient.public_id}"
-            ),
-        )
     return len(recipients)
+
+
+def _expiry_notify_one(
+    *, credential: Credential, recipient: User, holder: User, stage: str, link: str
+) -> None:
+    from anyun.notify.services import notification_send
+
+    expiry = credential.valid_until.isoformat() if credential.valid_until else ""
+    # Texts are stored, so they are written in the recipient's language, not the request's.
+    with translation.override(recipient.preferred_language or settings.LANGUAGE_CODE):
+        title, body = _expiry_text(
+            credential=credential, stage=stage, for_holder=recipient.pk == holder.pk
+        )
+    notification_send(
+        recipient=recipient,
+        kind=NOTIFICATION_KIND_CREDENTIAL_EXPIRY,
+        title=title,
+        body=body,
+        link=link,
+        channels=("in_app", "push"),
+        dedup_key=(
+            f"staff.credential_expiry:{credential.public_id}:{expiry}:{stage}:{recipient.public_id}"
+        ),
+    )
 
 
 def _expiry_text(*, credential: Credential, stage: str, for_holder: bool) -> tuple[str, str]:
@@ -310,7 +321,7 @@ def _expiry_text(*, credential: Credential, stage: str, for_holder: bool) -> tup
     params = {
         "kind": credential.get_kind_display(),
         "date": credential.valid_until.isoformat() if credential.valid_until else "",
-        "name": str(credential.profile.user),
+        "name": credential.profile.name or str(credential.profile.user),
     }
     if stage == "expired":
         title = gettext("Credential expired")

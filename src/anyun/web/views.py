@@ -1,18 +1,163 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""The three front ends' own pages: the woman's home, the workstation and the console."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from anyun.accounts.decorators import staff_required
+from anyun.accounts.models import CLINICAL_ROLES, Role, User
+from anyun.audit.services import audit_record
+from anyun.careteam import selectors as careteam_selectors
+from anyun.careteam import services as careteam_services
+from anyun.core import crypto
+from anyun.core.errors import DomainError, NotFound
+from anyun.pregnancy import selectors as pregnancy_selectors
+
+HELP_TOPICS = ("account", "consent", "record", "messages", "privacy", "emergency")
+WORKSTATION_ROLES = [Role.CLINICIAN, Role.NURSE, Role.PHARMACIST]
+CONSOLE_ROLES = [Role.QUALITY_MANAGER, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN]
 
 
 def woman_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/woman_home.html")
+    """The woman's home: weeks, due date and next steps. Visitors see the welcome page."""
+    user = request.user
+    if not user.is_authenticated:
+        return render(request, "web/welcome.html")
+    if user.role != Role.WOMAN:  # type: ignore[union-attr]
+        from anyun.accounts.views import home_for
+
+        return redirect(home_for(user))  # type: ignore[arg-type]
+    from anyun.consent.services import consent_missing_for
+
+    profile = user.woman_profile  # type: ignore[union-attr]
+    pregnancy = pregnancy_selectors.current_pregnancy_of(user)
+    steps = []
+    if profile.guide_seen_at is None:
+        steps.append(("guide", _("Read the two-minute guide"), "/accounts/guide/"))
+    if not profile.is_verified:
+        steps.append(("identity", _("Verify your real-name identity"), "/accounts/identity/"))
+    elif consent_missing_for(user):
+        steps.append(("consent", _("Read and sign the informed consent"), "/consent/"))
+    elif pregnancy is None:
+        steps.append(("pregnancy", _("Open your pregnancy record"), "/pregnancy/"))
+    summary = pregnancy_selectors.pregnancy_summary(pregnancy) if pregnancy else None
+    if pregnancy is not None:
+        audit_record(actor=user, action="read", object_type="pregnancy", object_id=pregnancy.public_id, subject=user, request=request)
+    return render(request, "web/woman_home.html", {"steps": steps, "summary": summary, "profile": profile})
 
 
+@staff_required(WORKSTATION_ROLES)
 def clinic_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/clinic_home.html")
+    """Patient search over the women this clinician may see, and her care-team list."""
+    from anyun.staff.selectors import credential_warnings_for, practice_blockers
+
+    query = request.GET.get("q", "").strip()
+    women = careteam_selectors.women_visible_to(request.user).select_related("woman_profile")
+    if query:
+        women = women.filter(
+            Q(display_name__icontains=query)
+            | Q(woman_profile__real_name__icontains=query)
+            | Q(phone_index=crypto.blind_index(query))
+            | Q(woman_profile__national_id_index=crypto.blind_index(query))
+        )
+    return render(
+        request,
+        "web/clinic_home.html",
+        {
+            "women": women.order_by("display_name")[:100],
+            "query": query,
+            "warnings": credential_warnings_for(request.user),
+            "blockers": practice_blockers(request.user),
+        },
+    )
 
 
+@staff_required([Role.CLINICIAN, Role.NURSE])
+def patient_overview(request: HttpRequest, woman_id: UUID) -> HttpResponse:
+    try:
+        woman = careteam_selectors.access_woman(user=request.user, woman_public_id=woman_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    pregnancy = pregnancy_selectors.current_pregnancy_of(woman)
+    audit_record(actor=request.user, action="read", object_type="patient_overview", object_id=woman.public_id, subject=woman, request=request)
+    profile = woman.woman_profile
+    context = {
+        "woman": woman,
+        "profile": profile,
+        "masked_id": crypto.mask_national_id(profile.national_id) if profile.national_id else "",
+        "masked_phone": crypto.mask_phone(woman.phone) if woman.phone else "",
+        "pregnancy": pregnancy,
+        "summary": pregnancy_selectors.pregnancy_summary(pregnancy) if pregnancy else None,
+        "history": pregnancy_selectors.history_of(woman),
+        "past_pregnancies": woman.pregnancies.exclude(pk=pregnancy.pk if pregnancy else None),
+        "reports": pregnancy.reports.all() if pregnancy else [],
+        "revisions": pregnancy.revisions.select_related("changed_by")[:20] if pregnancy else [],
+        "team": careteam_selectors.care_team_of(woman),
+    }
+    return render(request, "web/patient_overview.html", context)
+
+
+@staff_required([Role.CLINICIAN, Role.NURSE])
+def care_team(request: HttpRequest) -> HttpResponse:
+    """The department assigns a woman (found by exact phone or ID number) to a clinician."""
+    found = None
+    lookup = request.GET.get("lookup", "").strip()
+    if lookup:
+        index = crypto.blind_index(lookup)
+        found = User.objects.filter(role=Role.WOMAN).filter(
+            Q(phone_index=index) | Q(woman_profile__national_id_index=index)
+        ).select_related("woman_profile").first()
+    members = User.objects.filter(role__in=CLINICAL_ROLES, is_active=True).order_by("display_name")
+    return render(request, "web/care_team.html", {"found": found, "lookup": lookup, "members": members})
+
+
+@staff_required([Role.CLINICIAN, Role.NURSE])
+@require_POST
+def care_team_assign(request: HttpRequest) -> HttpResponse:
+    woman = User.objects.filter(role=Role.WOMAN, public_id=request.POST.get("woman")).first()
+    member = User.objects.filter(public_id=request.POST.get("member")).first()
+    if woman is None or member is None:
+        raise Http404
+    try:
+        careteam_services.care_team_assign(
+            actor=request.user, woman=woman, member=member,  # type: ignore[arg-type]
+            responsible=request.POST.get("responsible") == "on", request=request,
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Assigned."))
+    return redirect("web:care_team")
+
+
+@staff_required(CONSOLE_ROLES)
 def console_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/console_home.html")
+    from anyun.consent.models import ConsentSignature
+    from anyun.pregnancy.models import Pregnancy, PregnancyStatus
+
+    stats = {}
+    if request.user.role == Role.QUALITY_MANAGER:  # type: ignore[union-attr]
+        stats = {
+            "women": User.objects.filter(role=Role.WOMAN).count(),
+            "verified": User.objects.filter(role=Role.WOMAN, woman_profile__verified_at__isnull=False).count(),
+            "consents": ConsentSignature.objects.filter(withdrawn_at__isnull=True).count(),
+            "current_pregnancies": Pregnancy.objects.filter(status=PregnancyStatus.CURRENT).count(),
+        }
+    return render(request, "web/console_home.html", {"stats": stats})
 
 
 def help_index(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/help_index.html")
+    return render(request, "web/help_index.html", {"topics": HELP_TOPICS})
+
+
+def help_topic(request: HttpRequest, topic: str) -> HttpResponse:
+    if topic not in HELP_TOPICS:
+        raise Http404
+    return render(request, f"web/help/{topic}.html", {"topic": topic})

@@ -1,0 +1,64 @@
+# Anyun: two commands. `make run` sets everything up on first use and serves the demo;
+# `make test` runs the whole suite (lint, types, migrations check, tests, browser journeys).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HTMX := build/vendor/htmx/htmx.min.js
+MO := src/anyun/locale/zh_Hans/LC_MESSAGES/django.mo
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test bench lint messages clean system-packages
+
+run: $(STAMP) $(HTMX) $(MO)
+	$(BIN)/anyun run
+
+test: $(STAMP) $(HTMX) $(MO) $(CHROMIUM)
+	$(BIN)/ruff check src tests conftest.py
+	$(BIN)/ruff format --check src tests conftest.py
+	$(BIN)/mypy src
+	$(BIN)/python -m django makemigrations --check --dry-run --settings=anyun.settings
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check --fix src tests conftest.py
+	$(BIN)/ruff format src tests conftest.py
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Anyun needs Python 3.11 or newer (python3 is $$($(PYTHON) --version))."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# Third-party front-end files come from the npm registry at set-up time (package.json).
+$(HTMX): package.json
+	@command -v npm >/dev/null 2>&1 || $(MAKE) system-packages
+	npm install --no-audit --no-fund --silent
+	mkdir -p $(dir $@)
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+# Translations are compiled from the committed .po files (needs GNU gettext's msgfmt).
+$(MO): src/anyun/locale/zh_Hans/LC_MESSAGES/django.po $(STAMP)
+	@command -v msgfmt >/dev/null 2>&1 || $(MAKE) system-packages
+	cd src/anyun && ../../$(BIN)/python -m django compilemessages --settings=anyun.settings -v 0
+
+# The browser journeys drive Debian's Chromium through Playwright (no browser download).
+$(CHROMIUM):
+	$(MAKE) system-packages
+
+system-packages:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			chromium fonts-noto-cjk gettext npm >/dev/null; \
+	else \
+		echo "Install these system packages first: chromium fonts-noto-cjk gettext npm"; \
+		echo "(Debian/Ubuntu: sudo apt-get install chromium fonts-noto-cjk gettext npm)"; exit 1; \
+	fi
+
+bench: $(STAMP)
+	$(BIN)/python -m tests.bench
+
+clean:
+	rm -rf $(VENV) build node_modules var

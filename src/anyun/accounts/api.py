@@ -1,0 +1,116 @@
+"""Sign-in and identity over the API (apps, mini-programs)."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from anyun.accounts import services
+from anyun.accounts.models import Role
+from anyun.audit.services import client_ip
+from anyun.core.errors import DomainError, PermissionDenied
+
+router = Router(tags=["accounts"])
+
+
+class PhoneIn(Schema):
+    phone: str
+
+
+class CodeIn(Schema):
+    phone: str
+    code: str
+
+
+class StaffIn(Schema):
+    username: str
+    password: str
+    token: str
+
+
+class TokenOut(Schema):
+    token: str
+    user_id: UUID
+    role: str
+
+
+class OkOut(Schema):
+    ok: bool = True
+
+
+class MeOut(Schema):
+    user_id: UUID
+    role: str
+    name: str
+    verified: bool
+    birth_date: date | None = None
+    consent_required: bool
+    guide_seen: bool
+
+
+class IdentityIn(Schema):
+    real_name: str
+    national_id: str
+    guardian_name: str = ""
+    guardian_phone: str = ""
+
+
+@router.post("/code", auth=None, response=OkOut)
+def send_code(request: HttpRequest, data: PhoneIn) -> OkOut:
+    services.phone_code_send(phone=data.phone, ip=client_ip(request))
+    return OkOut()
+
+
+@router.post("/token", auth=None, response=TokenOut)
+def woman_token(request: HttpRequest, data: CodeIn) -> TokenOut:
+    user = services.phone_sign_in(phone=data.phone, code=data.code, ip=client_ip(request))
+    return TokenOut(token=services.api_token_issue(user=user), user_id=user.public_id, role=user.role)
+
+
+@router.post("/staff-token", auth=None, response=TokenOut)
+def staff_token(request: HttpRequest, data: StaffIn) -> TokenOut:
+    user = services.staff_sign_in(
+        username=data.username, password=data.password, token=data.token, ip=client_ip(request)
+    )
+    return TokenOut(token=services.api_token_issue(user=user), user_id=user.public_id, role=user.role)
+
+
+@router.get("/me", response=MeOut)
+def me(request: HttpRequest) -> MeOut:
+    from anyun.consent.services import consent_missing_for
+
+    user = request.user
+    profile = getattr(user, "woman_profile", None) if user.role == Role.WOMAN else None  # type: ignore[union-attr]
+    return MeOut(
+        user_id=user.public_id,  # type: ignore[union-attr]
+        role=user.role,  # type: ignore[union-attr]
+        name=str(user),
+        verified=bool(profile and profile.is_verified) if profile else user.role != Role.WOMAN,  # type: ignore[union-attr]
+        birth_date=profile.birth_date if profile else None,
+        consent_required=bool(profile) and bool(consent_missing_for(user)),
+        guide_seen=bool(profile and profile.guide_seen_at),
+    )
+
+
+@router.post("/identity", response=MeOut)
+def verify_identity(request: HttpRequest, data: IdentityIn) -> MeOut:
+    if request.user.role != Role.WOMAN:  # type: ignore[union-attr]
+        raise PermissionDenied("not_a_woman", "")
+    services.woman_identity_verify(
+        user=request.user,  # type: ignore[arg-type]
+        data=services.IdentityInput(**data.dict()),
+        request=request,
+    )
+    request.user.refresh_from_db()  # type: ignore[union-attr]
+    return me(request)
+
+
+@router.post("/guide-seen", response=OkOut)
+def guide_seen(request: HttpRequest) -> OkOut:
+    if request.user.role != Role.WOMAN:  # type: ignore[union-attr]
+        raise DomainError("not_a_woman", "")
+    services.woman_guide_seen(user=request.user)  # type: ignore[arg-type]
+    return OkOut()

@@ -1,0 +1,65 @@
+"""Who may open a page. Views stay thin: these decide the redirect, services decide the rules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from anyun.accounts.models import Role
+
+View = Callable[..., HttpResponse]
+
+
+def woman_required(view: View) -> View:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), "accounts:woman_login")
+        if user.role != Role.WOMAN:  # type: ignore[union-attr]
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def woman_ready_required(view: View) -> View:
+    """Verified identity and every current consent signed, else the step she is missing."""
+
+    @woman_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from anyun.consent.services import consent_missing_for
+
+        profile = getattr(request.user, "woman_profile", None)
+        if profile is None or not profile.is_verified:
+            return redirect("accounts:identity")
+        if consent_missing_for(request.user):
+            return redirect(f"/consent/?next={request.get_full_path()}")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def staff_required(roles: Iterable[str]) -> Callable[[View], View]:
+    """Signed in with password and a verified second factor, in one of `roles`."""
+    allowed = frozenset(roles)
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated or not user.is_verified():  # type: ignore[union-attr]
+                return redirect_to_login(request.get_full_path(), "accounts:staff_login")
+            if user.role not in allowed:  # type: ignore[union-attr]
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate

@@ -1,0 +1,105 @@
+"""The ASGI application (uvicorn): HTTP, WebSocket and the lifespan of background services.
+
+Embedded default (no REDIS_URL): the in-memory channel layer cannot cross processes, so the
+queue worker runs inside this process (`ANYUN_EMBEDDED_WORKER`, default on without Redis) and
+its pushes reach the sockets this process holds; static files are served here too.
+Scaled out (REDIS_URL set): `manage db_worker` processes work the queue and the Redis layer
+carries pushes; the lifespan then starts only the scheduler.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anyun.settings")
+
+from django.core.asgi import get_asgi_application  # noqa: E402
+
+# Set Django up before anything imports models.
+django_asgi_app = get_asgi_application()
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
+
+from anyun.core.scheduler import PeriodicScheduler  # noqa: E402
+from anyun.core.worker import EmbeddedWorker, embedded_worker_enabled  # noqa: E402
+from anyun.notify.routing import websocket_urlpatterns  # noqa: E402
+
+logger = logging.getLogger("anyun.asgi")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+class Lifespan:
+    """ASGI lifespan: start the embedded worker (if enabled) and the scheduler; stop both."""
+
+    def __init__(self, *, embedded_worker: bool | None = None, scheduler: bool = True) -> None:
+        self.embedded_worker = embedded_worker
+        self.with_scheduler = scheduler
+        self.worker: EmbeddedWorker | None = None
+        self.scheduler: PeriodicScheduler | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    self.startup()
+                except Exception as exc:
+                    logger.exception("Background services failed to start.")
+                    await self.shutdown()
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.shutdown()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    def startup(self) -> None:
+        embedded = (
+            embedded_worker_enabled() if self.embedded_worker is None else self.embedded_worker
+        )
+        if embedded:
+            self.worker = EmbeddedWorker()
+            self.worker.start()
+            logger.info("Embedded queue worker started (every %ss).", self.worker.interval)
+        if self.with_scheduler:
+            self.scheduler = PeriodicScheduler()
+            self.scheduler.start()
+            logger.info("Periodic scheduler started (%s jobs).", len(self.scheduler.jobs))
+
+    async def shutdown(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.stop()
+            self.scheduler = None
+        if self.worker is not None:
+            await self.worker.stop()
+            self.worker = None
+
+
+def _serve_static() -> bool:
+    # Embedded mode has no reverse proxy in front; scaled out, the proxy serves /static/.
+    return settings.DEBUG or not settings.REDIS_URL
+
+
+http_app = ASGIStaticFilesHandler(django_asgi_app) if _serve_static() else django_asgi_app
+
+application = ProtocolTypeRouter(
+    {
+        "http": http_app,
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        ),
+        "lifespan": Lifespan(),
+    }
+)

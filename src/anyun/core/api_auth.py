@@ -1,0 +1,35 @@
+"""API authentication: bearer tokens for apps, the session (with CSRF) for the web front ends.
+
+Staff on a session must have passed the second factor; a staff token is only issued after it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer
+from ninja.security.session import SessionAuth
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from anyun.accounts.services import api_token_user
+
+        user = api_token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class VerifiedSessionAuth(SessionAuth):
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if user is None:
+            return None
+        if user.role != "woman" and not user.is_verified():
+            return None
+        return user
+
+
+API_AUTH = [TokenAuth(), VerifiedSessionAuth(csrf=True)]

@@ -1,0 +1,32 @@
+"""The periodic jobs: what the scheduler enqueues, and when.
+
+Each entry is (name, APScheduler trigger keyword arguments, dotted path of a django-tasks task).
+A firing only enqueues the task; the work happens in a queue worker. Paths are imported when
+the job fires, so an entry whose app is not there yet logs an error instead of stopping the
+scheduler. Prefer cron triggers: they fire on the wall clock, so every process ticks together
+and the lease lets exactly one of them enqueue.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+
+class PeriodicJob(NamedTuple):
+    name: str
+    trigger: dict[str, Any]
+    task_path: str
+
+
+PERIODIC_JOBS: list[PeriodicJob] = [
+    PeriodicJob(
+        "notify.redeliver_due",
+        {"trigger": "cron", "minute": "*"},
+        "anyun.notify.tasks.redeliver_due",
+    ),
+    PeriodicJob(
+        "staff.credential_expiry_warnings",
+        {"trigger": "cron", "hour": 7, "minute": 0},
+        "anyun.staff.tasks.credential_expiry_warnings",
+    ),
+]

@@ -1,0 +1,199 @@
+"""The task queue (django-tasks with the django-tasks-db backend), seen from our code.
+
+- `enqueue` writes a job in the caller's transaction when the queue lives in the database (the
+  job row is the outbox: a rolled-back transaction leaves no job), else after commit.
+- `job_is_live` is the set-based "is a job still coming for this row?" test sweeps use.
+- `run_jobs_once` runs django-tasks-db's own worker in batch mode (tests, the embedded worker).
+- `EmbeddedWorker` repeats that inside the ASGI server's event loop when no separate
+  `manage db_worker` processes run (the embedded default, where the in-memory channel layer
+  cannot reach other processes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import close_old_connections, connections, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django_tasks.base import Task, TaskResultStatus
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+logger = logging.getLogger("anyun.worker")
+
+# A job still RUNNING after this long belongs to a worker that died; sweeps may replace it.
+JOB_STALE_AFTER = timedelta(minutes=15)
+DEFAULT_EMBEDDED_INTERVAL = 1.0
+
+
+def enqueue(
+    task: Task[Any, Any], *, run_after: datetime | None = None, **kwargs: Any
+) -> UUID | None:
+    """Enqueue `task(**kwargs)`; return the job id when the backend gives one now.
+
+    Database backend: the job row is written in the current transaction, so it exists only if
+    the transaction commits. Any other backend: enqueued on commit (id unknown, None).
+    """
+    if run_after is not None:
+        task = task.using(run_after=run_after)
+    if isinstance(task.get_backend(), DatabaseBackend):
+        return UUID(task.enqueue(**kwargs).id)
+    transaction.on_commit(lambda: task.enqueue(**kwargs))
+    return None
+
+
+def job_is_live(job_id: OuterRef | str = "job_id") -> Exists:
+    """Exists(): the job named by `job_id` (an outer column) is waiting or running (not stale).
+
+    Use as `.filter(~job_is_live())` to find rows whose job was lost, failed or never written.
+    """
+    ref = job_id if isinstance(job_id, OuterRef) else OuterRef(job_id)
+    stale_before = timezone.now() - JOB_STALE_AFTER
+    return Exists(
+        DBTaskResult.objects.filter(id=ref).filter(
+            Q(status=TaskResultStatus.READY)
+            | Q(status=TaskResultStatus.RUNNING, started_at__gt=stale_before)
+        )
+    )
+
+
+def _worker_id() -> str:
+    return f"{socket.gethostname()[:40]}-{os.getpid()}"[:64]
+
+
+def make_worker(*, max_tasks: int | None = None, interval: float = 0) -> Worker:
+    """django-tasks-db's worker in batch mode over every queue of the default backend."""
+    return Worker(
+        queue_names=["*"],
+        interval=interval,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=max_tasks,
+        worker_id=_worker_id(),
+        excluded_queue_names=[],
+    )
+
+
+def run_jobs_once(*, max_tasks: int | None = None) -> None:
+    """Run every job that is ready now, then return. Installs no signal handlers."""
+    make_worker(max_tasks=max_tasks).run()
+
+
+def embedded_worker_enabled() -> bool:
+    """ANYUN_EMBEDDED_WORKER, default on when there is no Redis (so no separate workers)."""
+    configured = getattr(settings, "ANYUN_EMBEDDED_WORKER", None)
+    if configured is None:
+        raw = os.environ.get("ANYUN_EMBEDDED_WORKER")
+        if raw is None:
+            return not getattr(settings, "REDIS_URL", "")
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    return bool(configured)
+
+
+def embedded_worker_interval() -> float:
+    configured = getattr(settings, "ANYUN_WORKER_INTERVAL", None)
+    if configured is None:
+        configured = os.environ.get("ANYUN_WORKER_INTERVAL") or DEFAULT_EMBEDDED_INTERVAL
+    return float(configured)
+
+
+class EmbeddedWorker:
+    """The queue worker inside the ASGI server process (embedded mode).
+
+    Each round runs django-tasks-db's worker in batch mode in a thread of its own
+    (`thread_sensitive=False`), then waits `interval` seconds. A task that pushes with
+    `async_to_sync(channel_layer.group_send)` from that thread runs the send on this event
+    loop, so the in-memory channel layer reaches the sockets this process holds.
+    """
+
+    def __init__(self, *, interval: float | None = None) -> None:
+        self.interval = embedded_worker_interval() if interval is None else interval
+        self.rounds = 0
+        self._current: Worker | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._wake: asyncio.Event | None = None
+        self._round_done: asyncio.Condition | None = None
+
+    def start(self) -> None:
+        """Start the loop on the running event loop."""
+        self._wake = asyncio.Event()
+        self._round_done = asyncio.Condition()
+        self._stopping = False
+        self._task = asyncio.get_running_loop().create_task(
+            self._run_forever(), name="anyun-embedded-worker"
+        )
+
+    def wake(self) -> None:
+        """Start the next round now instead of after the interval."""
+        if self._wake is not None:
+            self._wake.set()
+
+    async def wait_rounds(self, count: int) -> None:
+        """Wait until at least `count` rounds have finished since start (tests, tooling)."""
+        assert self._round_done is not None, "start() first"
+        async with self._round_done:
+            await self._round_done.wait_for(lambda: self.rounds >= count)
+
+    async def stop(self, *, timeout: float = 30) -> None:
+        """Finish the job in hand (up to `timeout` seconds), then stop."""
+        self._stopping = True
+        if self._current is not None:
+            self._current.running = False
+        self.wake()
+        if self._task is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), timeout)
+        except TimeoutError:
+            logger.warning("Embedded worker did not stop within %ss; cancelling.", timeout)
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self._task = None
+
+    async def _run_forever(self) -> None:
+        assert self._wake is not None
+        while not self._stopping:
+            await self.run_round()
+            if self._stopping:
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.interval)
+            self._wake.clear()
+
+    async def run_round(self) -> None:
+        worker = make_worker()
+        self._current = worker
+        try:
+            await sync_to_async(self._run_batch, thread_sensitive=False)(worker)
+        except Exception:
+            # A database hiccup must not end the loop; the next round tries again.
+            logger.exception("Embedded worker round failed.")
+        finally:
+            self._current = None
+        self.rounds += 1
+        if self._round_done is not None:
+            async with self._round_done:
+                self._round_done.notify_all()
+
+    @staticmethod
+    def _run_batch(worker: Worker) -> None:
+        try:
+            close_old_connections()
+            worker.run()
+        finally:
+            # The thread pool's threads outlive the round; leave no connection open in them.
+            connections.close_all()

@@ -1,0 +1,168 @@
+"""Demo data for the embedded set-up, built through the same services the product uses.
+
+One hospital and its obstetrics department; three clinicians with complete credentials and
+one whose internet-care admission has expired; a pharmacist, a nurse, a quality manager, the
+three administrators; six women at different gestational ages, verified and consented.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from anyun.accounts import services as accounts
+from anyun.accounts.models import Role, User
+from anyun.careteam.services import care_team_assign
+from anyun.consent.services import consent_sign, documents_current
+from anyun.pregnancy.services import PregnancyInput, pregnancy_open
+from anyun.staff import services as staff
+from anyun.staff.models import CredentialKind, Title
+
+DEMO_PASSWORD = "Anyun-Demo-2026"  # noqa: S105 - printed for the embedded demo only
+
+
+@dataclass(frozen=True)
+class DemoStaff:
+    username: str
+    name: str
+    role: str
+    title: str = ""
+    specialty: str = ""
+    head: bool = False
+    expired_admission: bool = False
+
+
+STAFF = (
+    DemoStaff("dr_li", "李静", Role.CLINICIAN, Title.CHIEF_PHYSICIAN, "高危妊娠 High-risk pregnancy", head=True),
+    DemoStaff("dr_wang", "王芳", Role.CLINICIAN, Title.ATTENDING_PHYSICIAN, "产前保健 Antenatal care"),
+    DemoStaff("dr_zhang", "张敏", Role.CLINICIAN, Title.ASSOCIATE_CHIEF_PHYSICIAN, "妊娠期糖尿病 GDM"),
+    DemoStaff("dr_zhao", "赵丽", Role.CLINICIAN, Title.RESIDENT_PHYSICIAN, "产科 Obstetrics", expired_admission=True),
+    DemoStaff("nurse_chen", "陈红", Role.NURSE, Title.NURSE_IN_CHARGE, "助产与随访 Midwifery"),
+    DemoStaff("pharm_liu", "刘洋", Role.PHARMACIST, Title.PHARMACIST_IN_CHARGE, "孕期用药 Medicines in pregnancy"),
+    DemoStaff("qm_sun", "孙伟", Role.QUALITY_MANAGER),
+    DemoStaff("sysadmin", "系统管理员", Role.SYSTEM_ADMIN),
+    DemoStaff("secadmin", "安全管理员", Role.SECURITY_ADMIN),
+    DemoStaff("auditadmin", "审计管理员", Role.AUDIT_ADMIN),
+)
+
+# (name, national ID, phone, weeks pregnant today)
+WOMEN = (
+    ("刘小雨", "11010519920315002X", "13800000001", 8),
+    ("陈思", "110105199007210048", "13800000002", 14),
+    ("杨柳", "110105198805120026", "13800000003", 20),
+    ("周晴", "110105199509300043", "13800000004", 26),
+    ("吴悦", "110105198612010023", "13800000005", 33),
+    ("郑佳", "110105199311110025", "13800000006", 39),
+)
+
+
+def demo_totp_key(username: str) -> str:
+    """A fixed TOTP key per demo account, so the printed instructions stay valid."""
+    return hashlib.sha1(f"anyun-demo-totp:{username}".encode()).hexdigest()  # noqa: S324
+
+
+def current_totp(username: str) -> str:
+    device = TOTPDevice.objects.get(user__username=username)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def _credentials(profile: object, admin: User, *, expired_admission: bool, n: int) -> None:
+    today = timezone.localdate()
+    year = timedelta(days=365)
+    numbers = {
+        CredentialKind.PRACTISING_CERTIFICATE: f"11011000{n:07d}",
+        CredentialKind.HOSPITAL_REGISTRATION: f"BJ-FY-{n:04d}",
+        CredentialKind.MCH_CERTIFICATE: f"京母婴-{2020 + n}-{n:03d}",
+        CredentialKind.INTERNET_ADMISSION: f"HLW-{n:04d}",
+    }
+    for kind, number in numbers.items():
+        until: date | None = today + 3 * year
+        if kind == CredentialKind.INTERNET_ADMISSION and expired_admission:
+            until = today - timedelta(days=10)
+        if kind == CredentialKind.PRACTISING_CERTIFICATE:
+            until = None
+        staff.credential_record(
+            profile=profile,  # type: ignore[arg-type]
+            kind=kind,
+            number=number,
+            issuer="北京市卫生健康委员会" if kind != CredentialKind.HOSPITAL_REGISTRATION else "安孕示范医院",
+            valid_from=today - 2 * year,
+            valid_until=until,
+            recorded_by=admin,
+        )
+
+
+@transaction.atomic
+def load_demo() -> list[tuple[str, str, str]]:
+    """Create the demo world once. Returns (login, role, how to sign in) rows to print."""
+    hospital = staff.hospital_ensure(code="ANYUN-DEMO", name="安孕示范医院 Anyun Demo Hospital")
+    department = staff.department_create(hospital=hospital, name="产科 Obstetrics", code="OB")
+    users: dict[str, User] = {}
+    for s in STAFF:
+        user, _device = accounts.staff_create(
+            username=s.username,
+            password=DEMO_PASSWORD,
+            role=s.role,
+            display_name=s.name,
+            totp_key=demo_totp_key(s.username),
+        )
+        users[s.username] = user
+    admin = users["sysadmin"]
+    for n, s in enumerate(STAFF, start=1):
+        if s.role not in {Role.CLINICIAN, Role.NURSE, Role.PHARMACIST}:
+            continue
+        profile = staff.clinician_profile_upsert(
+            user=users[s.username],
+            department=department,
+            title=s.title,
+            specialty=s.specialty,
+            introduction=f"{s.name}，{s.specialty}。",
+            is_listed=True,
+            is_department_head=s.head,
+        )
+        _credentials(profile, admin, expired_admission=s.expired_admission, n=n)
+    today = timezone.localdate()
+    head, nurse = users["dr_li"], users["nurse_chen"]
+    team = [users["dr_li"], users["dr_wang"], users["dr_zhang"]]
+    for i, (name, nid, phone, weeks) in enumerate(WOMEN):
+        woman = accounts._woman_create(phone=phone, phone_index=_index(phone))
+        accounts.woman_identity_verify(
+            user=woman, data=accounts.IdentityInput(real_name=name, national_id=nid)
+        )
+        for doc in documents_current():
+            consent_sign(user=woman, document_public_id=doc.public_id)
+        care_team_assign(actor=head, woman=woman, member=team[i % 3], responsible=True)
+        care_team_assign(actor=head, woman=woman, member=nurse)
+        pregnancy_open(
+            actor=woman,
+            woman=woman,
+            data=PregnancyInput(
+                lmp=today - timedelta(weeks=weeks, days=i),
+                gravidity=1 + i % 3,
+                parity=i % 2 if i % 3 else 0,
+                height_cm=Decimal("160.0") + i,
+                pre_pregnancy_weight_kg=Decimal("52.0") + 3 * i,
+                allergies="青霉素 Penicillin" if i == 2 else "",
+            ),
+        )
+    rows = [(s.username, s.role, f"password {DEMO_PASSWORD} + TOTP") for s in STAFF]
+    rows += [(phone, Role.WOMAN, "SMS code (printed on this console)") for _n, _i, phone, _w in WOMEN]
+    return rows
+
+
+def _index(phone: str) -> str:
+    from anyun.core import crypto
+
+    return crypto.blind_index(phone)
+
+
+def demo_loaded() -> bool:
+    return User.objects.filter(username="sysadmin").exists()

@@ -1,0 +1,360 @@
+"""STAFF-1..3: the online-practice check, expiry warnings, directory and licence lookup."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from anyun.accounts.models import Role, User
+from anyun.core.errors import PermissionDenied
+from anyun.staff.models import CredentialKind, Title
+from anyun.staff.selectors import (
+    CredentialStatus,
+    can_practise_online,
+    clinician_for,
+    credential_warnings_for,
+    credentials_expiring,
+    directory,
+    licence_lookup,
+    mask_number,
+    practice_blockers,
+    require_online_practice,
+)
+
+K = CredentialKind
+TODAY = date(2025, 6, 1)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+ALL_KINDS = [
+    K.PRACTISING_CERTIFICATE,
+    K.HOSPITAL_REGISTRATION,
+    K.MCH_CERTIFICATE,
+    K.INTERNET_ADMISSION,
+]
+
+pytestmark = pytest.mark.django_db
+
+
+def codes(user: User, on: date = TODAY) -> list[str]:
+    return [b.code for b in practice_blockers(user, on=on)]
+
+
+# --- can_practise_online -------------------------------------------------------------------
+
+
+def test_clinician_with_all_four_valid_may_practise(make_profile: Any, give_all: Any) -> None:
+    profile = make_profile()
+    give_all(profile, until=TODAY + timedelta(days=365))
+
+    assert practice_blockers(profile.user, on=TODAY) == []
+    assert can_practise_online(profile.user, on=TODAY) is True
+    require_online_practice(profile.user, on=TODAY)  # does not raise
+
+
+def test_credentials_without_expiry_count_as_valid(make_profile: Any, give_all: Any) -> None:
+    profile = make_profile()
+    give_all(profile, until=None)
+
+    assert can_practise_online(profile.user, on=date(2099, 1, 1)) is True
+
+
+@pytest.mark.parametrize("kind", ALL_KINDS)
+def test_each_missing_credential_blocks_a_clinician(
+    kind: str, make_profile: Any, give_all: Any
+) -> None:
+    profile = make_profile()
+    give_all(profile, until=TODAY + timedelta(days=365), skip=kind)
+
+    assert can_practise_online(profile.user, on=TODAY) is False
+    assert codes(profile.user) == [f"{kind}_missing"]
+
+
+@pytest.mark.parametrize("kind", ALL_KINDS)
+def test_each_expired_credential_blocks_a_clinician(
+    kind: str, make_profile: Any, give_all: Any, give: Any
+) -> None:
+    profile = make_profile()
+    give_all(profile, until=TODAY + timedelta(days=365), skip=kind)
+    give(profile, kind, until=TODAY - timedelta(days=1))
+
+    assert can_practise_online(profile.user, on=TODAY) is False
+    assert codes(profile.user) == [f"{kind}_expired"]
+    [blocker] = practice_blockers(profile.user, on=TODAY)
+    assert blocker.kind == kind
+    assert "expired" in str(blocker.message)
+
+
+def test_validity_is_inclusive_of_the_expiry_date(make_profile: Any, give_all: Any) -> None:
+    """Decision: `valid_until` is the last valid day (有效期至). Day after = expired."""
+    profile = make_profile()
+    give_all(profile, until=date(2025, 6, 30))
+
+    at = datetime(2025, 6, 30, 23, 59, tzinfo=SHANGHAI)
+    with time_machine.travel(at, tick=False):
+        assert can_practise_online(profile.user) is True
+    # 00:30 on 1 July in Shanghai is still 30 June in UTC: the business date must win.
+    with time_machine.travel(datetime(2025, 7, 1, 0, 30, tzinfo=SHANGHAI), tick=False):
+        assert can_practise_online(profile.user) is False
+        assert codes(profile.user, on=date(2025, 7, 1)) == [f"{k}_expired" for k in ALL_KINDS]
+
+
+def test_not_yet_valid_counts_as_missing(make_profile: Any, give_all: Any, give: Any) -> None:
+    profile = make_profile()
+    give_all(profile, until=None, skip=K.INTERNET_ADMISSION)
+    give(profile, K.INTERNET_ADMISSION, start=TODAY + timedelta(days=1), until=None)
+
+    assert codes(profile.user) == ["internet_admission_missing"]
+    assert can_practise_online(profile.user, on=TODAY + timedelta(days=1)) is True
+
+
+def test_a_renewal_supersedes_the_expired_credential(
+    make_profile: Any, give_all: Any, give: Any
+) -> None:
+    profile = make_profile()
+    give_all(profile, until=TODAY - timedelta(days=10))
+    for kind in ALL_KINDS:
+        if kind != K.PRACTISING_CERTIFICATE:
+            give(profile, kind, start=TODAY - timedelta(days=10), until=TODAY + timedelta(days=700))
+    # The practising certificate renewal keeps the same national number.
+    give(
+        profile,
+        K.PRACTISING_CERTIFICATE,
+        start=TODAY - timedelta(days=9),
+        until=None,
+        number=profile.credentials.get(kind=K.PRACTISING_CERTIFICATE).number,
+    )
+
+    assert can_practise_online(profile.user, on=TODAY) is True
+
+
+def test_nurse_needs_registration_mch_and_internet_admission(make_profile: Any, give: Any) -> None:
+    nurse = make_profile(Role.NURSE, title=Title.MIDWIFE)
+    assert codes(nurse.user) == [
+        "hospital_registration_missing",
+        "mch_certificate_missing",
+        "internet_admission_missing",
+    ]
+    for kind in (K.HOSPITAL_REGISTRATION, K.MCH_CERTIFICATE, K.INTERNET_ADMISSION):
+        give(nurse, kind, until=None)
+
+    assert can_practise_online(nurse.user, on=TODAY) is True
+
+
+def test_pharmacist_needs_registration_and_internet_admission(
+    make_profile: Any, give: Any, pharmacy: Any
+) -> None:
+    pharmacist = make_profile(Role.PHARMACIST, title=Title.PHARMACIST, department=pharmacy)
+    give(pharmacist, K.HOSPITAL_REGISTRATION, until=None)
+    assert codes(pharmacist.user) == ["internet_admission_missing"]
+
+    give(pharmacist, K.INTERNET_ADMISSION, until=None)
+    assert can_practise_online(pharmacist.user, on=TODAY) is True
+
+
+def test_other_roles_and_incomplete_accounts_never_practise(
+    make_user: Callable[..., User], make_profile: Any, give_all: Any
+) -> None:
+    woman = make_user(Role.WOMAN)
+    manager = make_user(Role.QUALITY_MANAGER)
+    no_profile = make_user(Role.CLINICIAN)
+    inactive = make_profile()
+    give_all(inactive, until=None)
+    inactive.user.is_active = False
+    inactive.user.save()
+
+    assert codes(woman) == ["role_not_practising"]
+    assert codes(manager) == ["role_not_practising"]
+    assert codes(no_profile) == ["profile_missing"]
+    assert codes(inactive.user) == ["account_inactive"]
+
+
+def test_require_online_practice_lists_every_blocker(make_profile: Any, give: Any) -> None:
+    profile = make_profile()
+    give(profile, K.PRACTISING_CERTIFICATE, until=None)
+    give(profile, K.HOSPITAL_REGISTRATION, until=None)
+    give(profile, K.MCH_CERTIFICATE, until=TODAY - timedelta(days=1))
+
+    with pytest.raises(PermissionDenied) as caught:
+        require_online_practice(profile.user, on=TODAY)
+
+    assert caught.value.code == "credential_invalid"
+    assert caught.value.status == 403
+    message = str(caught.value.message)
+    assert "maternal and child health technology assessment certificate has expired" in message
+    assert "No valid internet diagnosis admission is on record." in message
+    assert "practising certificate" not in message
+
+
+# --- warnings ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [
+        (31, []),
+        (30, [("expiring_soon", 30)]),
+        (1, [("expiring_soon", 1)]),
+        (0, [("expiring_soon", 0)]),
+        (-1, [("expired", -1)]),
+    ],
+)
+def test_warnings_from_thirty_days_before_expiry(
+    days: int, expected: list[tuple[str, int]], make_profile: Any, give_all: Any, give: Any
+) -> None:
+    profile = make_profile()
+    give_all(profile, until=None, skip=K.MCH_CERTIFICATE)
+    give(profile, K.MCH_CERTIFICATE, until=TODAY + timedelta(days=days))
+
+    with time_machine.travel(datetime(2025, 6, 1, 9, tzinfo=SHANGHAI), tick=False):
+        warnings = credential_warnings_for(profile.user)
+
+    assert [(w.status, w.days_left) for w in warnings] == expected
+    for warning in warnings:
+        assert warning.kind == K.MCH_CERTIFICATE
+        assert warning.valid_until == TODAY + timedelta(days=days)
+        assert (TODAY + timedelta(days=days)).isoformat() in warning.message
+
+
+def test_no_warnings_for_people_without_a_profile(make_user: Callable[..., User]) -> None:
+    assert credential_warnings_for(make_user(Role.WOMAN), on=TODAY) == []
+
+
+def test_credentials_expiring_window(make_profile: Any, give: Any) -> None:
+    profile = make_profile()
+    in_31 = give(profile, K.HOSPITAL_REGISTRATION, until=TODAY + timedelta(days=31))
+    in_30 = give(profile, K.MCH_CERTIFICATE, until=TODAY + timedelta(days=30))
+    today = give(profile, K.INTERNET_ADMISSION, until=TODAY)
+    expired = give(profile, K.PRACTISING_CERTIFICATE, until=TODAY - timedelta(days=3))
+
+    assert list(credentials_expiring(within_days=30, on=TODAY)) == [today, in_30]
+    assert list(credentials_expiring(within_days=30, on=TODAY, include_expired=True)) == [
+        expired,
+        today,
+        in_30,
+    ]
+    assert in_31 not in credentials_expiring(within_days=30, on=TODAY, include_expired=True)
+
+
+def test_credentials_expiring_ignores_renewed_ones(make_profile: Any, give: Any) -> None:
+    profile = make_profile()
+    give(profile, K.MCH_CERTIFICATE, until=TODAY + timedelta(days=5))
+    give(profile, K.MCH_CERTIFICATE, start=TODAY + timedelta(days=6), until=date(2030, 1, 1))
+
+    assert list(credentials_expiring(within_days=30, on=TODAY, include_expired=True)) == []
+
+
+# --- clinician_for -------------------------------------------------------------------------
+
+
+def test_clinician_for(make_profile: Any, make_user: Callable[..., User]) -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    profile = make_profile()
+    assert clinician_for(profile.user) == profile
+    assert clinician_for(make_user(Role.CLINICIAN)) is None
+    assert clinician_for(AnonymousUser()) is None
+
+
+# --- directory -----------------------------------------------------------------------------
+
+
+def test_directory_lists_only_listed_active_clinicians(
+    make_profile: Any, pharmacy: Any, django_assert_num_queries: Any
+) -> None:
+    head = make_profile(
+        name="Li Hua",
+        title=Title.CHIEF_PHYSICIAN,
+        is_department_head=True,
+        specialty="Preeclampsia",
+    )
+    resident = make_profile(name="Zhang Wei", title=Title.RESIDENT_PHYSICIAN)
+    attending = make_profile(name="Chen Jing", title=Title.ATTENDING_PHYSICIAN)
+    pharmacist = make_profile(
+        Role.PHARMACIST, name="Wang Fang", title=Title.PHARMACIST, department=pharmacy
+    )
+    make_profile(name="Hidden Doctor", is_listed=False)
+    gone = make_profile(name="Former Doctor")
+    gone.user.is_active = False
+    gone.user.save()
+
+    with django_assert_num_queries(1):
+        rows = [(p.name, p.department.name, p.department.hospital.name) for p in directory()]
+
+    assert rows == [
+        ("Li Hua", "Obstetrics", "Anyun Maternity Hospital"),
+        ("Chen Jing", "Obstetrics", "Anyun Maternity Hospital"),
+        ("Zhang Wei", "Obstetrics", "Anyun Maternity Hospital"),
+        ("Wang Fang", "Pharmacy", "Anyun Maternity Hospital"),
+    ]
+    assert list(directory(department=pharmacy)) == [pharmacist]
+    assert list(directory(department=pharmacy.public_id)) == [pharmacist]
+    assert list(directory(query="preeclampsia")) == [head]
+    assert list(directory(query="zhang")) == [resident]
+    assert list(directory(query="pharm")) == [pharmacist]
+    assert list(directory(query="Hidden")) == []
+    assert attending in directory(query="  ")
+
+
+# --- licence lookup ------------------------------------------------------------------------
+
+
+def test_lookup_by_exact_practising_number(make_profile: Any, give_all: Any, give: Any) -> None:
+    profile = make_profile(name="Li Hua")
+    other = make_profile(name="Li Na")
+    give_all(profile, until=TODAY + timedelta(days=365))
+    give_all(other, until=None)
+    number = profile.credentials.get(kind=K.PRACTISING_CERTIFICATE).number
+
+    [record] = licence_lookup(query=number, on=TODAY)
+    assert record.profile == profile
+    shown = {c.kind: c for c in record.credentials}
+    assert list(shown) == ALL_KINDS
+    assert shown[K.PRACTISING_CERTIFICATE].number == number
+    assert shown[K.PRACTISING_CERTIFICATE].status == CredentialStatus.VALID
+    registration = profile.credentials.get(kind=K.HOSPITAL_REGISTRATION).number
+    assert shown[K.HOSPITAL_REGISTRATION].number == mask_number(registration)
+    assert shown[K.HOSPITAL_REGISTRATION].number != registration
+    # Spaces copied from a paper certificate are ignored; a partial number finds nothing.
+    assert [r.profile for r in licence_lookup(query=f" {number[:5]} {number[5:]} ")] == [profile]
+    assert licence_lookup(query=number[:-1], on=TODAY) == []
+
+
+def test_lookup_by_name_exact_first_then_contains(make_profile: Any, give: Any) -> None:
+    li = make_profile(name="Li")
+    li_hua = make_profile(name="Li Hua")
+    make_profile(name="Zhang Wei")
+    make_profile(name="Li Hidden", is_listed=False)
+
+    assert [r.profile for r in licence_lookup(query="Li")] == [li, li_hua]
+    assert [r.profile for r in licence_lookup(query="hua")] == [li_hua]
+    assert licence_lookup(query="Hidden") == []
+    assert licence_lookup(query="   ") == []
+
+
+def test_lookup_reports_credential_status(
+    make_profile: Any, give: Any, django_assert_num_queries: Any
+) -> None:
+    profile = make_profile(name="Chen Jing")
+    give(profile, K.PRACTISING_CERTIFICATE, until=None)
+    give(profile, K.HOSPITAL_REGISTRATION, until=TODAY + timedelta(days=10))
+    give(profile, K.MCH_CERTIFICATE, until=TODAY - timedelta(days=1))
+
+    with django_assert_num_queries(2):
+        [record] = licence_lookup(query="Chen Jing", on=TODAY)
+
+    assert [(c.kind, c.status) for c in record.credentials] == [
+        (K.PRACTISING_CERTIFICATE, "valid"),
+        (K.HOSPITAL_REGISTRATION, "expiring_soon"),
+        (K.MCH_CERTIFICATE, "expired"),
+    ]
+    assert not hasattr(record.credentials[0], "scan")
+
+
+def test_mask_number() -> None:
+    assert mask_number("MCH-2023-118") == "MC********18"
+    assert mask_number("1234") == "****"
+    assert mask_number("") == ""
