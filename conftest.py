@@ -1,16 +1,39 @@
-"""Fixtures shared by every test: users of each role built the way the product builds them."""
+"""Fixtures shared by every test: a small hospital world built through the product's services."""
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.test import Client
+from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from anyun.accounts import services as accounts
 from anyun.accounts.models import Role, User
+from anyun.clinical.national_id import national_id_check_character
+from anyun.core import crypto
 
+PASSWORD = "Anyun-Test-Pass-1"
 _seq = itertools.count(1)
+
+
+def valid_national_id(birth: str = "19950615", sequence: int = 2, region: str = "110105") -> str:
+    """A GB 11643 number for a woman (even 17th digit) born on `birth` (YYYYMMDD)."""
+    first17 = f"{region}{birth}{sequence:03d}"
+    return first17 + national_id_check_character(first17)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Hashing strength is not under test; PBKDF2's cost would dominate the suite."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -19,6 +42,159 @@ def make_user(db: Any) -> Callable[..., User]:
         n = next(_seq)
         username = username or f"{role}{n}"
         extra.setdefault("display_name", f"{role.title()} {n}")
-        return User.objects.create_user(username, password="Anyun-Test-Pass-1", role=role, **extra)
+        return User.objects.create_user(username, password=PASSWORD, role=role, **extra)
 
     return make
+
+
+@pytest.fixture
+def make_staff(db: Any) -> Callable[..., User]:
+    """A staff account with its TOTP device, created by the real service."""
+
+    def make(role: str = Role.CLINICIAN, username: str | None = None) -> User:
+        n = next(_seq)
+        user, _device = accounts.staff_create(
+            username=username or f"{role}{n}",
+            password=PASSWORD,
+            role=role,
+            display_name=f"{role.title()} {n}",
+        )
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_clinician(make_staff: Callable[..., User]) -> Callable[..., User]:
+    """A clinician (or nurse) with a department profile and, unless told, all four credentials."""
+    from anyun.staff import services as staff
+    from anyun.staff.models import CredentialKind, Title
+
+    def make(
+        role: str = Role.CLINICIAN, *, head: bool = False, missing: tuple[str, ...] = ()
+    ) -> User:
+        user = make_staff(role)
+        hospital = staff.hospital_ensure(code="TEST", name="Test Hospital")
+        department = hospital.departments.filter(code="OB").first() or staff.department_create(
+            hospital=hospital, name="Obstetrics", code="OB"
+        )
+        profile = staff.clinician_profile_upsert(
+            user=user,
+            department=department,
+            title={Role.CLINICIAN: Title.ATTENDING_PHYSICIAN, Role.NURSE: Title.NURSE}.get(
+                role, Title.PHARMACIST
+            ),
+            specialty="Obstetrics",
+            introduction="",
+            is_listed=True,
+            is_department_head=head,
+        )
+        today = timezone.localdate()
+        for kind in CredentialKind:
+            if kind in missing:
+                continue
+            if role == Role.NURSE and kind == CredentialKind.PRACTISING_CERTIFICATE:
+                continue
+            number = f"{110110000000000 + next(_seq)}" if kind == CredentialKind.PRACTISING_CERTIFICATE else f"N-{next(_seq)}"
+            staff.credential_record(
+                profile=profile,
+                kind=kind,
+                number=number,
+                issuer="Health Commission",
+                valid_from=today - timedelta(days=365),
+                valid_until=today + timedelta(days=365),
+                recorded_by=user,
+            )
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_woman(db: Any) -> Callable[..., User]:
+    """A woman: verified and consented unless told otherwise, optionally with a pregnancy."""
+    from anyun.consent.services import consent_sign, documents_current
+    from anyun.pregnancy.services import PregnancyInput, pregnancy_open
+
+    def make(
+        *, verified: bool = True, consented: bool = True, pregnant_weeks: int | None = None
+    ) -> User:
+        n = next(_seq)
+        phone = f"139{n:08d}"
+        user = accounts._woman_create(phone=phone, phone_index=crypto.blind_index(phone))
+        if verified:
+            accounts.woman_identity_verify(
+                user=user,
+                data=accounts.IdentityInput(
+                    real_name=f"测试{chr(0x4E00 + n)}", national_id=valid_national_id(sequence=2 * n % 1000)
+                ),
+            )
+        if consented:
+            for doc in documents_current():
+                consent_sign(user=user, document_public_id=doc.public_id)
+        if pregnant_weeks is not None:
+            pregnancy_open(
+                actor=user,
+                woman=user,
+                data=PregnancyInput(
+                    lmp=timezone.localdate() - timedelta(weeks=pregnant_weeks),
+                    height_cm=Decimal("160"),
+                    pre_pregnancy_weight_kg=Decimal("55"),
+                ),
+            )
+        user.refresh_from_db()
+        return user
+
+    return make
+
+
+def staff_client(user: User) -> Client:
+    """A test client signed in as `user` with the second factor verified."""
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
+    session.save()
+    return client
+
+
+def woman_client(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@dataclass
+class World:
+    """One woman with a pregnancy and a report, and a person of every other kind around her."""
+
+    woman: User
+    other_woman: User
+    inside: User  # a clinician on her care team
+    outside: User  # a clinician not on it
+    head: User  # the department head who assigned the team
+    pharmacist: User
+    quality: User
+    auditor: User
+
+
+@pytest.fixture
+def world(make_woman: Any, make_clinician: Any, make_staff: Any) -> World:
+    from anyun.careteam.services import care_team_assign
+
+    woman = make_woman(pregnant_weeks=20)
+    other = make_woman(pregnant_weeks=12)
+    head = make_clinician(head=True)
+    inside = make_clinician()
+    outside = make_clinician()
+    care_team_assign(actor=head, woman=woman, member=inside, responsible=True)
+    return World(
+        woman=woman,
+        other_woman=other,
+        inside=inside,
+        outside=outside,
+        head=head,
+        pharmacist=make_clinician(Role.PHARMACIST),
+        quality=make_staff(Role.QUALITY_MANAGER),
+        auditor=make_staff(Role.AUDIT_ADMIN),
+    )

@@ -54,10 +54,10 @@ def staff_required(roles: Iterable[str]) -> Callable[[View], View]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             user = request.user
+            if user.is_authenticated and user.role not in allowed:  # type: ignore[union-attr]
+                raise Http404
             if not user.is_authenticated or not user.is_verified():  # type: ignore[union-attr]
                 return redirect_to_login(request.get_full_path(), "accounts:staff_login")
-            if user.role not in allowed:  # type: ignore[union-attr]
-                raise Http404
             return view(request, *args, **kwargs)
 
         return wrapper

@@ -22,7 +22,7 @@ class SessionTimeoutMiddleware:
         if user is not None and user.is_authenticated:
             now = timezone.now().timestamp()
             last_seen = request.session.get(IDLE_KEY, now)
-            started = request.session.setdefault(START_KEY, now)
+            started = request.session.get(START_KEY, now)
             idle_limit = settings.ANYUN_IDLE_TIMEOUT_MINUTES * 60
             absolute_limit = settings.ANYUN_ABSOLUTE_SESSION_HOURS * 3600
             if now - last_seen > idle_limit or now - started > absolute_limit:
@@ -30,4 +30,11 @@ class SessionTimeoutMiddleware:
                 request.session["anyun_timed_out"] = True
             else:
                 request.session[IDLE_KEY] = now
-        return self.get_response(request)
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and START_KEY not in request.session:
+            # The request that signed in: both clocks start now.
+            now = timezone.now().timestamp()
+            request.session[START_KEY] = now
+            request.session[IDLE_KEY] = now
+        return response

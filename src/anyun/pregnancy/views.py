@@ -68,9 +68,18 @@ def _access(request: HttpRequest, pregnancy_id: UUID) -> Pregnancy:
     if not request.user.is_authenticated:
         raise Http404
     try:
-        return selectors.access_pregnancy(user=request.user, pregnancy_public_id=pregnancy_id)
+        pregnancy = selectors.access_pregnancy(user=request.user, pregnancy_public_id=pregnancy_id)
     except NotFound as exc:
         raise Http404 from exc
+    audit_record(
+        actor=request.user,
+        action="read",
+        object_type="pregnancy",
+        object_id=pregnancy.public_id,
+        subject=pregnancy.woman,
+        request=request,
+    )
+    return pregnancy
 
 
 def edit(request: HttpRequest, pregnancy_id: UUID) -> HttpResponse:

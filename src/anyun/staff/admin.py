@@ -14,11 +14,17 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from anyun.accounts.models import Role
+from anyun.accounts.models import Role, User
 from anyun.core.errors import DomainError
 from anyun.core.uploads import DOCUMENT_TYPES, IMAGE_TYPES, check_upload
-from anyun.staff.models import ClinicianProfile, Credential, Department, Hospital
-from anyun.staff.services import check_credential_number
+from anyun.staff.models import (
+    ClinicianProfile,
+    Credential,
+    CredentialKind,
+    Department,
+    Hospital,
+)
+from anyun.staff.services import check_credential_number, check_practising_number_free
 
 
 def _checked_file(value: Any, *, allowed: frozenset[str], field: str) -> Any:
@@ -45,6 +51,9 @@ class CredentialForm(forms.ModelForm):
         if kind and number is not None:
             try:
                 cleaned["number"] = check_credential_number(kind=kind, number=number)
+                if kind == CredentialKind.PRACTISING_CERTIFICATE:
+                    profile = self.instance.profile if self.instance.profile_id else None
+                    check_practising_number_free(profile=profile, number=cleaned["number"])
             except DomainError as exc:
                 self.add_error("number", ValidationError(str(exc.message), code=exc.code))
         return cleaned
@@ -119,6 +128,7 @@ class ClinicianProfileAdmin(admin.ModelAdmin):
             obj.delete()
         for instance in instances:
             if isinstance(instance, Credential) and not instance.recorded_by_id:
+                assert isinstance(request.user, User)  # the admin requires a signed-in user
                 instance.recorded_by = request.user
             instance.save()
         formset.save_m2m()

@@ -2,6 +2,8 @@
 
 All three endpoints are open to anyone (auth=None) and show only listed clinicians; errors use
 the project-wide `{code, message, field}` body.
+
+No `from __future__ import annotations` here: django-ninja reads the annotations at runtime.
 """
 
 import uuid

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import mimetypes
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -406,7 +406,7 @@ def public_credentials(
     profile: ClinicianProfile,
     *,
     on: date | None = None,
-    prefetched: Sequence[Credential] | None = None,
+    prefetched: Iterable[Credential] | None = None,
 ) -> list[PublicCredential]:
     """The current credential of each kind the profile holds, as the public may see it."""
     on = _today(on)
@@ -434,23 +434,22 @@ def licence_lookup(*, query: str, on: date | None = None) -> list[LicenceRecord]
     if not q:
         return []
     number = credential_number_normalize(q)
-    matches = Q(user__display_name__icontains=q)
-    if number:
-        matches |= Q(Exists(Credential.objects.filter(profile=OuterRef("pk"), number=number)))
+    holds_number = Exists(Credential.objects.filter(profile=OuterRef("pk"), number=number))
+    # Exact hits (certificate number, then full name) come first, then partial name matches;
+    # ranked in the database so the limit never cuts an exact hit.
+    rank = Case(
+        When(holds_number, then=Value(0)),
+        When(user__display_name=q, then=Value(1)),
+        default=Value(2),
+        output_field=models.IntegerField(),
+    )
     profiles = list(
         _listed()
-        .filter(matches)
+        .filter(Q(user__display_name__icontains=q) | Q(holds_number))
+        .annotate(match_rank=rank)
         .prefetch_related("credentials")
-        .order_by("user__display_name", "pk")[:LOOKUP_LIMIT]
+        .order_by("match_rank", "user__display_name", "pk")[:LOOKUP_LIMIT]
     )
-
-    def rank(profile: ClinicianProfile) -> int:
-        # Exact hits (number or full name) first, then partial name matches.
-        if any(c.number == number for c in profile.credentials.all()):
-            return 0
-        return 1 if profile.user.display_name == q else 2
-
-    profiles.sort(key=rank)
     return [
         LicenceRecord(
             profile=p,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from datetime import date
 from typing import IO, Any
@@ -26,8 +25,6 @@ from anyun.staff.models import (
     Hospital,
     Title,
 )
-
-logger = logging.getLogger(__name__)
 
 PRACTISING_ROLES = frozenset({Role.CLINICIAN, Role.NURSE, Role.PHARMACIST})
 
@@ -74,6 +71,19 @@ def check_credential_number(*, kind: str, number: str) -> str:
             field="number",
         )
     return normalized
+
+
+def check_practising_number_free(*, profile: ClinicianProfile | None, number: str) -> None:
+    """Refuse a practising certificate number another clinician already holds."""
+    holders = Credential.objects.filter(kind=CredentialKind.PRACTISING_CERTIFICATE, number=number)
+    if profile is not None and profile.pk is not None:
+        holders = holders.exclude(profile=profile)
+    if holders.exists():
+        raise DomainError(
+            "practising_number_taken",
+            _("Another clinician is registered with this practising certificate."),
+            field="number",
+        )
 
 
 def _check_title(title: str) -> None:
@@ -222,18 +232,11 @@ def credential_record(
     try:
         with transaction.atomic():
             if kind == CredentialKind.PRACTISING_CERTIFICATE:
-                # Lock the holders of this number so two profiles cannot claim it at once.
-                holders = (
-                    Credential.objects.select_for_update()
-                    .filter(kind=kind, number=normalized)
-                    .exclude(profile=profile)
-                )
-                if holders.exists():
-                    raise DomainError(
-                        "practising_number_taken",
-                        _("Another clinician is registered with this practising certificate."),
-                        field="number",
-                    )
+                # One practising number, one clinician. No constraint can say "unique across
+                # profiles, repeatable within one", so recordings of practising numbers are
+                # serialized on the hospital row (one deployment serves one institution).
+                Hospital.objects.select_for_update().get(pk=profile.department.hospital_id)
+                check_practising_number_free(profile=profile, number=normalized)
             credential = Credential(
                 profile=profile,
                 kind=kind,

@@ -30,6 +30,11 @@ def send(recipient: Any, **kwargs: Any) -> Notification:
         return services.notification_send(recipient=recipient, **options)
 
 
+def job_of(delivery: Delivery) -> DBTaskResult:
+    assert delivery.job_id is not None
+    return DBTaskResult.objects.get(id=delivery.job_id)
+
+
 def deliveries(notification: Notification) -> dict[str, Delivery]:
     return {d.channel: d for d in notification.deliveries.all()}
 
@@ -62,7 +67,7 @@ def test_send_writes_notification_deliveries_and_one_ready_job_each(woman: User)
     for channel, delivery in by_channel.items():
         assert delivery.state == DeliveryState.PENDING, channel
         assert delivery.attempts == 0
-        job = DBTaskResult.objects.get(id=delivery.job_id)
+        job = job_of(delivery)
         assert job.task_path == "anyun.notify.tasks.deliver"
         assert job.status == TaskResultStatus.READY
         assert job.args_kwargs == {"args": [], "kwargs": {"delivery_id": delivery.pk}}
@@ -223,7 +228,7 @@ def test_failing_provider_backs_off_exactly_then_dies_and_redacts() -> None:
             assert delivery.state == DeliveryState.FAILED
             assert delivery.next_attempt_at == now + timedelta(seconds=delay)
             assert delivery.last_error == "SmsProviderError: SMS gateway unavailable"
-            job = DBTaskResult.objects.get(id=delivery.job_id)
+            job = job_of(delivery)
             assert (job.status, job.run_after) == (TaskResultStatus.READY, delivery.next_attempt_at)
             assert delivery.text == "Code 654321"
             # Not due yet: an early job does nothing.
@@ -278,13 +283,15 @@ def test_redeliver_due_requeues_only_lost_jobs_and_is_safe_twice(woman: User) ->
         future = deliveries(send(woman, dedup_key="e"))["in_app"]
         done = deliveries(send(woman, dedup_key="f"))["in_app"]
         assert services.delivery_attempt(delivery_id=done.pk) == "sent"
-        DBTaskResult.objects.filter(id=lost.job_id).delete()
-        DBTaskResult.objects.filter(id=failed_job.job_id).update(status=TaskResultStatus.FAILED)
-        DBTaskResult.objects.filter(id=stale.job_id).update(
+        DBTaskResult.objects.filter(id=str(lost.job_id)).delete()
+        DBTaskResult.objects.filter(id=str(failed_job.job_id)).update(
+            status=TaskResultStatus.FAILED
+        )
+        DBTaskResult.objects.filter(id=str(stale.job_id)).update(
             status=TaskResultStatus.RUNNING, started_at=T0 - timedelta(minutes=16)
         )
         Delivery.objects.filter(pk=future.pk).update(next_attempt_at=T0 + timedelta(minutes=1))
-        DBTaskResult.objects.filter(id=future.job_id).delete()
+        DBTaskResult.objects.filter(id=str(future.job_id)).delete()
         # Push deliveries keep their queued jobs; they are not due for requeueing.
         clock.move_to(T0 + timedelta(seconds=1))
 
@@ -293,7 +300,7 @@ def test_redeliver_due_requeues_only_lost_jobs_and_is_safe_twice(woman: User) ->
 
     requeued = {lost.pk, failed_job.pk, stale.pk}
     for delivery in Delivery.objects.filter(pk__in=requeued):
-        job = DBTaskResult.objects.get(id=delivery.job_id)
+        job = job_of(delivery)
         assert job.status == TaskResultStatus.READY
         assert job.args_kwargs["kwargs"] == {"delivery_id": delivery.pk}
     assert Delivery.objects.get(pk=queued.pk).job_id == queued.job_id

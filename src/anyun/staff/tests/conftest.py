@@ -94,7 +94,7 @@ def make_profile(
     return make
 
 
-NUMBERS = {
+NUMBERS: dict[str, str] = {
     CredentialKind.PRACTISING_CERTIFICATE: PRACTISING_NUMBER,
     CredentialKind.HOSPITAL_REGISTRATION: "REG-2024-0007",
     CredentialKind.MCH_CERTIFICATE: "MCH-GD-2023-118",

@@ -324,12 +324,14 @@ def test_lookup_by_exact_practising_number(make_profile: Any, give_all: Any, giv
 
 
 def test_lookup_by_name_exact_first_then_contains(make_profile: Any, give: Any) -> None:
-    li = make_profile(name="Li")
+    an_li = make_profile(name="An Li")
     li_hua = make_profile(name="Li Hua")
+    li = make_profile(name="Li")
     make_profile(name="Zhang Wei")
     make_profile(name="Li Hidden", is_listed=False)
 
-    assert [r.profile for r in licence_lookup(query="Li")] == [li, li_hua]
+    # The exact name first, then partial matches in name order.
+    assert [r.profile for r in licence_lookup(query="Li")] == [li, an_li, li_hua]
     assert [r.profile for r in licence_lookup(query="hua")] == [li_hua]
     assert licence_lookup(query="Hidden") == []
     assert licence_lookup(query="   ") == []

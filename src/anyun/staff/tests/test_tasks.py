@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 def sent() -> list[tuple[str, str, str]]:
     return sorted(
-        (n.recipient.username, n.title, n.body)
+        (n.recipient.username if n.recipient else "", n.title, n.body)
         for n in Notification.objects.filter(
             kind=NOTIFICATION_KIND_CREDENTIAL_EXPIRY
         ).select_related("recipient")

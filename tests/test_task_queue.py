@@ -1,0 +1,287 @@
+"""The task queue and the scheduler on the configured database (SQLite, or PostgreSQL via
+DATABASE_URL): the job row is an outbox, a committed job runs exactly once, the scheduler's
+lease lets exactly one process fire a tick, and the ASGI lifespan runs both in-process."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from asgiref.sync import async_to_sync, sync_to_async
+from django.core.management import call_command
+from django.db import connection, connections, transaction
+from django.test import Client
+from django_tasks import task
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from anyun.accounts.models import Role, User
+from anyun.core.models import SchedulerLease
+from anyun.core.periodic import PERIODIC_JOBS, PeriodicJob
+from anyun.core.scheduler import (
+    PeriodicScheduler,
+    fire_periodic,
+    lease_acquire,
+    lease_ttl,
+    make_trigger,
+)
+from anyun.core.worker import embedded_worker_enabled
+
+T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+
+RUNS: list[str] = []
+
+
+@task()
+def record_run(label: str) -> str:
+    RUNS.append(label)
+    return label
+
+
+@pytest.fixture(autouse=True)
+def _fresh_runs() -> Iterator[None]:
+    RUNS.clear()
+    yield
+    RUNS.clear()
+
+
+@pytest.fixture
+def fast_passwords(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def keep_signal_handlers() -> Iterator[None]:
+    """`manage db_worker` installs SIGINT/SIGTERM handlers; give the test process its own back."""
+    signals = [signal.SIGINT, signal.SIGTERM, signal.SIGQUIT]
+    saved = {s: signal.getsignal(s) for s in signals}
+    yield
+    for s, handler in saved.items():
+        signal.signal(s, handler)
+
+
+def db_worker() -> None:
+    call_command(
+        "db_worker", batch=True, interval=0, startup_delay=False, reload=False, verbosity=0
+    )
+
+
+# --- the queue is an outbox ------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("keep_signal_handlers")
+def test_rolled_back_job_never_runs_and_committed_job_runs_exactly_once() -> None:
+    with pytest.raises(RuntimeError), transaction.atomic():
+        record_run.enqueue(label="rolled back")
+        raise RuntimeError("the use case failed")
+    with transaction.atomic():
+        committed = record_run.enqueue(label="committed")
+
+    db_worker()
+    db_worker()
+
+    assert RUNS == ["committed"]
+    assert [(str(i), s) for i, s in DBTaskResult.objects.values_list("id", "status")] == [
+        (committed.id, TaskResultStatus.SUCCESSFUL)
+    ]
+
+
+# --- the scheduler's lease -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_lease_goes_to_one_holder_until_it_expires() -> None:
+    ttl = timedelta(seconds=30)
+
+    assert lease_acquire(name="sweep", holder="a", ttl=ttl, now=T0) is True
+    assert lease_acquire(name="sweep", holder="b", ttl=ttl, now=T0) is False
+    assert lease_acquire(name="sweep", holder="a", ttl=ttl, now=T0 + timedelta(seconds=29)) is False
+    assert lease_acquire(name="other", holder="b", ttl=ttl, now=T0) is True
+    assert lease_acquire(name="sweep", holder="b", ttl=ttl, now=T0 + timedelta(seconds=30)) is True
+
+    lease = SchedulerLease.objects.get(name="sweep")
+    assert (lease.holder, lease.expires_at) == ("b", T0 + timedelta(seconds=60))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_processes_one_wins_the_lease() -> None:
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers; the race needs a server database")
+    contenders = 4
+    barrier = threading.Barrier(contenders)
+    wins: list[str] = []
+    errors: list[BaseException] = []
+
+    def contend(holder: str) -> None:
+        try:
+            barrier.wait(timeout=5)
+            if lease_acquire(name="race", holder=holder, ttl=timedelta(seconds=30), now=T0):
+                wins.append(holder)
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=contend, args=(f"p{i}",)) for i in range(contenders)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=10)
+
+    assert errors == []
+    assert len(wins) == 1
+    assert SchedulerLease.objects.get(name="race").holder == wins[0]
+
+
+@pytest.mark.django_db
+def test_a_tick_enqueues_once_across_processes_and_again_next_tick() -> None:
+    job = PeriodicJob("test.record", {"trigger": "cron", "minute": "*"}, f"{__name__}.record_run")
+    ttl = lease_ttl(make_trigger(job.trigger), now=T0)
+    assert ttl == timedelta(seconds=30)
+
+    with time_machine.travel(T0 + timedelta(milliseconds=20), tick=False) as clock:
+        fired = [fire_periodic(job, holder=h, ttl=ttl) for h in ("p1", "p2", "p3")]
+        clock.move_to(T0 + timedelta(minutes=1, milliseconds=500))
+        fired_next = [fire_periodic(job, holder=h, ttl=ttl) for h in ("p2", "p1", "p3")]
+
+    assert fired == [True, False, False]
+    assert fired_next == [True, False, False]
+    assert DBTaskResult.objects.filter(task_path=f"{__name__}.record_run").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_missing_or_wrong_task_path_is_logged_not_raised(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    missing = PeriodicJob("test.missing", {"minute": "*"}, "anyun.nowhere.tasks.sweep")
+    not_a_task = PeriodicJob("test.wrong", {"minute": "*"}, "anyun.core.scheduler.lease_ttl")
+
+    assert fire_periodic(missing, holder="p1", ttl=timedelta(seconds=30)) is False
+    assert fire_periodic(not_a_task, holder="p1", ttl=timedelta(seconds=30)) is False
+
+    assert "cannot import anyun.nowhere.tasks.sweep" in caplog.text
+    assert "anyun.core.scheduler.lease_ttl is not a task" in caplog.text
+    assert SchedulerLease.objects.count() == 0
+    assert DBTaskResult.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("spec", "ttl"),
+    [
+        ({"trigger": "cron", "minute": "*"}, timedelta(seconds=30)),
+        ({"trigger": "cron", "hour": 7, "minute": 0}, timedelta(hours=12)),
+        ({"trigger": "interval", "seconds": 10}, timedelta(seconds=5)),
+    ],
+)
+def test_lease_lasts_half_the_period(spec: dict[str, Any], ttl: timedelta) -> None:
+    assert lease_ttl(make_trigger(spec), now=T0) == ttl
+
+
+def test_periodic_list_has_the_redelivery_sweep_every_minute() -> None:
+    assert (
+        PeriodicJob(
+            "notify.redeliver_due",
+            {"trigger": "cron", "minute": "*"},
+            "anyun.notify.tasks.redeliver_due",
+        )
+        in PERIODIC_JOBS
+    )
+    assert len({job.name for job in PERIODIC_JOBS}) == len(PERIODIC_JOBS)
+
+
+def test_scheduler_starts_and_stops_on_the_event_loop() -> None:
+    async def scenario() -> tuple[list[str], bool, bool]:
+        scheduler = PeriodicScheduler()
+        scheduler.start()
+        ids = sorted(job.id for job in scheduler.scheduler.get_jobs())
+        running = scheduler.running
+        scheduler.stop()
+        await asyncio.sleep(0)  # AsyncIOScheduler shuts down on its next loop turn
+        return ids, running, scheduler.running
+
+    ids, running, after = async_to_sync(scenario)()
+
+    assert ids == sorted(job.name for job in PERIODIC_JOBS)
+    assert (running, after) == (True, False)
+
+
+# --- embedded mode ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("embedded", "redis", "expected"),
+    [(None, "", True), (None, "redis://127.0.0.1:6379/0", False), (False, "", False)],
+)
+def test_embedded_worker_default_follows_redis(
+    settings: Any, embedded: bool | None, redis: str, expected: bool
+) -> None:
+    settings.ANYUN_EMBEDDED_WORKER = embedded
+    settings.REDIS_URL = redis
+    assert embedded_worker_enabled() is expected
+
+
+def test_embedded_http_app_serves_static_files() -> None:
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    from anyun.asgi import http_app
+
+    assert isinstance(http_app, ASGIStaticFilesHandler)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("fast_passwords")
+def test_lifespan_runs_the_worker_in_process_and_its_push_reaches_the_socket(
+    make_user: Callable[..., User], settings: Any
+) -> None:
+    from anyun.asgi import Lifespan, application
+    from anyun.notify import services
+    from anyun.notify.tests.wsclient import FeedClient
+
+    settings.ANYUN_WORKER_INTERVAL = 60  # rounds only when woken: no timing in this test
+    woman = make_user(Role.WOMAN)
+    client = Client()
+    client.force_login(woman)
+    headers = [
+        (b"origin", b"http://testserver"),
+        (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode()),
+    ]
+
+    def notify() -> None:
+        with transaction.atomic():
+            services.notification_send(recipient=woman, kind="alarm", title="Hi", body="there")
+
+    async def scenario() -> tuple[list[str], dict[str, Any], bool]:
+        lifespan = Lifespan(embedded_worker=True)
+        inbox: asyncio.Queue[Any] = asyncio.Queue()
+        outbox: asyncio.Queue[Any] = asyncio.Queue()
+        server = asyncio.create_task(lifespan({"type": "lifespan"}, inbox.get, outbox.put))
+        await inbox.put({"type": "lifespan.startup"})
+        replies = [(await outbox.get())["type"]]
+        assert lifespan.worker is not None and lifespan.scheduler is not None
+        assert lifespan.scheduler.running
+
+        feed = FeedClient(application, "/ws/feed/", headers)
+        assert (await feed.connect())[0]
+        await sync_to_async(notify)()
+        lifespan.worker.wake()
+        message = await feed.receive_json_from(timeout=10)
+        await feed.disconnect()
+
+        await inbox.put({"type": "lifespan.shutdown"})
+        replies.append((await outbox.get())["type"])
+        await server
+        return replies, message, lifespan.worker is None and lifespan.scheduler is None
+
+    replies, message, stopped = async_to_sync(scenario)()
+
+    assert replies == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+    assert (message["type"], message["title"], message["unread"]) == ("notification", "Hi", 1)
+    assert stopped
+    assert set(woman.notifications.get().deliveries.values_list("state", flat=True)) == {"sent"}
