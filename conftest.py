@@ -95,7 +95,11 @@ def make_clinician(make_staff: Callable[..., User]) -> Callable[..., User]:
                 continue
             if role == Role.NURSE and kind == CredentialKind.PRACTISING_CERTIFICATE:
                 continue
-            number = f"{110110000000000 + next(_seq)}" if kind == CredentialKind.PRACTISING_CERTIFICATE else f"N-{next(_seq)}"
+            number = (
+                f"{110110000000000 + next(_seq)}"
+                if kind == CredentialKind.PRACTISING_CERTIFICATE
+                else f"N-{next(_seq)}"
+            )
             staff.credential_record(
                 profile=profile,
                 kind=kind,
@@ -126,7 +130,8 @@ def make_woman(db: Any) -> Callable[..., User]:
             accounts.woman_identity_verify(
                 user=user,
                 data=accounts.IdentityInput(
-                    real_name=f"测试{chr(0x4E00 + n)}", national_id=valid_national_id(sequence=2 * n % 1000)
+                    real_name=f"测试{chr(0x4E00 + n)}",
+                    national_id=valid_national_id(sequence=2 * n % 1000),
                 ),
             )
         if consented:

@@ -11,6 +11,7 @@ import io
 from typing import Any
 
 import pytest
+from conftest import World, staff_client, woman_client
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -18,16 +19,26 @@ from anyun.accounts.services import api_token_issue
 from anyun.audit.models import AuditEvent
 from anyun.pregnancy import selectors, services
 from anyun.pregnancy.models import PreviousPregnancy
-from conftest import World, staff_client, woman_client
 
 pytestmark = pytest.mark.django_db
 
-ACTORS = ("anonymous", "herself", "other_woman", "outside", "inside", "pharmacist", "quality", "auditor")
+ACTORS = (
+    "anonymous",
+    "herself",
+    "other_woman",
+    "outside",
+    "inside",
+    "pharmacist",
+    "quality",
+    "auditor",
+)
 STAFF_ACTORS = {"outside", "inside", "pharmacist", "quality", "auditor"}
 
 
 def _user(world: World, actor: str) -> Any:
-    return None if actor == "anonymous" else getattr(world, "woman" if actor == "herself" else actor)
+    return (
+        None if actor == "anonymous" else getattr(world, "woman" if actor == "herself" else actor)
+    )
 
 
 def _web(world: World, actor: str) -> Client:
@@ -52,16 +63,59 @@ def ids(world: World) -> dict[str, str]:
 
     Image.new("RGB", (2, 2)).save(png, format="PNG")
     report = services.report_upload(
-        actor=world.woman, pregnancy=pregnancy, upload=SimpleUploadedFile("r.png", png.getvalue()), title="B超"
+        actor=world.woman,
+        pregnancy=pregnancy,
+        upload=SimpleUploadedFile("r.png", png.getvalue()),
+        title="B超",
     )
-    return {"p": str(pregnancy.public_id), "r": str(report.public_id), "w": str(world.woman.public_id)}
+    return {
+        "p": str(pregnancy.public_id),
+        "r": str(report.public_id),
+        "w": str(world.woman.public_id),
+    }
 
 
 # What each actor gets from each read. "login" = redirected to sign in.
-HERSELF_ONLY_WEB = {"anonymous": 404, "herself": 200, "other_woman": 404, "outside": 404, "inside": 200, "pharmacist": 404, "quality": 404, "auditor": 404}
-CLINIC_WEB = {"anonymous": "login", "herself": 404, "other_woman": 404, "outside": 404, "inside": 200, "pharmacist": 404, "quality": 404, "auditor": 404}
-API_READ = {"anonymous": 401, "herself": 200, "other_woman": 404, "outside": 404, "inside": 200, "pharmacist": 404, "quality": 404, "auditor": 404}
-API_CLINIC = {"anonymous": 401, "herself": 404, "other_woman": 404, "outside": 404, "inside": 200, "pharmacist": 404, "quality": 404, "auditor": 404}
+HERSELF_ONLY_WEB = {
+    "anonymous": 404,
+    "herself": 200,
+    "other_woman": 404,
+    "outside": 404,
+    "inside": 200,
+    "pharmacist": 404,
+    "quality": 404,
+    "auditor": 404,
+}
+CLINIC_WEB = {
+    "anonymous": "login",
+    "herself": 404,
+    "other_woman": 404,
+    "outside": 404,
+    "inside": 200,
+    "pharmacist": 404,
+    "quality": 404,
+    "auditor": 404,
+}
+API_READ = {
+    "anonymous": 401,
+    "herself": 200,
+    "other_woman": 404,
+    "outside": 404,
+    "inside": 200,
+    "pharmacist": 404,
+    "quality": 404,
+    "auditor": 404,
+}
+API_CLINIC = {
+    "anonymous": 401,
+    "herself": 404,
+    "other_woman": 404,
+    "outside": 404,
+    "inside": 200,
+    "pharmacist": 404,
+    "quality": 404,
+    "auditor": 404,
+}
 
 READS = [
     ("web", "/pregnancy/{p}/edit/", HERSELF_ONLY_WEB),
@@ -79,7 +133,14 @@ READS = [
 
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize(("kind", "template", "expected"), READS, ids=[r[1] for r in READS])
-def test_reads(world: World, ids: dict[str, str], actor: str, kind: str, template: str, expected: dict[str, Any]) -> None:
+def test_reads(
+    world: World,
+    ids: dict[str, str],
+    actor: str,
+    kind: str,
+    template: str,
+    expected: dict[str, Any],
+) -> None:
     client = _web(world, actor) if kind == "web" else _api(world, actor)
     before = AuditEvent.objects.filter(subject=world.woman, action="read").count()
     response = client.get(template.format(**ids))
@@ -115,10 +176,14 @@ WRITE_ALLOWED = {"herself", "inside"}
 
 
 @pytest.mark.parametrize("actor", ACTORS)
-def test_api_update_is_refused_to_all_but_her_and_her_team(world: World, ids: dict[str, str], actor: str) -> None:
+def test_api_update_is_refused_to_all_but_her_and_her_team(
+    world: World, ids: dict[str, str], actor: str
+) -> None:
     client = _api(world, actor)
     response = client.patch(
-        f"/api/v1/pregnancy/{ids['p']}", {"allergies": f"by {actor}"}, content_type="application/json"
+        f"/api/v1/pregnancy/{ids['p']}",
+        {"allergies": f"by {actor}"},
+        content_type="application/json",
     )
     pregnancy = selectors.current_pregnancy_of(world.woman)
     if actor in WRITE_ALLOWED:
@@ -133,10 +198,13 @@ def test_api_update_is_refused_to_all_but_her_and_her_team(world: World, ids: di
 
 
 @pytest.mark.parametrize("actor", ACTORS)
-def test_web_history_add_is_refused_to_all_but_her_and_her_team(world: World, ids: dict[str, str], actor: str) -> None:
+def test_web_history_add_is_refused_to_all_but_her_and_her_team(
+    world: World, ids: dict[str, str], actor: str
+) -> None:
     client = _web(world, actor)
     response = client.post(
-        f"/pregnancy/{ids['p']}/history/add/", {"year": 2020, "outcome": "miscarriage", "delivery_mode": ""}
+        f"/pregnancy/{ids['p']}/history/add/",
+        {"year": 2020, "outcome": "miscarriage", "delivery_mode": ""},
     )
     count = PreviousPregnancy.objects.filter(woman=world.woman).count()
     if actor in WRITE_ALLOWED:

@@ -40,12 +40,36 @@ class DemoStaff:
 
 
 STAFF = (
-    DemoStaff("dr_li", "李静", Role.CLINICIAN, Title.CHIEF_PHYSICIAN, "高危妊娠 High-risk pregnancy", head=True),
-    DemoStaff("dr_wang", "王芳", Role.CLINICIAN, Title.ATTENDING_PHYSICIAN, "产前保健 Antenatal care"),
-    DemoStaff("dr_zhang", "张敏", Role.CLINICIAN, Title.ASSOCIATE_CHIEF_PHYSICIAN, "妊娠期糖尿病 GDM"),
-    DemoStaff("dr_zhao", "赵丽", Role.CLINICIAN, Title.RESIDENT_PHYSICIAN, "产科 Obstetrics", expired_admission=True),
+    DemoStaff(
+        "dr_li",
+        "李静",
+        Role.CLINICIAN,
+        Title.CHIEF_PHYSICIAN,
+        "高危妊娠 High-risk pregnancy",
+        head=True,
+    ),
+    DemoStaff(
+        "dr_wang", "王芳", Role.CLINICIAN, Title.ATTENDING_PHYSICIAN, "产前保健 Antenatal care"
+    ),
+    DemoStaff(
+        "dr_zhang", "张敏", Role.CLINICIAN, Title.ASSOCIATE_CHIEF_PHYSICIAN, "妊娠期糖尿病 GDM"
+    ),
+    DemoStaff(
+        "dr_zhao",
+        "赵丽",
+        Role.CLINICIAN,
+        Title.RESIDENT_PHYSICIAN,
+        "产科 Obstetrics",
+        expired_admission=True,
+    ),
     DemoStaff("nurse_chen", "陈红", Role.NURSE, Title.NURSE_IN_CHARGE, "助产与随访 Midwifery"),
-    DemoStaff("pharm_liu", "刘洋", Role.PHARMACIST, Title.PHARMACIST_IN_CHARGE, "孕期用药 Medicines in pregnancy"),
+    DemoStaff(
+        "pharm_liu",
+        "刘洋",
+        Role.PHARMACIST,
+        Title.PHARMACIST_IN_CHARGE,
+        "孕期用药 Medicines in pregnancy",
+    ),
     DemoStaff("qm_sun", "孙伟", Role.QUALITY_MANAGER),
     DemoStaff("sysadmin", "系统管理员", Role.SYSTEM_ADMIN),
     DemoStaff("secadmin", "安全管理员", Role.SECURITY_ADMIN),
@@ -93,7 +117,9 @@ def _credentials(profile: object, admin: User, *, expired_admission: bool, n: in
             profile=profile,  # type: ignore[arg-type]
             kind=kind,
             number=number,
-            issuer="北京市卫生健康委员会" if kind != CredentialKind.HOSPITAL_REGISTRATION else "安孕示范医院",
+            issuer="北京市卫生健康委员会"
+            if kind != CredentialKind.HOSPITAL_REGISTRATION
+            else "安孕示范医院",
             valid_from=today - 2 * year,
             valid_until=until,
             recorded_by=admin,
@@ -154,7 +180,9 @@ def load_demo() -> list[tuple[str, str, str]]:
             ),
         )
     rows = [(s.username, s.role, f"password {DEMO_PASSWORD} + TOTP") for s in STAFF]
-    rows += [(phone, Role.WOMAN, "SMS code (printed on this console)") for _n, _i, phone, _w in WOMEN]
+    rows += [
+        (phone, Role.WOMAN, "SMS code (printed on this console)") for _n, _i, phone, _w in WOMEN
+    ]
     return rows
 
 

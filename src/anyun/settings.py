@@ -118,7 +118,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "anyun.sqlite3",
+            "NAME": str(VAR_DIR / "anyun.sqlite3"),
             "OPTIONS": {
                 # WAL lets the web process read while the worker writes.
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -163,7 +163,9 @@ ANYUN_OTP_MAX_PER_PHONE_HOUR = env_int("ANYUN_OTP_MAX_PER_PHONE_HOUR", 5)
 ANYUN_OTP_MAX_PER_IP_HOUR = env_int("ANYUN_OTP_MAX_PER_IP_HOUR", 20)
 ANYUN_OTP_MAX_ATTEMPTS = env_int("ANYUN_OTP_MAX_ATTEMPTS", 5)
 
-ANYUN_SMS_PROVIDER = os.environ.get("ANYUN_SMS_PROVIDER", "anyun.notify.providers.ConsoleSmsProvider")
+ANYUN_SMS_PROVIDER = os.environ.get(
+    "ANYUN_SMS_PROVIDER", "anyun.notify.providers.ConsoleSmsProvider"
+)
 ANYUN_IDENTITY_PROVIDER = os.environ.get(
     "ANYUN_IDENTITY_PROVIDER", "anyun.accounts.identity.DevelopmentIdentityProvider"
 )
@@ -206,7 +208,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [PROJECT_DIR / "build" / "vendor"] if (PROJECT_DIR / "build" / "vendor").exists() else []
+STATICFILES_DIRS = (
+    [PROJECT_DIR / "build" / "vendor"] if (PROJECT_DIR / "build" / "vendor").exists() else []
+)
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 STORAGES = {

@@ -67,7 +67,9 @@ def send_code(request: HttpRequest, data: PhoneIn) -> OkOut:
 @router.post("/token", auth=None, response=TokenOut)
 def woman_token(request: HttpRequest, data: CodeIn) -> TokenOut:
     user = services.phone_sign_in(phone=data.phone, code=data.code, ip=client_ip(request))
-    return TokenOut(token=services.api_token_issue(user=user), user_id=user.public_id, role=user.role)
+    return TokenOut(
+        token=services.api_token_issue(user=user), user_id=user.public_id, role=user.role
+    )
 
 
 @router.post("/staff-token", auth=None, response=TokenOut)
@@ -75,7 +77,9 @@ def staff_token(request: HttpRequest, data: StaffIn) -> TokenOut:
     user = services.staff_sign_in(
         username=data.username, password=data.password, token=data.token, ip=client_ip(request)
     )
-    return TokenOut(token=services.api_token_issue(user=user), user_id=user.public_id, role=user.role)
+    return TokenOut(
+        token=services.api_token_issue(user=user), user_id=user.public_id, role=user.role
+    )
 
 
 @router.get("/me", response=MeOut)

@@ -56,7 +56,7 @@ def staff_required(roles: Iterable[str]) -> Callable[[View], View]:
             user = request.user
             if user.is_authenticated and user.role not in allowed:  # type: ignore[union-attr]
                 raise Http404
-            if not user.is_authenticated or not user.is_verified():  # type: ignore[union-attr]
+            if not user.is_authenticated or not user.is_verified():  # type: ignore[union-attr,attr-defined]
                 return redirect_to_login(request.get_full_path(), "accounts:staff_login")
             return view(request, *args, **kwargs)
 

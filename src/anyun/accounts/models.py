@@ -53,7 +53,9 @@ class User(PublicIdModel, AbstractBaseUser, PermissionsMixin):
     username = models.CharField(_("username"), max_length=64, unique=True)
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     display_name = models.CharField(_("name"), max_length=64, blank=True)
-    phone_index = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    phone_index = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False
+    )
     phone = EncryptedTextField(_("phone number"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("may use the back office"), default=False)
@@ -94,7 +96,9 @@ class WomanProfile(PublicIdModel):
     user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="woman_profile")
     real_name = models.CharField(_("real name"), max_length=64, blank=True)
     national_id = EncryptedTextField(_("national ID number"), blank=True)
-    national_id_index = models.CharField(max_length=64, unique=True, null=True, editable=False)
+    national_id_index = models.CharField(  # noqa: DJ001 - NULL until verified; unique when set
+        max_length=64, unique=True, null=True, editable=False
+    )
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     verified_at = models.DateTimeField(_("identity verified at"), null=True, blank=True)
     guardian_name = models.CharField(_("guardian name"), max_length=64, blank=True)
@@ -128,6 +132,11 @@ class IdentityCheck(models.Model):
     class Meta:
         ordering = ("-created_at",)
 
+    def __str__(self) -> str:
+        return (
+            f"{self.provider} {'passed' if self.passed else 'refused'} {self.created_at:%Y-%m-%d}"
+        )
+
 
 class PhoneCode(models.Model):
     """A one-time code sent to a phone number: single use, expires, bound to the number."""
@@ -143,6 +152,9 @@ class PhoneCode(models.Model):
     class Meta:
         indexes = (models.Index(fields=("ip_address", "created_at")),)
 
+    def __str__(self) -> str:
+        return f"code {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class ApiToken(models.Model):
     """A bearer token for apps. Only its hash is stored."""
@@ -154,3 +166,6 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"token of {self.user_id} until {self.expires_at:%Y-%m-%d}"

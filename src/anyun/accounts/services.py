@@ -69,7 +69,9 @@ def phone_code_send(*, phone: str, ip: str | None) -> None:
     index = crypto.blind_index(phone)
     now = timezone.now()
     with transaction.atomic():
-        recent = PhoneCode.objects.filter(phone_index=index, created_at__gte=now - timedelta(hours=1))
+        recent = PhoneCode.objects.filter(
+            phone_index=index, created_at__gte=now - timedelta(hours=1)
+        )
         latest = recent.order_by("-created_at").first()
         if latest and (now - latest.created_at).total_seconds() < settings.ANYUN_OTP_RESEND_SECONDS:
             raise RateLimited(
@@ -84,11 +86,15 @@ def phone_code_send(*, phone: str, ip: str | None) -> None:
                 field="phone",
             )
         if ip and (
-            PhoneCode.objects.filter(ip_address=ip, created_at__gte=now - timedelta(hours=1)).count()
+            PhoneCode.objects.filter(
+                ip_address=ip, created_at__gte=now - timedelta(hours=1)
+            ).count()
             >= settings.ANYUN_OTP_MAX_PER_IP_HOUR
         ):
             raise RateLimited(
-                "code_ip_limit", _("Too many codes from this network. Try again later."), field="phone"
+                "code_ip_limit",
+                _("Too many codes from this network. Try again later."),
+                field="phone",
             )
         code = f"{secrets.randbelow(10**6):06d}"
         PhoneCode.objects.create(
@@ -102,8 +108,10 @@ def phone_code_send(*, phone: str, ip: str | None) -> None:
         sms_send(
             phone=phone,
             text=str(
-                _("[Anyun] Your sign-in code is %(code)s, valid for %(minutes)d minutes. "
-                  "Do not share it.")
+                _(
+                    "[Anyun] Your sign-in code is %(code)s, valid for %(minutes)d minutes. "
+                    "Do not share it."
+                )
                 % {"code": code, "minutes": minutes}
             ),
             kind="login_code",
@@ -133,7 +141,9 @@ def phone_sign_in(*, phone: str, code: str, ip: str | None = None) -> User:
         if usable and pending is not None:
             if code.isdigit() and hmac.compare_digest(pending.code_hash, _code_hash(index, code)):
                 # Conditional update: of two racing requests with the same code, one wins.
-                if PhoneCode.objects.filter(pk=pending.pk, used_at__isnull=True).update(used_at=now):
+                if PhoneCode.objects.filter(pk=pending.pk, used_at__isnull=True).update(
+                    used_at=now
+                ):
                     user = User.objects.filter(phone_index=index).first() or _woman_create(
                         phone=phone, phone_index=index
                     )
@@ -189,7 +199,9 @@ def woman_identity_verify(*, user: User, data: IdentityInput, request: Any = Non
         nid = parse_national_id(data.national_id, today=today)
         check_woman_eligible(nid, today=today)
     except ClinicalValueError as exc:
-        raise DomainError(exc.code, clinical_message(exc), field=exc.field or "national_id") from exc
+        raise DomainError(
+            exc.code, clinical_message(exc), field=exc.field or "national_id"
+        ) from exc
     age = age_on(nid.birth_date, today)
     guardian_phone = ""
     if age < ADULT_AGE:
@@ -266,9 +278,7 @@ def staff_sign_in(*, username: str, password: str, token: str, ip: str | None = 
 
     The same message is given for every failure so that accounts cannot be enumerated.
     """
-    bad = DomainError(
-        "sign_in_failed", _("The username, password or one-time code is wrong.")
-    )
+    bad = DomainError("sign_in_failed", _("The username, password or one-time code is wrong."))
     now = timezone.now()
     user = User.objects.filter(username=username.strip()).first()
     if user is None or user.role == Role.WOMAN:
@@ -310,7 +320,9 @@ def _sign_in_failed(*, user: User, now: Any, ip: str | None) -> None:
 
 def staff_unlock(*, actor: User, user: User) -> None:
     if actor.role != Role.SECURITY_ADMIN:
-        raise PermissionDenied("not_security_admin", _("Only the security administrator can unlock accounts."))
+        raise PermissionDenied(
+            "not_security_admin", _("Only the security administrator can unlock accounts.")
+        )
     User.objects.filter(pk=user.pk).update(locked_until=None, failed_login_count=0)
     audit_record(actor=actor, action="unlock", object_type="user", object_id=user.public_id)
 
@@ -324,7 +336,9 @@ def password_expired(user: User) -> bool:
 
 def password_change(*, user: User, old_password: str, new_password: str) -> None:
     if not user.check_password(old_password):
-        raise DomainError("password_wrong", _("The current password is wrong."), field="old_password")
+        raise DomainError(
+            "password_wrong", _("The current password is wrong."), field="old_password"
+        )
     if old_password == new_password:
         raise DomainError(
             "password_same", _("Choose a password you have not used now."), field="new_password"
@@ -353,7 +367,8 @@ def staff_create(
     with transaction.atomic():
         user.set_password(password)
         user.password_changed_at = timezone.now()
-        user.is_staff = role == Role.SYSTEM_ADMIN
+        # Only the system administrator uses the back office (configuration, not records).
+        user.is_staff = user.is_superuser = role == Role.SYSTEM_ADMIN
         user.save()
         device = TOTPDevice.objects.create(
             user=user, name="default", confirmed=True, **({"key": totp_key} if totp_key else {})

@@ -13,7 +13,13 @@ from django_otp import login as otp_login
 
 from anyun.accounts import services
 from anyun.accounts.decorators import staff_required, woman_required
-from anyun.accounts.forms import CodeForm, IdentityForm, PasswordChangeForm, PhoneForm, StaffLoginForm
+from anyun.accounts.forms import (
+    CodeForm,
+    IdentityForm,
+    PasswordChangeForm,
+    PhoneForm,
+    StaffLoginForm,
+)
 from anyun.accounts.models import ADMIN_ROLES, Role, User
 from anyun.audit.services import client_ip
 from anyun.core.errors import DomainError
@@ -65,7 +71,12 @@ def woman_login(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/woman_login.html",
-        {"phone_form": phone_form, "code_form": code_form, "sent": sent, "next": _safe_next(request, "")},
+        {
+            "phone_form": phone_form,
+            "code_form": code_form,
+            "sent": sent,
+            "next": _safe_next(request, ""),
+        },
     )
 
 
@@ -164,7 +175,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 def security_accounts(request: HttpRequest) -> HttpResponse:
     """The security administrator's page: locked accounts and staff sign-in state."""
     if request.method == "POST":
-        target = User.objects.filter(public_id=request.POST.get("user")).first()
+        target = User.objects.filter(public_id=request.POST.get("user", "")).first()
         if target is not None:
             services.staff_unlock(actor=request.user, user=target)  # type: ignore[arg-type]
             messages.success(request, _("The account has been unlocked."))

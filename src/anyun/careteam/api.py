@@ -8,11 +8,11 @@ from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from anyun.accounts.models import CLINICAL_ROLES
+from anyun.accounts.models import CLINICAL_ROLES, User
 from anyun.audit.services import audit_record
 from anyun.careteam.selectors import access_woman, care_team_of, women_visible_to
 from anyun.core import crypto
-from anyun.core.errors import NotFound
+from anyun.core.errors import NotFound, acting_user
 from anyun.pregnancy.api import PregnancyOut, pregnancy_out
 from anyun.pregnancy.selectors import current_pregnancy_of
 
@@ -41,13 +41,15 @@ class OverviewOut(Schema):
 
 
 def _clinical(request: HttpRequest) -> None:
-    if request.user.role not in CLINICAL_ROLES:  # type: ignore[union-attr]
+    if acting_user(request).role not in CLINICAL_ROLES:
         raise NotFound()
 
 
-def _patient(w: object) -> PatientOut:
-    profile = w.woman_profile  # type: ignore[attr-defined]
-    return PatientOut(id=w.public_id, name=profile.real_name or str(w), verified=profile.is_verified)  # type: ignore[attr-defined]
+def _patient(w: User) -> PatientOut:
+    profile = w.woman_profile
+    return PatientOut(
+        id=w.public_id, name=profile.real_name or str(w), verified=profile.is_verified
+    )
 
 
 @router.get("/patients", response=list[PatientOut])
@@ -67,17 +69,30 @@ def patients(request: HttpRequest, q: str = "") -> list[PatientOut]:
 def overview(request: HttpRequest, woman_id: UUID) -> OverviewOut:
     _clinical(request)
     woman = access_woman(user=request.user, woman_public_id=woman_id)
-    audit_record(actor=request.user, action="read", object_type="patient_overview",
-                 object_id=woman.public_id, subject=woman, request=request)
+    audit_record(
+        actor=request.user,
+        action="read",
+        object_type="patient_overview",
+        object_id=woman.public_id,
+        subject=woman,
+        request=request,
+    )
     pregnancy = current_pregnancy_of(woman)
     profile = woman.woman_profile
     return OverviewOut(
         patient=_patient(woman),
-        masked_national_id=crypto.mask_national_id(profile.national_id) if profile.national_id else "",
+        masked_national_id=crypto.mask_national_id(profile.national_id)
+        if profile.national_id
+        else "",
         masked_phone=crypto.mask_phone(woman.phone) if woman.phone else "",
         pregnancy=pregnancy_out(pregnancy) if pregnancy else None,
         care_team=[
-            TeamMemberOut(name=str(m.member), role=m.member.role, source=m.source, responsible=m.is_responsible)
+            TeamMemberOut(
+                name=str(m.member),
+                role=m.member.role,
+                source=m.source,
+                responsible=m.is_responsible,
+            )
             for m in care_team_of(woman)
         ],
     )

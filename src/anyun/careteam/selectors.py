@@ -46,8 +46,8 @@ def can_see_woman(user: Any, woman: Any) -> bool:
 def access_woman(*, user: Any, woman_public_id: UUID | str) -> User:
     """The woman, if `user` may see her; the same NotFound for missing and not allowed."""
     try:
-        woman = women_visible_to(user).select_related("woman_profile").get(
-            public_id=woman_public_id
+        woman = (
+            women_visible_to(user).select_related("woman_profile").get(public_id=woman_public_id)
         )
     except (User.DoesNotExist, ValueError) as exc:
         raise NotFound() from exc

@@ -8,6 +8,7 @@ from ninja import Router, Schema
 
 from anyun.accounts.models import Role
 from anyun.consent import services
+from anyun.consent.models import ConsentDocument, ConsentSignature
 from anyun.core.errors import NotFound
 
 router = Router(tags=["consent"])
@@ -36,18 +37,26 @@ class WithdrawIn(Schema):
     reason: str = ""
 
 
-def _doc(d: object) -> DocumentOut:
+def _doc(d: ConsentDocument) -> DocumentOut:
     return DocumentOut(
-        id=d.public_id, kind=d.kind, version=d.version, title=d.title, body=d.body,  # type: ignore[attr-defined]
-        effective_at=d.effective_at,  # type: ignore[attr-defined]
+        id=d.public_id,
+        kind=d.kind,
+        version=d.version,
+        title=d.title,
+        body=d.body,
+        effective_at=d.effective_at,
     )
 
 
-def _sig(s: object) -> SignatureOut:
+def _sig(s: ConsentSignature) -> SignatureOut:
     return SignatureOut(
-        id=s.public_id, document=_doc(s.document), signed_at=s.signed_at,  # type: ignore[attr-defined]
-        ip_address=s.ip_address, user_agent=s.user_agent, withdrawn_at=s.withdrawn_at,  # type: ignore[attr-defined]
-        withdrawal_reason=s.withdrawal_reason,  # type: ignore[attr-defined]
+        id=s.public_id,
+        document=_doc(s.document),
+        signed_at=s.signed_at,
+        ip_address=s.ip_address,
+        user_agent=s.user_agent,
+        withdrawn_at=s.withdrawn_at,
+        withdrawal_reason=s.withdrawal_reason,
     )
 
 
@@ -65,7 +74,9 @@ def required(request: HttpRequest) -> list[DocumentOut]:
 
 @router.post("/documents/{document_id}/sign", response=SignatureOut)
 def sign(request: HttpRequest, document_id: UUID) -> SignatureOut:
-    return _sig(services.consent_sign(user=_woman(request), document_public_id=document_id, request=request))
+    return _sig(
+        services.consent_sign(user=_woman(request), document_public_id=document_id, request=request)
+    )
 
 
 @router.get("/signatures", response=list[SignatureOut])

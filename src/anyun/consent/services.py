@@ -42,7 +42,7 @@ def consent_missing_for(user: Any) -> list[ConsentDocument]:
 
 def consent_withdrawn(user: Any) -> bool:
     """True when her latest signature of some kind was withdrawn and not signed again since."""
-    latest = {}
+    latest: dict[str, ConsentSignature] = {}
     for sig in ConsentSignature.objects.filter(user=user).select_related("document"):
         latest.setdefault(sig.document.kind, sig)
     return any(sig.withdrawn_at is not None for sig in latest.values())
@@ -124,7 +124,10 @@ def document_publish(
     """Publish a new version; everyone re-consents at next use."""
     with transaction.atomic():
         last = (
-            ConsentDocument.objects.select_for_update().filter(kind=kind).order_by("-version").first()
+            ConsentDocument.objects.select_for_update()
+            .filter(kind=kind)
+            .order_by("-version")
+            .first()
         )
         return ConsentDocument.objects.create(
             kind=kind,

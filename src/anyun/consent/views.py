@@ -28,7 +28,11 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "consent/index.html",
-        {"documents": missing, "next": next_url, "withdrawn": services.consent_withdrawn(request.user)},
+        {
+            "documents": missing,
+            "next": next_url,
+            "withdrawn": services.consent_withdrawn(request.user),
+        },
     )
 
 
@@ -39,7 +43,9 @@ def sign(request: HttpRequest, document_id: UUID) -> HttpResponse:
         messages.error(request, _("Tick the box to confirm you have read the document."))
     else:
         try:
-            services.consent_sign(user=request.user, document_public_id=document_id, request=request)
+            services.consent_sign(
+                user=request.user, document_public_id=document_id, request=request
+            )
             messages.success(request, _("Signed. Thank you."))
         except DomainError as exc:
             messages.error(request, str(exc.message))

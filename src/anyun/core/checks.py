@@ -14,13 +14,13 @@ def production_settings(app_configs: Any, **kwargs: Any) -> list[Error]:
         return []
     errors = []
     if settings.SECRET_KEY == settings.DEMO_SECRET or len(settings.SECRET_KEY) < 40:
-        errors.append(Error("ANYUN_SECRET_KEY must be set to a long random value.", id="anyun.E001"))
+        errors.append(
+            Error("ANYUN_SECRET_KEY must be set to a long random value.", id="anyun.E001")
+        )
     if settings.DEBUG:
         errors.append(Error("ANYUN_DEBUG must be off in production.", id="anyun.E002"))
     if not settings.ANYUN_FIELD_KEYS or not settings.ANYUN_INDEX_KEY:
-        errors.append(
-            Error("ANYUN_FIELD_KEYS and ANYUN_INDEX_KEY must be set.", id="anyun.E003")
-        )
+        errors.append(Error("ANYUN_FIELD_KEYS and ANYUN_INDEX_KEY must be set.", id="anyun.E003"))
     if settings.ANYUN_SMS_PROVIDER.endswith("ConsoleSmsProvider"):
         errors.append(Error("A real SMS provider must be configured.", id="anyun.E004"))
     if settings.ANYUN_IDENTITY_PROVIDER.endswith("DevelopmentIdentityProvider"):

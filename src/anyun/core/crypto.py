@@ -22,9 +22,7 @@ def _derived(purpose: str) -> bytes:
 
 @cache
 def _fernet() -> MultiFernet:
-    keys = list(settings.ANYUN_FIELD_KEYS) or [
-        base64.urlsafe_b64encode(_derived("field")).decode()
-    ]
+    keys = list(settings.ANYUN_FIELD_KEYS) or [base64.urlsafe_b64encode(_derived("field")).decode()]
     return MultiFernet([Fernet(k.encode()) for k in keys])
 
 

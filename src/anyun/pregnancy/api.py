@@ -13,7 +13,7 @@ from ninja.files import UploadedFile
 
 from anyun.accounts.models import Role
 from anyun.audit.services import audit_record
-from anyun.core.errors import NotFound
+from anyun.core.errors import NotFound, acting_user
 from anyun.pregnancy import selectors, services
 from anyun.pregnancy.models import ExamReport, Pregnancy
 
@@ -140,16 +140,24 @@ def pregnancy_out(p: Pregnancy) -> PregnancyOut:
 
 def _report_out(r: ExamReport) -> ReportOut:
     return ReportOut(
-        id=r.public_id, title=r.title, exam_date=r.exam_date, content_type=r.content_type,
-        size_bytes=r.size_bytes, created_at=r.created_at,
+        id=r.public_id,
+        title=r.title,
+        exam_date=r.exam_date,
+        content_type=r.content_type,
+        size_bytes=r.size_bytes,
+        created_at=r.created_at,
     )
 
 
 def _load(request: HttpRequest, pregnancy_id: UUID) -> Pregnancy:
     pregnancy = selectors.access_pregnancy(user=request.user, pregnancy_public_id=pregnancy_id)
     audit_record(
-        actor=request.user, action="read", object_type="pregnancy",
-        object_id=pregnancy.public_id, subject=pregnancy.woman, request=request,
+        actor=acting_user(request),
+        action="read",
+        object_type="pregnancy",
+        object_id=pregnancy.public_id,
+        subject=pregnancy.woman,
+        request=request,
     )
     return pregnancy
 
@@ -170,8 +178,10 @@ def open_pregnancy(request: HttpRequest, data: PregnancyIn) -> tuple[int, Pregna
     if request.user.role != Role.WOMAN:  # type: ignore[union-attr]
         raise NotFound()
     pregnancy = services.pregnancy_open(
-        actor=request.user, woman=request.user,  # type: ignore[arg-type]
-        data=services.PregnancyInput(**data.dict()), request=request,
+        actor=acting_user(request),
+        woman=acting_user(request),  # type: ignore[arg-type]
+        data=services.PregnancyInput(**data.dict()),
+        request=request,
     )
     return 201, pregnancy_out(pregnancy)
 
@@ -188,7 +198,11 @@ def update(request: HttpRequest, pregnancy_id: UUID, data: PregnancyPatch) -> Pr
     reason = changes.pop("reason", "")
     merged = services.input_merge(services.input_from_pregnancy(pregnancy), changes)
     updated = services.pregnancy_update(
-        actor=request.user, pregnancy=pregnancy, data=merged, reason=reason, request=request  # type: ignore[arg-type]
+        actor=acting_user(request),
+        pregnancy=pregnancy,
+        data=merged,
+        reason=reason,
+        request=request,  # type: ignore[arg-type]
     )
     return pregnancy_out(updated)
 
@@ -197,20 +211,37 @@ def update(request: HttpRequest, pregnancy_id: UUID, data: PregnancyPatch) -> Pr
 def history(request: HttpRequest, pregnancy_id: UUID) -> list[HistoryOut]:
     pregnancy = _load(request, pregnancy_id)
     return [
-        HistoryOut(id=h.public_id, year=h.year, outcome=h.outcome, delivery_mode=h.delivery_mode,
-                   gestational_weeks=h.gestational_weeks, complications=h.complications)
+        HistoryOut(
+            id=h.public_id,
+            year=h.year,
+            outcome=h.outcome,
+            delivery_mode=h.delivery_mode,
+            gestational_weeks=h.gestational_weeks,
+            complications=h.complications,
+        )
         for h in selectors.history_of(pregnancy.woman)
     ]
 
 
 @router.post("/{pregnancy_id}/history", response={201: HistoryOut})
-def history_add(request: HttpRequest, pregnancy_id: UUID, data: HistoryIn) -> tuple[int, HistoryOut]:
+def history_add(
+    request: HttpRequest, pregnancy_id: UUID, data: HistoryIn
+) -> tuple[int, HistoryOut]:
     pregnancy = selectors.access_pregnancy(user=request.user, pregnancy_public_id=pregnancy_id)
     h = services.previous_pregnancy_add(
-        actor=request.user, woman=pregnancy.woman, request=request, **data.dict()  # type: ignore[arg-type]
+        actor=acting_user(request),
+        woman=pregnancy.woman,
+        request=request,
+        **data.dict(),  # type: ignore[arg-type]
     )
-    return 201, HistoryOut(id=h.public_id, year=h.year, outcome=h.outcome, delivery_mode=h.delivery_mode,
-                           gestational_weeks=h.gestational_weeks, complications=h.complications)
+    return 201, HistoryOut(
+        id=h.public_id,
+        year=h.year,
+        outcome=h.outcome,
+        delivery_mode=h.delivery_mode,
+        gestational_weeks=h.gestational_weeks,
+        complications=h.complications,
+    )
 
 
 @router.get("/{pregnancy_id}/reports", response=list[ReportOut])
@@ -228,8 +259,12 @@ def report_upload(
 ) -> tuple[int, ReportOut]:
     pregnancy = selectors.access_pregnancy(user=request.user, pregnancy_public_id=pregnancy_id)
     report = services.report_upload(
-        actor=request.user, pregnancy=pregnancy, upload=file, title=title,  # type: ignore[arg-type]
-        exam_date=exam_date, request=request,
+        actor=acting_user(request),
+        pregnancy=pregnancy,
+        upload=file,
+        title=title,  # type: ignore[arg-type]
+        exam_date=exam_date,
+        request=request,
     )
     return 201, _report_out(report)
 
@@ -238,7 +273,11 @@ def report_upload(
 def report_file(request: HttpRequest, report_id: UUID) -> FileResponse:
     report = selectors.access_report(user=request.user, report_public_id=report_id)
     audit_record(
-        actor=request.user, action="read", object_type="exam_report",
-        object_id=report.public_id, subject=report.pregnancy.woman, request=request,
+        actor=acting_user(request),
+        action="read",
+        object_type="exam_report",
+        object_id=report.public_id,
+        subject=report.pregnancy.woman,
+        request=request,
     )
     return FileResponse(report.file.open("rb"), content_type=report.content_type)

@@ -10,21 +10,36 @@ from anyun.web.forms import DateInput
 
 
 class PregnancyForm(forms.Form):
-    lmp = forms.DateField(label=_("First day of last menstrual period"), required=False, widget=DateInput)
-    cycle_length_days = forms.IntegerField(label=_("Usual cycle length (days)"), initial=28, min_value=21, max_value=45)
+    lmp = forms.DateField(
+        label=_("First day of last menstrual period"), required=False, widget=DateInput
+    )
+    cycle_length_days = forms.IntegerField(
+        label=_("Usual cycle length (days)"), initial=28, min_value=21, max_value=45
+    )
     scan_date = forms.DateField(label=_("Early ultrasound date"), required=False, widget=DateInput)
     scan_crl_mm = forms.DecimalField(
-        label=_("Crown-rump length on the scan (mm)"), required=False, max_digits=4, decimal_places=1
+        label=_("Crown-rump length on the scan (mm)"),
+        required=False,
+        max_digits=4,
+        decimal_places=1,
     )
-    scan_ga_weeks = forms.IntegerField(label=_("Or: weeks on the scan report"), required=False, min_value=0, max_value=44)
+    scan_ga_weeks = forms.IntegerField(
+        label=_("Or: weeks on the scan report"), required=False, min_value=0, max_value=44
+    )
     scan_ga_days = forms.IntegerField(label=_("and days"), required=False, min_value=0, max_value=6)
-    gravidity = forms.IntegerField(label=_("Pregnancies including this one (G)"), initial=1, min_value=1, max_value=30)
+    gravidity = forms.IntegerField(
+        label=_("Pregnancies including this one (G)"), initial=1, min_value=1, max_value=30
+    )
     parity = forms.IntegerField(label=_("Earlier births (P)"), initial=0, min_value=0, max_value=20)
-    height_cm = forms.DecimalField(label=_("Height (cm)"), required=False, max_digits=4, decimal_places=1)
+    height_cm = forms.DecimalField(
+        label=_("Height (cm)"), required=False, max_digits=4, decimal_places=1
+    )
     pre_pregnancy_weight_kg = forms.DecimalField(
         label=_("Weight before pregnancy (kg)"), required=False, max_digits=4, decimal_places=1
     )
-    allergies = forms.CharField(label=_("Allergies"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    allergies = forms.CharField(
+        label=_("Allergies"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     chronic_conditions = forms.CharField(
         label=_("Long-term conditions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -40,7 +55,9 @@ class PregnancyForm(forms.Form):
         data = super().clean() or {}
         if not data.get("lmp") and not data.get("scan_date"):
             raise forms.ValidationError(
-                _("Give the first day of your last period, or the date and result of an early scan.")
+                _(
+                    "Give the first day of your last period, or the date and result of an early scan."
+                )
             )
         return data
 
@@ -48,7 +65,9 @@ class PregnancyForm(forms.Form):
 class PreviousPregnancyForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=1900, max_value=2100)
     outcome = forms.ChoiceField(label=_("Outcome"), choices=PregnancyOutcome.choices)
-    delivery_mode = forms.ChoiceField(label=_("Mode of birth"), choices=DeliveryMode.choices, required=False)
+    delivery_mode = forms.ChoiceField(
+        label=_("Mode of birth"), choices=DeliveryMode.choices, required=False
+    )
     gestational_weeks = forms.IntegerField(label=_("Weeks"), required=False)
     complications = forms.CharField(label=_("Complications"), required=False, max_length=500)
 

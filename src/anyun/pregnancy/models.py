@@ -150,3 +150,6 @@ class PregnancyRevision(models.Model):
 
     class Meta:
         ordering = ("-changed_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.pregnancy_id} {self.changed_at:%Y-%m-%d %H:%M}"

@@ -145,9 +145,8 @@ def _require_writer(*, actor: User, woman: User) -> None:
 
 
 def _require_woman_ready(woman: User) -> None:
-    from anyun.consent.services import require_consent
-
     from anyun.accounts.models import WomanProfile
+    from anyun.consent.services import require_consent
 
     if not WomanProfile.objects.filter(user=woman, verified_at__isnull=False).exists():
         raise PermissionDenied(
@@ -190,7 +189,12 @@ def _jsonable(value: Any) -> Any:
 
 
 def pregnancy_update(
-    *, actor: User, pregnancy: Pregnancy, data: PregnancyInput, reason: str = "", request: Any = None
+    *,
+    actor: User,
+    pregnancy: Pregnancy,
+    data: PregnancyInput,
+    reason: str = "",
+    request: Any = None,
 ) -> Pregnancy:
     """Change the record; every changed field is kept in a revision with who and when."""
     _require_writer(actor=actor, woman=pregnancy.woman)
@@ -230,10 +234,15 @@ def pregnancy_close(
 ) -> Pregnancy:
     _require_writer(actor=actor, woman=pregnancy.woman)
     if ended_on > timezone.localdate():
-        raise DomainError("end_in_future", _("The end date cannot be in the future."), field="ended_on")
+        raise DomainError(
+            "end_in_future", _("The end date cannot be in the future."), field="ended_on"
+        )
     with transaction.atomic():
         updated = Pregnancy.objects.filter(pk=pregnancy.pk, status=PregnancyStatus.CURRENT).update(
-            status=PregnancyStatus.ENDED, ended_on=ended_on, end_reason=outcome[:200], updated_by=actor
+            status=PregnancyStatus.ENDED,
+            ended_on=ended_on,
+            end_reason=outcome[:200],
+            updated_by=actor,
         )
         if updated:
             PregnancyRevision.objects.create(
@@ -271,7 +280,8 @@ def previous_pregnancy_add(
     if not first_year <= year <= this_year:
         raise DomainError(
             "year_range",
-            _("The year must be between %(first)d and %(last)d.") % {"first": first_year, "last": this_year},
+            _("The year must be between %(first)d and %(last)d.")
+            % {"first": first_year, "last": this_year},
             field="year",
         )
     if gestational_weeks is not None and not 4 <= gestational_weeks <= 44:

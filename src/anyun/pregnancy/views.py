@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from anyun.accounts.decorators import woman_ready_required
 from anyun.accounts.models import Role
 from anyun.audit.services import audit_record
-from anyun.core.errors import DomainError, NotFound
+from anyun.core.errors import DomainError, NotFound, acting_user
 from anyun.pregnancy import selectors, services
 from anyun.pregnancy.forms import PregnancyForm, PreviousPregnancyForm, ReportForm
 from anyun.pregnancy.models import Pregnancy
@@ -35,20 +35,29 @@ def _back_to(request: HttpRequest, pregnancy: Pregnancy) -> str:
 @woman_ready_required
 def record(request: HttpRequest) -> HttpResponse:
     """Her current pregnancy, or the form to open one."""
-    woman = request.user
+    woman = acting_user(request)
     pregnancy = selectors.current_pregnancy_of(woman)
     if pregnancy is None:
         form = PregnancyForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                services.pregnancy_open(actor=woman, woman=woman, data=_input(form), request=request)  # type: ignore[arg-type]
+                services.pregnancy_open(
+                    actor=woman, woman=woman, data=_input(form), request=request
+                )  # type: ignore[arg-type]
             except DomainError as exc:
                 form_error(form, exc)
             else:
                 messages.success(request, _("Your pregnancy record is open."))
                 return redirect("web:woman_home")
         return render(request, "pregnancy/open.html", {"form": form})
-    audit_record(actor=woman, action="read", object_type="pregnancy", object_id=pregnancy.public_id, subject=woman, request=request)
+    audit_record(
+        actor=woman,
+        action="read",
+        object_type="pregnancy",
+        object_id=pregnancy.public_id,
+        subject=woman,
+        request=request,
+    )
     return render(request, "pregnancy/record.html", _record_context(pregnancy))
 
 
@@ -72,7 +81,7 @@ def _access(request: HttpRequest, pregnancy_id: UUID) -> Pregnancy:
     except NotFound as exc:
         raise Http404 from exc
     audit_record(
-        actor=request.user,
+        actor=acting_user(request),
         action="read",
         object_type="pregnancy",
         object_id=pregnancy.public_id,
@@ -89,7 +98,7 @@ def edit(request: HttpRequest, pregnancy_id: UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.pregnancy_update(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=acting_user(request),  # type: ignore[arg-type]
                 pregnancy=pregnancy,
                 data=_input(form),
                 reason=form.cleaned_data.get("reason") or "",
@@ -109,7 +118,10 @@ def history_add(request: HttpRequest, pregnancy_id: UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.previous_pregnancy_add(
-                actor=request.user, woman=pregnancy.woman, request=request, **form.cleaned_data  # type: ignore[arg-type]
+                actor=acting_user(request),
+                woman=pregnancy.woman,
+                request=request,
+                **form.cleaned_data,  # type: ignore[arg-type]
             )
         except DomainError as exc:
             form_error(form, exc)
@@ -125,7 +137,7 @@ def report_upload(request: HttpRequest, pregnancy_id: UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.report_upload(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=acting_user(request),  # type: ignore[arg-type]
                 pregnancy=pregnancy,
                 upload=form.cleaned_data["file"],
                 title=form.cleaned_data["title"],
@@ -140,7 +152,7 @@ def report_upload(request: HttpRequest, pregnancy_id: UUID) -> HttpResponse:
     return render(request, "pregnancy/report_upload.html", {"form": form, "pregnancy": pregnancy})
 
 
-def report_file(request: HttpRequest, report_id: UUID) -> HttpResponse:
+def report_file(request: HttpRequest, report_id: UUID) -> FileResponse:
     if not request.user.is_authenticated:
         raise Http404
     try:
@@ -148,7 +160,7 @@ def report_file(request: HttpRequest, report_id: UUID) -> HttpResponse:
     except NotFound as exc:
         raise Http404 from exc
     audit_record(
-        actor=request.user,
+        actor=acting_user(request),
         action="read",
         object_type="exam_report",
         object_id=report.public_id,

@@ -49,8 +49,17 @@ def woman_home(request: HttpRequest) -> HttpResponse:
         steps.append(("pregnancy", _("Open your pregnancy record"), "/pregnancy/"))
     summary = pregnancy_selectors.pregnancy_summary(pregnancy) if pregnancy else None
     if pregnancy is not None:
-        audit_record(actor=user, action="read", object_type="pregnancy", object_id=pregnancy.public_id, subject=user, request=request)
-    return render(request, "web/woman_home.html", {"steps": steps, "summary": summary, "profile": profile})
+        audit_record(
+            actor=user,
+            action="read",
+            object_type="pregnancy",
+            object_id=pregnancy.public_id,
+            subject=user,
+            request=request,
+        )
+    return render(
+        request, "web/woman_home.html", {"steps": steps, "summary": summary, "profile": profile}
+    )
 
 
 @staff_required(WORKSTATION_ROLES)
@@ -86,7 +95,14 @@ def patient_overview(request: HttpRequest, woman_id: UUID) -> HttpResponse:
     except NotFound as exc:
         raise Http404 from exc
     pregnancy = pregnancy_selectors.current_pregnancy_of(woman)
-    audit_record(actor=request.user, action="read", object_type="patient_overview", object_id=woman.public_id, subject=woman, request=request)
+    audit_record(
+        actor=request.user,
+        action="read",
+        object_type="patient_overview",
+        object_id=woman.public_id,
+        subject=woman,
+        request=request,
+    )
     profile = woman.woman_profile
     context = {
         "woman": woman,
@@ -96,7 +112,7 @@ def patient_overview(request: HttpRequest, woman_id: UUID) -> HttpResponse:
         "pregnancy": pregnancy,
         "summary": pregnancy_selectors.pregnancy_summary(pregnancy) if pregnancy else None,
         "history": pregnancy_selectors.history_of(woman),
-        "past_pregnancies": woman.pregnancies.exclude(pk=pregnancy.pk if pregnancy else None),
+        "past_pregnancies": woman.pregnancies.exclude(status="current"),
         "reports": pregnancy.reports.all() if pregnancy else [],
         "revisions": pregnancy.revisions.select_related("changed_by")[:20] if pregnancy else [],
         "team": careteam_selectors.care_team_of(woman),
@@ -111,24 +127,32 @@ def care_team(request: HttpRequest) -> HttpResponse:
     lookup = request.GET.get("lookup", "").strip()
     if lookup:
         index = crypto.blind_index(lookup)
-        found = User.objects.filter(role=Role.WOMAN).filter(
-            Q(phone_index=index) | Q(woman_profile__national_id_index=index)
-        ).select_related("woman_profile").first()
+        found = (
+            User.objects.filter(role=Role.WOMAN)
+            .filter(Q(phone_index=index) | Q(woman_profile__national_id_index=index))
+            .select_related("woman_profile")
+            .first()
+        )
     members = User.objects.filter(role__in=CLINICAL_ROLES, is_active=True).order_by("display_name")
-    return render(request, "web/care_team.html", {"found": found, "lookup": lookup, "members": members})
+    return render(
+        request, "web/care_team.html", {"found": found, "lookup": lookup, "members": members}
+    )
 
 
 @staff_required([Role.CLINICIAN, Role.NURSE])
 @require_POST
 def care_team_assign(request: HttpRequest) -> HttpResponse:
-    woman = User.objects.filter(role=Role.WOMAN, public_id=request.POST.get("woman")).first()
-    member = User.objects.filter(public_id=request.POST.get("member")).first()
+    woman = User.objects.filter(role=Role.WOMAN, public_id=request.POST.get("woman", "")).first()
+    member = User.objects.filter(public_id=request.POST.get("member", "")).first()
     if woman is None or member is None:
         raise Http404
     try:
         careteam_services.care_team_assign(
-            actor=request.user, woman=woman, member=member,  # type: ignore[arg-type]
-            responsible=request.POST.get("responsible") == "on", request=request,
+            actor=request.user,
+            woman=woman,
+            member=member,  # type: ignore[arg-type]
+            responsible=request.POST.get("responsible") == "on",
+            request=request,
         )
     except DomainError as exc:
         messages.error(request, str(exc.message))
@@ -146,7 +170,9 @@ def console_home(request: HttpRequest) -> HttpResponse:
     if request.user.role == Role.QUALITY_MANAGER:  # type: ignore[union-attr]
         stats = {
             "women": User.objects.filter(role=Role.WOMAN).count(),
-            "verified": User.objects.filter(role=Role.WOMAN, woman_profile__verified_at__isnull=False).count(),
+            "verified": User.objects.filter(
+                role=Role.WOMAN, woman_profile__verified_at__isnull=False
+            ).count(),
             "consents": ConsentSignature.objects.filter(withdrawn_at__isnull=True).count(),
             "current_pregnancies": Pregnancy.objects.filter(status=PregnancyStatus.CURRENT).count(),
         }

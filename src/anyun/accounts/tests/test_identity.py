@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 import time_machine
+from conftest import valid_national_id
 
 from anyun.accounts import services
 from anyun.accounts.models import IdentityCheck, WomanProfile
 from anyun.audit.models import AuditEvent
 from anyun.core import crypto
 from anyun.core.errors import DomainError
-from conftest import valid_national_id
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,9 @@ def test_the_number_is_encrypted_at_rest(make_woman: Any) -> None:
     nid = valid_national_id("19950615")
     _verify(woman, nid)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT national_id FROM accounts_womanprofile WHERE user_id = %s", [woman.pk])
+        cursor.execute(
+            "SELECT national_id FROM accounts_womanprofile WHERE user_id = %s", [woman.pk]
+        )
         (stored,) = cursor.fetchone()
     assert nid not in stored
     assert crypto.decrypt(stored) == nid
@@ -77,7 +79,9 @@ def test_wrong_check_digit_names_the_expected_one(make_woman: Any) -> None:
         ("110105199502300020", "national_id_birth_date"),
     ],
 )
-def test_malformed_numbers_are_refused_with_their_reason(make_woman: Any, number: str, code: str) -> None:
+def test_malformed_numbers_are_refused_with_their_reason(
+    make_woman: Any, number: str, code: str
+) -> None:
     _refused(make_woman(verified=False, consented=False), number, code)
 
 
@@ -86,7 +90,10 @@ def test_a_male_number_is_refused(make_woman: Any) -> None:
 
 
 @time_machine.travel("2026-06-01 10:00 +0800")
-@pytest.mark.parametrize(("birth", "allowed"), [("20120602", False), ("20120601", True), ("19660601", True), ("19650531", False)])
+@pytest.mark.parametrize(
+    ("birth", "allowed"),
+    [("20120602", False), ("20120601", True), ("19660601", True), ("19650531", False)],
+)
 def test_age_must_be_14_to_60(make_woman: Any, birth: str, allowed: bool) -> None:
     woman = make_woman(verified=False, consented=False)
     guardian = {"guardian_name": "王大明", "guardian_phone": "13700000000"}

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from conftest import PASSWORD
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.test import Client
@@ -17,7 +18,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from anyun.accounts import services
 from anyun.accounts.models import Role, User
 from anyun.core.errors import DomainError
-from conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,9 @@ def test_five_failures_lock_for_ten_minutes(make_staff: Any) -> None:
             services.staff_sign_in(username=user.username, password=PASSWORD, token=totp_now(user))
         assert err.value.code == "account_locked"
     with time_machine.travel(start + timedelta(minutes=10, seconds=31)):
-        assert services.staff_sign_in(username=user.username, password=PASSWORD, token=totp_now(user))
+        assert services.staff_sign_in(
+            username=user.username, password=PASSWORD, token=totp_now(user)
+        )
 
 
 def test_security_admin_unlocks_and_only_they_can(make_staff: Any) -> None:
@@ -80,7 +82,14 @@ def test_security_admin_unlocks_and_only_they_can(make_staff: Any) -> None:
 
 @pytest.mark.parametrize(
     ("password", "ok"),
-    [("Abc-1234", True), ("abcd1234", False), ("Password1", False), ("Ab1-x", False), ("ABCD-EFGH", False), ("Zq7#mK2p", True)],
+    [
+        ("Abc-1234", True),
+        ("abcd1234", False),
+        ("Password1", False),
+        ("Ab1-x", False),
+        ("ABCD-EFGH", False),
+        ("Zq7#mK2p", True),
+    ],
 )
 def test_password_policy(password: str, ok: bool) -> None:
     # "Password1" has three classes but is a common password; "ABCD-EFGH" has two classes.

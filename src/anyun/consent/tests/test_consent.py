@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import pytest
+from conftest import woman_client
+from django.utils import timezone
 
 from anyun.audit.models import AuditEvent
 from anyun.consent import services
@@ -13,7 +14,6 @@ from anyun.consent.models import ConsentDocument, ConsentSignature, DocumentKind
 from anyun.core.errors import DomainError, PermissionDenied
 from anyun.pregnancy.models import Pregnancy
 from anyun.pregnancy.services import PregnancyInput, pregnancy_open
-from conftest import woman_client
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,10 @@ def test_signing_records_time_address_device_and_version(make_woman: Any) -> Non
     client = woman_client(woman)
     doc = services.documents_current()[0]
     response = client.post(
-        f"/consent/sign/{doc.public_id}/", {"agree": "yes"}, HTTP_USER_AGENT="TestPhone/1.0", REMOTE_ADDR="198.51.100.4"
+        f"/consent/sign/{doc.public_id}/",
+        {"agree": "yes"},
+        HTTP_USER_AGENT="TestPhone/1.0",
+        REMOTE_ADDR="198.51.100.4",
     )
     assert response.status_code == 302
     sig = ConsentSignature.objects.get(user=woman)
@@ -55,7 +58,7 @@ def test_services_are_refused_until_every_document_is_signed(make_woman: Any) ->
     first = services.documents_current()[0]
     services.consent_sign(user=woman, document_public_id=first.public_id)
     with pytest.raises(PermissionDenied) as err:
-        pregnancy_open(actor=woman, woman=woman, data=PregnancyInput(lmp=date.today()))
+        pregnancy_open(actor=woman, woman=woman, data=PregnancyInput(lmp=timezone.localdate()))
     assert err.value.code == "consent_required"
     assert not Pregnancy.objects.exists()
     # The web sends her to the consent page instead of the service.
@@ -68,7 +71,11 @@ def test_a_new_version_requires_everyone_to_consent_again(make_woman: Any) -> No
     woman = make_woman()
     assert services.consent_missing_for(woman) == []
     new = services.document_publish(
-        kind=DocumentKind.INTERNET_CARE, title_zh="新版", title_en="New", body_zh="正文", body_en="Text"
+        kind=DocumentKind.INTERNET_CARE,
+        title_zh="新版",
+        title_en="New",
+        body_zh="正文",
+        body_en="Text",
     )
     assert new.version == 2
     assert services.consent_missing_for(woman) == [new]

@@ -40,7 +40,12 @@ def _refused(woman: Any, code: str, field: str | None = None, **data: Any) -> No
 
 def test_lmp_gives_naegele_edd_and_todays_gestational_age(make_woman: Any) -> None:
     woman = make_woman()
-    p = _open(woman, lmp=TODAY - timedelta(days=100), height_cm=Decimal("162"), pre_pregnancy_weight_kg=Decimal("55"))
+    p = _open(
+        woman,
+        lmp=TODAY - timedelta(days=100),
+        height_cm=Decimal("162"),
+        pre_pregnancy_weight_kg=Decimal("55"),
+    )
     assert p.edd == TODAY - timedelta(days=100) + timedelta(days=280)
     assert p.dating_method == "lmp"
     summary = selectors.pregnancy_summary(p)
@@ -48,7 +53,10 @@ def test_lmp_gives_naegele_edd_and_todays_gestational_age(make_woman: Any) -> No
     assert summary.trimester == 2
     assert summary.bmi == 21.0
     assert summary.bmi_category == "normal"
-    assert AuditEvent.objects.filter(action="create", object_type="pregnancy", subject=woman).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="create", object_type="pregnancy", subject=woman).count()
+        == 1
+    )
 
 
 def test_gestational_age_is_recomputed_each_day(make_woman: Any) -> None:
@@ -68,7 +76,13 @@ def test_early_scan_overrides_lmp_beyond_the_acog_threshold(make_woman: Any) -> 
     scan_edd = scan_date + timedelta(days=280 - 70)
     lmp_edd = lmp + timedelta(days=280)
     assert (scan_edd - lmp_edd).days == 0  # same by construction; shift LMP by 8 days
-    p = _open(make_woman(), lmp=lmp - timedelta(days=8), scan_date=scan_date, scan_ga_weeks=10, scan_ga_days=0)
+    p = _open(
+        make_woman(),
+        lmp=lmp - timedelta(days=8),
+        scan_date=scan_date,
+        scan_ga_weeks=10,
+        scan_ga_days=0,
+    )
     assert p.dating_method == "ultrasound"
     assert p.edd == scan_edd
     assert p.lmp_edd == lmp_edd - timedelta(days=8)
@@ -77,7 +91,13 @@ def test_early_scan_overrides_lmp_beyond_the_acog_threshold(make_woman: Any) -> 
 def test_early_scan_within_the_threshold_keeps_lmp(make_woman: Any) -> None:
     lmp = TODAY - timedelta(days=80)
     scan_date = TODAY - timedelta(days=10)
-    p = _open(make_woman(), lmp=lmp - timedelta(days=7), scan_date=scan_date, scan_ga_weeks=10, scan_ga_days=0)
+    p = _open(
+        make_woman(),
+        lmp=lmp - timedelta(days=7),
+        scan_date=scan_date,
+        scan_ga_weeks=10,
+        scan_ga_days=0,
+    )
     assert p.dating_method == "lmp"
     assert p.edd == lmp - timedelta(days=7) + timedelta(days=280)
 
@@ -104,15 +124,33 @@ def test_lmp_exactly_44_weeks_ago_is_accepted(make_woman: Any) -> None:
 
 
 def test_a_height_of_three_metres_is_refused(make_woman: Any) -> None:
-    _refused(make_woman(), "height_range", "height_cm", lmp=TODAY - timedelta(days=50), height_cm=Decimal("300"))
+    _refused(
+        make_woman(),
+        "height_range",
+        "height_cm",
+        lmp=TODAY - timedelta(days=50),
+        height_cm=Decimal("300"),
+    )
 
 
 def test_impossible_weight_is_refused(make_woman: Any) -> None:
-    _refused(make_woman(), "weight_range", lmp=TODAY - timedelta(days=50), pre_pregnancy_weight_kg=Decimal("12"))
+    _refused(
+        make_woman(),
+        "weight_range",
+        lmp=TODAY - timedelta(days=50),
+        pre_pregnancy_weight_kg=Decimal("12"),
+    )
 
 
 def test_parity_must_be_below_gravidity(make_woman: Any) -> None:
-    _refused(make_woman(), "parity_exceeds_gravidity", "parity", lmp=TODAY - timedelta(days=50), gravidity=2, parity=2)
+    _refused(
+        make_woman(),
+        "parity_exceeds_gravidity",
+        "parity",
+        lmp=TODAY - timedelta(days=50),
+        gravidity=2,
+        parity=2,
+    )
 
 
 def test_neither_lmp_nor_scan_is_refused(make_woman: Any) -> None:
@@ -131,7 +169,9 @@ def test_only_one_current_pregnancy(make_woman: Any) -> None:
 def test_several_pregnancies_over_the_years(make_woman: Any) -> None:
     woman = make_woman()
     first = _open(woman, lmp=TODAY - timedelta(days=280))
-    services.pregnancy_close(actor=woman, pregnancy=first, ended_on=TODAY - timedelta(days=3), outcome="term birth")
+    services.pregnancy_close(
+        actor=woman, pregnancy=first, ended_on=TODAY - timedelta(days=3), outcome="term birth"
+    )
     second = _open(woman, lmp=TODAY - timedelta(days=2))
     assert selectors.current_pregnancy_of(woman) == second
     assert Pregnancy.objects.filter(woman=woman).count() == 2
@@ -146,7 +186,9 @@ def test_unverified_woman_cannot_open_a_record(make_woman: Any) -> None:
 
 def test_every_change_is_kept_with_who_and_when(world: Any) -> None:
     p = selectors.current_pregnancy_of(world.woman)
-    data = services.input_merge(services.input_from_pregnancy(p), {"allergies": "青霉素", "gravidity": 2})
+    data = services.input_merge(
+        services.input_from_pregnancy(p), {"allergies": "青霉素", "gravidity": 2}
+    )
     services.pregnancy_update(actor=world.inside, pregnancy=p, data=data, reason="clinic visit")
     rev = PregnancyRevision.objects.get(pregnancy=p)
     assert rev.changed_by == world.inside
@@ -159,7 +201,9 @@ def test_every_change_is_kept_with_who_and_when(world: Any) -> None:
     assert PregnancyRevision.objects.filter(pregnancy=p).count() == 1
 
 
-def test_a_clinician_without_internet_admission_cannot_change_the_record(make_woman: Any, make_clinician: Any) -> None:
+def test_a_clinician_without_internet_admission_cannot_change_the_record(
+    make_woman: Any, make_clinician: Any
+) -> None:
     from anyun.careteam.services import care_team_assign
 
     woman = make_woman(pregnant_weeks=20)
@@ -200,17 +244,27 @@ def test_reports_are_checked_by_content(make_woman: Any, content: bytes, mime: s
 @pytest.mark.parametrize(
     ("content", "code"),
     [
-        (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 200, "upload_type"),  # a Windows executable
+        (
+            b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 200,
+            "upload_type",
+        ),  # a Windows executable
         (b"\x7fELF\x02\x01\x01" + b"\x00" * 200, "upload_type"),
         (b"%PDF-1.4\n" + b"A" * 100, "upload_corrupt"),  # a PDF header on something else
         (b"", "upload_empty"),
     ],
 )
-def test_a_file_that_is_not_an_image_or_pdf_is_refused(make_woman: Any, content: bytes, code: str) -> None:
+def test_a_file_that_is_not_an_image_or_pdf_is_refused(
+    make_woman: Any, content: bytes, code: str
+) -> None:
     woman = make_woman(pregnant_weeks=12)
     p = selectors.current_pregnancy_of(woman)
     with pytest.raises(DomainError) as err:
-        services.report_upload(actor=woman, pregnancy=p, upload=SimpleUploadedFile("report.pdf", content, "application/pdf"), title="x")
+        services.report_upload(
+            actor=woman,
+            pregnancy=p,
+            upload=SimpleUploadedFile("report.pdf", content, "application/pdf"),
+            title="x",
+        )
     assert err.value.code == code
     assert not ExamReport.objects.exists()
 
@@ -220,13 +274,25 @@ def test_reports_over_the_size_limit_are_refused(make_woman: Any, settings: Any)
     woman = make_woman(pregnant_weeks=12)
     p = selectors.current_pregnancy_of(woman)
     with pytest.raises(DomainError) as err:
-        services.report_upload(actor=woman, pregnancy=p, upload=SimpleUploadedFile("a.pdf", PDF + b" " * 2000), title="x")
+        services.report_upload(
+            actor=woman,
+            pregnancy=p,
+            upload=SimpleUploadedFile("a.pdf", PDF + b" " * 2000),
+            title="x",
+        )
     assert err.value.code == "upload_too_large"
 
 
 def test_previous_pregnancies(make_woman: Any) -> None:
     woman = make_woman()
-    entry = services.previous_pregnancy_add(actor=woman, woman=woman, year=2021, outcome="term_birth", delivery_mode="caesarean", gestational_weeks=39)
+    entry = services.previous_pregnancy_add(
+        actor=woman,
+        woman=woman,
+        year=2021,
+        outcome="term_birth",
+        delivery_mode="caesarean",
+        gestational_weeks=39,
+    )
     assert list(selectors.history_of(woman)) == [entry]
     with pytest.raises(DomainError) as err:
         services.previous_pregnancy_add(actor=woman, woman=woman, year=2030, outcome="term_birth")

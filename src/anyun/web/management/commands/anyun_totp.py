@@ -19,4 +19,6 @@ class Command(BaseCommand):
         device = TOTPDevice.objects.filter(user__username=options["username"]).first()
         if device is None:
             raise CommandError("No TOTP device for that username.")
-        self.stdout.write(device.config_url if options["uri"] else demo.current_totp(options["username"]))
+        self.stdout.write(
+            device.config_url if options["uri"] else demo.current_totp(options["username"])
+        )
