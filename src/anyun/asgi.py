@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anyun.settings")
@@ -27,6 +27,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
+from anyun.core.periodic import PeriodicJob  # noqa: E402
 from anyun.core.scheduler import PeriodicScheduler  # noqa: E402
 from anyun.core.worker import EmbeddedWorker, embedded_worker_enabled  # noqa: E402
 from anyun.notify.routing import websocket_urlpatterns  # noqa: E402
@@ -42,9 +43,16 @@ Send = Callable[[Message], Awaitable[None]]
 class Lifespan:
     """ASGI lifespan: start the embedded worker (if enabled) and the scheduler; stop both."""
 
-    def __init__(self, *, embedded_worker: bool | None = None, scheduler: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        embedded_worker: bool | None = None,
+        scheduler: bool = True,
+        jobs: Iterable[PeriodicJob] | None = None,
+    ) -> None:
         self.embedded_worker = embedded_worker
         self.with_scheduler = scheduler
+        self.jobs = jobs
         self.worker: EmbeddedWorker | None = None
         self.scheduler: PeriodicScheduler | None = None
 
@@ -74,7 +82,7 @@ class Lifespan:
             self.worker.start()
             logger.info("Embedded queue worker started (every %ss).", self.worker.interval)
         if self.with_scheduler:
-            self.scheduler = PeriodicScheduler()
+            self.scheduler = PeriodicScheduler(self.jobs)
             self.scheduler.start()
             logger.info("Periodic scheduler started (%s jobs).", len(self.scheduler.jobs))
 

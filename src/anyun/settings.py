@@ -236,6 +236,11 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Embedded: the queue worker runs inside the web process (the in-memory channel layer cannot
+# cross processes). Scaled out (REDIS_URL set): separate `anyun db_worker` processes.
+ANYUN_EMBEDDED_WORKER = env_bool("ANYUN_EMBEDDED_WORKER", not REDIS_URL)
+ANYUN_WORKER_INTERVAL = float(os.environ.get("ANYUN_WORKER_INTERVAL", "1.0"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

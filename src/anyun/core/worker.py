@@ -92,21 +92,12 @@ def run_jobs_once(*, max_tasks: int | None = None) -> None:
 
 
 def embedded_worker_enabled() -> bool:
-    """ANYUN_EMBEDDED_WORKER, default on when there is no Redis (so no separate workers)."""
-    configured = getattr(settings, "ANYUN_EMBEDDED_WORKER", None)
-    if configured is None:
-        raw = os.environ.get("ANYUN_EMBEDDED_WORKER")
-        if raw is None:
-            return not getattr(settings, "REDIS_URL", "")
-        return raw.strip().lower() in {"1", "true", "yes", "on"}
-    return bool(configured)
+    """ANYUN_EMBEDDED_WORKER (settings), default on when there is no Redis."""
+    return bool(settings.ANYUN_EMBEDDED_WORKER)
 
 
 def embedded_worker_interval() -> float:
-    configured = getattr(settings, "ANYUN_WORKER_INTERVAL", None)
-    if configured is None:
-        configured = os.environ.get("ANYUN_WORKER_INTERVAL") or DEFAULT_EMBEDDED_INTERVAL
-    return float(configured)
+    return float(settings.ANYUN_WORKER_INTERVAL)
 
 
 class EmbeddedWorker:

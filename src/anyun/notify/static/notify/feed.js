@@ -15,7 +15,6 @@ export function setUnread(count) {
   const text = count > 0 ? String(count) : "";
   for (const el of document.querySelectorAll("[data-unread-count]")) {
     el.textContent = text;
-    el.hidden = count <= 0;
   }
 }
 
@@ -104,7 +103,8 @@ export function connect() {
   open();
 }
 
-if (!window.anyunFeed) {
+// Only signed-in frames render an unread badge; anonymous pages would be refused anyway.
+if (!window.anyunFeed && document.querySelector("[data-unread-count]")) {
   window.anyunFeed = true;
   connect();
 }
