@@ -51,6 +51,46 @@ ERROR_CODES: Final[dict[str, str]] = {
     "height_range": "The height must be {min_cm} to {max_cm} cm; got {height_cm}.",
     "weight_range": "The weight must be {min_kg} to {max_kg} kg; got {weight_kg}.",
     "bmi_range": "A BMI must be a positive number; got {bmi}.",
+    # Home-monitoring readings (DOMAIN.md section 5)
+    "measured_at_naive": "The measurement time must include a time zone.",
+    "reading_field_unexpected": "A {kind} reading does not take a {field_name} value.",
+    "reading_value_missing": "Enter the measured value.",
+    "blood_pressure_incomplete": "Enter both the systolic and the diastolic pressure.",
+    "glucose_context_missing": (
+        "Say when the glucose was measured: fasting, before a meal, 1 or 2 hours after a meal, "
+        "at bedtime or at another time."
+    ),
+    "movement_period_missing": (
+        "Say how the movements were counted: in one hour, or up to ten in two hours."
+    ),
+    "symptom_unknown": "The symptom {symptom} is not on the list of symptoms.",
+    "systolic_range": "The systolic pressure must be {min_value} to {max_value} mmHg; got {value}.",
+    "diastolic_range": (
+        "The diastolic pressure must be {min_value} to {max_value} mmHg; got {value}."
+    ),
+    "diastolic_not_below_systolic": (
+        "The diastolic pressure ({diastolic}) must be lower than the systolic pressure "
+        "({systolic})."
+    ),
+    "glucose_range": "The glucose must be {min_value} to {max_value} mmol/L; got {value}.",
+    "fetal_heart_rate_range": (
+        "The fetal heart rate must be {min_value} to {max_value} beats a minute; got {value}."
+    ),
+    "fundal_height_range": "The fundal height must be {min_value} to {max_value} cm; got {value}.",
+    "abdominal_circumference_range": (
+        "The abdominal circumference must be {min_value} to {max_value} cm; got {value}."
+    ),
+    "temperature_range": "The temperature must be {min_value} to {max_value} °C; got {value}.",
+    "pulse_range": "The pulse must be {min_value} to {max_value} beats a minute; got {value}.",
+    "movement_count_range": ("The movement count must be {min_value} to {max_value}; got {value}."),
+    "movement_count_whole": "A movement count must be a whole number; got {value}.",
+    "sfh_ga_range": (
+        "The fundal-height reference covers {min_weeks} to {max_weeks} weeks; got {ga_weeks}."
+    ),
+    "alarm_threshold_order": (
+        "The alarm threshold {lower} ({lower_value}) must be below {upper} ({upper_value})."
+    ),
+    "alarm_threshold_positive": "The alarm threshold {name} must be above 0; got {value}.",
 }
 
 

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,6 +17,7 @@ from anyun.accounts.models import CLINICAL_ROLES, Role, User
 from anyun.audit.services import audit_record
 from anyun.careteam import selectors as careteam_selectors
 from anyun.careteam import services as careteam_services
+from anyun.clinical.national_id import age_on
 from anyun.core import crypto
 from anyun.core.errors import DomainError, NotFound
 from anyun.pregnancy import selectors as pregnancy_selectors
@@ -107,6 +109,7 @@ def patient_overview(request: HttpRequest, woman_id: UUID) -> HttpResponse:
     context = {
         "woman": woman,
         "profile": profile,
+        "age": age_on(profile.birth_date, timezone.localdate()) if profile.birth_date else None,
         "masked_id": crypto.mask_national_id(profile.national_id) if profile.national_id else "",
         "masked_phone": crypto.mask_phone(woman.phone) if woman.phone else "",
         "pregnancy": pregnancy,

@@ -23,7 +23,7 @@ PHONE = "13912345678"
 def _sent_code() -> str:
     """The code as it sits in the outbox (the development SMS provider's channel)."""
     delivery = Delivery.objects.filter(notification__kind="login_code").latest("created_at")
-    match = re.search(r"\b(\d{6})\b", delivery.text)
+    match = re.search(r"(?<!\d)(\d{6})(?!\d)", delivery.text)
     assert match, delivery.text
     return match.group(1)
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from anyun.accounts.models import Role
+from anyun.accounts.models import Role, User
 from anyun.notify.models import Delivery, Notification
 from anyun.staff.models import CredentialKind, Title
 from anyun.staff.services import NOTIFICATION_KIND_CREDENTIAL_EXPIRY
@@ -45,6 +45,8 @@ def world(make_profile: Any, give: Any, give_all: Any, pharmacy: Any) -> dict[st
     give_all(fine, until=TODAY + timedelta(days=31))
     pharmacist = make_profile(Role.PHARMACIST, name="Pharmacist Wang", department=pharmacy)
     registration = give(pharmacist, K.HOSPITAL_REGISTRATION, until=TODAY)
+    # The texts asserted below are the English ones; the default (zh-hans) is tested apart.
+    User.objects.update(preferred_language="en")
     return {
         "head": head,
         "soon": soon,
@@ -153,3 +155,11 @@ def test_nothing_to_send_at_31_days(make_profile: Any, give_all: Any) -> None:
 def test_the_job_can_be_enqueued() -> None:
     result = credential_expiry_warnings.enqueue()
     assert result.id
+
+
+def test_without_a_preference_the_notice_is_in_chinese(world: dict[str, Any]) -> None:
+    User.objects.filter(pk=world["soon"].user.pk).update(preferred_language="")
+    with time_machine.travel(MORNING, tick=False):
+        credential_expiry_warnings.call()
+    titles = [t for who, t, _body in sent() if who == world["soon"].user.username]
+    assert titles == ["资质证书即将过期"]

@@ -1,0 +1,219 @@
+"""Home-monitoring alarm thresholds, with the source and mark of each.
+
+Source: DOMAIN.md section 5 (FA-3, FB-9); the primary source and confidence mark of each
+threshold are in :data:`THRESHOLD_SOURCES`. [S] and [P] values are hospital-configurable:
+build a :class:`Thresholds` with the hospital's values and pass it to
+:func:`anyun.clinical.alarms.evaluate`; :data:`DEFAULT_THRESHOLDS` holds the defaults to
+show beside each setting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Final, Literal
+
+from anyun.clinical.dating import SECOND_TRIMESTER_START, THIRD_TRIMESTER_START, GestationalAge
+from anyun.clinical.errors import clinical_error
+from anyun.clinical.sfh import SFH_Z
+from anyun.clinical.weight_gain_table import (
+    WEIGHT_GAIN_TABLE,
+    BmiCategory,
+    WeightGainRecommendation,
+)
+
+__all__ = ["DEFAULT_THRESHOLDS", "THRESHOLD_SOURCES", "Confidence", "Thresholds"]
+
+Confidence = Literal["V", "S", "P"]
+
+
+def _default_weight_gain_table() -> Mapping[BmiCategory, WeightGainRecommendation]:
+    return WEIGHT_GAIN_TABLE
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Every alarm threshold; field comments say how each one compares.
+
+    Sources and marks: :data:`THRESHOLD_SOURCES`. Construction refuses a count, duration
+    or fraction that is not above 0 (``alarm_threshold_positive``) and values in the wrong
+    order, e.g. an urgent bound inside the attention band (``alarm_threshold_order``).
+    """
+
+    # Blood pressure, mmHg: "high" is SBP >= or DBP >= (attention after a repeat);
+    # "severe" likewise (urgent).
+    bp_systolic_high: int = 140
+    bp_diastolic_high: int = 90
+    bp_systolic_severe: int = 160
+    bp_diastolic_severe: int = 110
+    # An earlier high reading confirms a high one when it is this far before it (inclusive).
+    bp_confirm_min_gap_hours: float = 4.0
+    bp_confirm_max_gap_days: float = 7.0
+
+    # Capillary glucose, mmol/L: attention at or above the target for the context
+    # (fasting target also used before meals); urgent below glucose_low or at or above
+    # glucose_very_high in any context.
+    glucose_fasting_target: float = 5.3
+    glucose_post_meal_1h_target: float = 7.8
+    glucose_post_meal_2h_target: float = 6.7
+    glucose_low: float = 3.3
+    glucose_very_high: float = 11.1
+
+    # Fetal heart rate, bpm: attention outside normal_low..normal_high (inclusive);
+    # urgent below urgent_low or above urgent_high.
+    fhr_normal_low: int = 110
+    fhr_normal_high: int = 160
+    fhr_urgent_low: int = 100
+    fhr_urgent_high: int = 180
+
+    # Fetal movements, graded from this GA on. Two-hour count below the minimum: urgent.
+    # One-hour count at or below fall_fraction x her usual: attention; "usual" is the mean
+    # of her one-hour counts in the baseline days before, needing at least min_counts.
+    movements_from: GestationalAge = THIRD_TRIMESTER_START
+    movements_two_hour_min: int = 10
+    movements_fall_fraction: float = 0.5
+    movements_baseline_days: float = 7.0
+    movements_baseline_min_counts: int = 3
+
+    # Resting pulse, bpm: attention above pulse_high or below pulse_low; urgent above
+    # pulse_urgent_high.
+    pulse_low: int = 50
+    pulse_high: int = 100
+    pulse_urgent_high: int = 120
+
+    # Temperature, °C: attention at or above raised; urgent at or above fever.
+    temperature_raised: float = 37.3
+    temperature_fever: float = 38.0
+
+    # Weight, graded from this GA on. A week's gain is measured against the reading
+    # nearest to 7 days before, taken within min_days..max_days. Attention when the
+    # weekly gain is outside her WS/T 801 weekly range in out_of_range_weeks consecutive
+    # weeks; a weekly gain above fast_gain_kg asks for a BP check.
+    weight_from: GestationalAge = SECOND_TRIMESTER_START
+    weight_week_min_days: float = 5.0
+    weight_week_max_days: float = 9.0
+    weight_out_of_range_weeks: int = 2
+    weight_fast_gain_kg: float = 1.0
+    weight_gain_table: Mapping[BmiCategory, WeightGainRecommendation] = field(
+        default_factory=_default_weight_gain_table
+    )
+
+    # Fundal height, z of INTERGROWTH-21st: attention below low_z (P10) or above high_z
+    # (P90); below low_z on low_repeat_count consecutive measurements -> ultrasound;
+    # no increase over flat_measurements measurements -> attention.
+    sfh_low_z: float = SFH_Z["P10"]
+    sfh_high_z: float = SFH_Z["P90"]
+    sfh_low_repeat_count: int = 3
+    sfh_flat_measurements: int = 2
+
+    def __post_init__(self) -> None:
+        for name in _POSITIVE:
+            value = getattr(self, name)
+            if not value > 0:
+                raise clinical_error("alarm_threshold_positive", field=name, name=name, value=value)
+        for lower, upper in _ORDERED_PAIRS:
+            lower_value, upper_value = getattr(self, lower), getattr(self, upper)
+            if not lower_value < upper_value:
+                raise clinical_error(
+                    "alarm_threshold_order",
+                    field=upper,
+                    lower=lower,
+                    lower_value=_json_friendly(lower_value),
+                    upper=upper,
+                    upper_value=_json_friendly(upper_value),
+                )
+
+
+# Counts, durations and fractions must be above zero.
+_POSITIVE: Final = (
+    "bp_confirm_min_gap_hours",
+    "bp_confirm_max_gap_days",
+    "glucose_low",
+    "movements_two_hour_min",
+    "movements_fall_fraction",
+    "movements_baseline_days",
+    "movements_baseline_min_counts",
+    "weight_week_min_days",
+    "weight_out_of_range_weeks",
+    "weight_fast_gain_kg",
+    "sfh_low_repeat_count",
+    "sfh_flat_measurements",
+)
+
+# Each pair must be strictly increasing.
+_ORDERED_PAIRS: Final = (
+    ("bp_systolic_high", "bp_systolic_severe"),
+    ("bp_diastolic_high", "bp_diastolic_severe"),
+    ("glucose_low", "glucose_fasting_target"),
+    ("glucose_fasting_target", "glucose_very_high"),
+    ("glucose_low", "glucose_post_meal_1h_target"),
+    ("glucose_low", "glucose_post_meal_2h_target"),
+    ("glucose_post_meal_1h_target", "glucose_very_high"),
+    ("glucose_post_meal_2h_target", "glucose_very_high"),
+    ("fhr_urgent_low", "fhr_normal_low"),
+    ("fhr_normal_low", "fhr_normal_high"),
+    ("fhr_normal_high", "fhr_urgent_high"),
+    ("pulse_low", "pulse_high"),
+    ("pulse_high", "pulse_urgent_high"),
+    ("temperature_raised", "temperature_fever"),
+    ("weight_week_min_days", "weight_week_max_days"),
+    ("sfh_low_z", "sfh_high_z"),
+)
+
+
+def _json_friendly(value: object) -> object:
+    return str(value) if isinstance(value, GestationalAge) else value
+
+
+BP_GUIDELINE: Final = "妊娠期高血压疾病诊治指南 (2020)"
+GLUCOSE_GUIDELINE: Final = "妊娠期高血糖诊治指南 (2022), self-monitoring targets"
+LOCAL_POLICY: Final = "Local policy (DOMAIN.md section 5)"
+FHR_NORMAL_RANGE: Final = "Normal fetal heart rate range (DOMAIN.md section 5)"
+MOVEMENT_RULE: Final = "Fetal movement counting, textbook rule (DOMAIN.md section 5)"
+AIM_WARNING_SIGNS: Final = "AIM Urgent Maternal Warning Signs"
+WST_801: Final = "WS/T 801-2022 《妊娠期妇女体重增长推荐值标准》"
+INTERGROWTH_SFH: Final = (
+    "INTERGROWTH-21st SFH standard (Papageorghiou et al., BMJ 2016;355:i5662); "
+    "alarm rule local policy"
+)
+
+# Source and confidence mark of each threshold, from DOMAIN.md section 5.
+THRESHOLD_SOURCES: Final[dict[str, tuple[str, Confidence]]] = {
+    "bp_systolic_high": (BP_GUIDELINE, "S"),
+    "bp_diastolic_high": (BP_GUIDELINE, "S"),
+    "bp_systolic_severe": (BP_GUIDELINE, "S"),
+    "bp_diastolic_severe": (BP_GUIDELINE, "S"),
+    "bp_confirm_min_gap_hours": (BP_GUIDELINE, "S"),
+    "bp_confirm_max_gap_days": (LOCAL_POLICY, "P"),
+    "glucose_fasting_target": (GLUCOSE_GUIDELINE, "S"),
+    "glucose_post_meal_1h_target": (GLUCOSE_GUIDELINE, "S"),
+    "glucose_post_meal_2h_target": (GLUCOSE_GUIDELINE, "S"),
+    "glucose_low": (LOCAL_POLICY, "P"),
+    "glucose_very_high": (LOCAL_POLICY, "P"),
+    "fhr_normal_low": (FHR_NORMAL_RANGE, "S"),
+    "fhr_normal_high": (FHR_NORMAL_RANGE, "S"),
+    "fhr_urgent_low": (LOCAL_POLICY, "P"),
+    "fhr_urgent_high": (LOCAL_POLICY, "P"),
+    "movements_from": (MOVEMENT_RULE, "S"),
+    "movements_two_hour_min": (MOVEMENT_RULE, "S"),
+    "movements_fall_fraction": (MOVEMENT_RULE, "S"),
+    "movements_baseline_days": (LOCAL_POLICY, "P"),
+    "movements_baseline_min_counts": (LOCAL_POLICY, "P"),
+    "pulse_low": (LOCAL_POLICY, "P"),
+    "pulse_high": (LOCAL_POLICY, "P"),
+    "pulse_urgent_high": (LOCAL_POLICY, "P"),
+    "temperature_raised": (LOCAL_POLICY, "P"),
+    "temperature_fever": (AIM_WARNING_SIGNS, "V"),
+    "weight_from": (LOCAL_POLICY, "P"),
+    "weight_week_min_days": (LOCAL_POLICY, "P"),
+    "weight_week_max_days": (LOCAL_POLICY, "P"),
+    "weight_out_of_range_weeks": (WST_801, "S"),
+    "weight_fast_gain_kg": (LOCAL_POLICY, "P"),
+    "weight_gain_table": (WST_801, "S"),
+    "sfh_low_z": (INTERGROWTH_SFH, "P"),
+    "sfh_high_z": (INTERGROWTH_SFH, "P"),
+    "sfh_low_repeat_count": (INTERGROWTH_SFH, "P"),
+    "sfh_flat_measurements": (INTERGROWTH_SFH, "P"),
+}
+
+DEFAULT_THRESHOLDS: Final = Thresholds()

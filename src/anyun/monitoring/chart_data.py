@@ -1,0 +1,55 @@
+"""What the pregnancy chart plots (FA-4): plain data, built by selectors, drawn by charts.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from anyun.clinical.anthropometry import BmiCategory
+
+Source = Literal["home", "clinic"]
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    ga_days: int
+    value: float
+    source: Source
+
+
+@dataclass(frozen=True)
+class BpPoint:
+    ga_days: int
+    systolic: int
+    diastolic: int
+    source: Source
+
+
+@dataclass(frozen=True)
+class ChartLabels:
+    """Translated texts, given by the caller so the renderer stays language-free."""
+
+    title: str = "Pregnancy chart"
+    ga_axis: str = "Gestational age (weeks)"
+    sfh: str = "Fundal height (cm)"
+    weight: str = "Weight gain (kg)"
+    ac: str = "Abdominal circumference (cm)"
+    bp: str = "Blood pressure (mmHg)"
+    home: str = "Home reading"
+    clinic: str = "Clinic measurement"
+    band: str = "Recommended range"
+    systolic: str = "Systolic"
+    diastolic: str = "Diastolic"
+    today: str = "Today"
+    no_data: str = "No measurements yet"
+
+
+@dataclass(frozen=True)
+class ChartData:
+    sfh: list[ChartPoint] = field(default_factory=list)
+    weight_gain: list[ChartPoint] = field(default_factory=list)  # kg above pre-pregnancy weight
+    ac: list[ChartPoint] = field(default_factory=list)
+    bp: list[BpPoint] = field(default_factory=list)
+    bmi_category: BmiCategory | None = None
+    today_ga_days: int | None = None
+    labels: ChartLabels = field(default_factory=ChartLabels)
