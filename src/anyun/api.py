@@ -17,6 +17,7 @@ from anyun.careteam.api import router as clinic_router
 from anyun.consent.api import router as consent_router
 from anyun.core.api_auth import API_AUTH
 from anyun.core.errors import DomainError
+from anyun.monitoring.api import router as monitoring_router
 from anyun.notify.api import router as notify_router
 from anyun.pregnancy.api import router as pregnancy_router
 from anyun.staff.api import router as staff_router
@@ -34,6 +35,7 @@ api.add_router("/v1/auth", accounts_router)
 api.add_router("/v1/consent", consent_router)
 api.add_router("/v1/pregnancy", pregnancy_router)
 api.add_router("/v1/clinic", clinic_router)
+api.add_router("/v1/monitoring", monitoring_router)
 api.add_router("/v1/inbox", notify_router)
 api.add_router("/v1/staff", staff_router)
 
@@ -46,7 +48,9 @@ def _error(
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return _error(request, exc.status, exc.code, str(exc.message), field=exc.field)
+    details = getattr(exc, "details", None)
+    extra = {"details": details} if details is not None else {}
+    return _error(request, exc.status, exc.code, str(exc.message), field=exc.field, **extra)
 
 
 @api.exception_handler(Http404)

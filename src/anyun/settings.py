@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "anyun.careteam",
     "anyun.consent",
     "anyun.pregnancy",
+    "anyun.monitoring",
     "anyun.web",
 ]
 
@@ -171,6 +172,8 @@ ANYUN_IDENTITY_PROVIDER = os.environ.get(
 )
 ANYUN_CREDENTIAL_WARNING_DAYS = env_int("ANYUN_CREDENTIAL_WARNING_DAYS", 30)
 ANYUN_CARE_TEAM_CONSULT_DAYS = env_int("ANYUN_CARE_TEAM_CONSULT_DAYS", 30)
+# An urgent alarm not acknowledged in this time goes to the next person on duty (FB-9).
+ANYUN_ALARM_ESCALATION_MINUTES = env_int("ANYUN_ALARM_ESCALATION_MINUTES", 15)
 ANYUN_UPLOAD_MAX_BYTES = env_int("ANYUN_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 
 SESSION_COOKIE_HTTPONLY = True

@@ -13,6 +13,8 @@ urlpatterns = [
     path("accounts/", include("anyun.accounts.urls")),
     path("consent/", include("anyun.consent.urls")),
     path("pregnancy/", include("anyun.pregnancy.urls")),
+    path("monitoring/", include("anyun.monitoring.urls")),
+    path("clinic/", include("anyun.monitoring.urls_clinic")),
     path("console/audit/", audit_views.search, name="audit_search"),
     path("", include("anyun.web.urls")),
 ]

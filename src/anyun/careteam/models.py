@@ -12,6 +12,7 @@ from anyun.core.models import PublicIdModel
 class AccessSource(models.TextChoices):
     ASSIGNMENT = "assignment", _("Assigned by the department")
     CONSULTATION = "consultation", _("Open or recent consultation")
+    ALARM = "alarm", _("Handling her alarm")
 
 
 class CareTeamMember(PublicIdModel):

@@ -1,4 +1,4 @@
-"""Care-team changes. Consultations (a later feature) call `care_access_grant_for_consultation`."""
+"""Care-team changes. Consultations (a later feature) call `care_access_grant`."""
 
 from __future__ import annotations
 
@@ -88,18 +88,24 @@ def care_team_end(*, actor: Any, membership: CareTeamMember, request: Any = None
         )
 
 
-def care_access_grant_for_consultation(
-    *, woman: User, clinician: User, reference: str, until: datetime | None = None
+def care_access_grant(
+    *,
+    woman: User,
+    clinician: User,
+    reference: str,
+    until: datetime | None = None,
+    source: str = AccessSource.CONSULTATION,
 ) -> CareTeamMember:
     """Access while a consultation is open and for a configured time after (default 30 days).
 
     Idempotent per consultation reference: a second call extends the same membership.
+    An on-duty clinician handling an alarm is given access the same way (`source=ALARM`).
     """
     until = until or timezone.now() + timedelta(days=settings.ANYUN_CARE_TEAM_CONSULT_DAYS)
     row, created = CareTeamMember.objects.get_or_create(
         woman=woman,
         member=clinician,
-        source=AccessSource.CONSULTATION,
+        source=source,
         reference=reference,
         ended_at=None,
         defaults={"started_at": timezone.now(), "ends_at": until},

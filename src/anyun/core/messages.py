@@ -61,6 +61,53 @@ CLINICAL_MESSAGES: dict[str, Promise] = {
     "height_range": _("The height must be %(min_cm)s to %(max_cm)s cm; got %(height_cm)s."),
     "weight_range": _("The weight must be %(min_kg)s to %(max_kg)s kg; got %(weight_kg)s."),
     "bmi_range": _("A BMI must be a positive number; got %(bmi)s."),
+    "measured_at_naive": _("The measurement time must include a time zone."),
+    "reading_field_unexpected": _("A %(kind)s reading does not take a %(field_name)s value."),
+    "reading_value_missing": _("Enter the measured value."),
+    "blood_pressure_incomplete": _("Enter both the systolic and the diastolic pressure."),
+    "glucose_context_missing": _(
+        "Say when the glucose was measured: fasting, before a meal, 1 or 2 hours after a meal, at bedtime or at another time."
+    ),
+    "movement_period_missing": _(
+        "Say how the movements were counted: in one hour, or up to ten in two hours."
+    ),
+    "symptom_unknown": _("The symptom %(symptom)s is not on the list of symptoms."),
+    "systolic_range": _(
+        "The systolic pressure must be %(min_value)s to %(max_value)s mmHg; got %(value)s."
+    ),
+    "diastolic_range": _(
+        "The diastolic pressure must be %(min_value)s to %(max_value)s mmHg; got %(value)s."
+    ),
+    "diastolic_not_below_systolic": _(
+        "The diastolic pressure (%(diastolic)s) must be lower than the systolic pressure (%(systolic)s)."
+    ),
+    "glucose_range": _("The glucose must be %(min_value)s to %(max_value)s mmol/L; got %(value)s."),
+    "fetal_heart_rate_range": _(
+        "The fetal heart rate must be %(min_value)s to %(max_value)s beats a minute; got %(value)s."
+    ),
+    "fundal_height_range": _(
+        "The fundal height must be %(min_value)s to %(max_value)s cm; got %(value)s."
+    ),
+    "abdominal_circumference_range": _(
+        "The abdominal circumference must be %(min_value)s to %(max_value)s cm; got %(value)s."
+    ),
+    "temperature_range": _(
+        "The temperature must be %(min_value)s to %(max_value)s °C; got %(value)s."
+    ),
+    "pulse_range": _(
+        "The pulse must be %(min_value)s to %(max_value)s beats a minute; got %(value)s."
+    ),
+    "movement_count_range": _(
+        "The movement count must be %(min_value)s to %(max_value)s; got %(value)s."
+    ),
+    "movement_count_whole": _("A movement count must be a whole number; got %(value)s."),
+    "sfh_ga_range": _(
+        "The fundal-height reference covers %(min_weeks)s to %(max_weeks)s weeks; got %(ga_weeks)s."
+    ),
+    "alarm_threshold_order": _(
+        "The alarm threshold %(lower)s (%(lower_value)s) must be below %(upper)s (%(upper_value)s)."
+    ),
+    "alarm_threshold_positive": _("The alarm threshold %(name)s must be above 0; got %(value)s."),
 }
 
 

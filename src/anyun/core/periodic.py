@@ -29,4 +29,14 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         {"trigger": "cron", "hour": 7, "minute": 0},
         "anyun.staff.tasks.credential_expiry_warnings",
     ),
+    PeriodicJob(
+        "monitoring.alarms_escalate_due",
+        {"trigger": "cron", "minute": "*"},
+        "anyun.monitoring.tasks.alarms_escalate_due",
+    ),
+    PeriodicJob(
+        "monitoring.reminders_send_due",
+        {"trigger": "cron", "minute": "*/5"},
+        "anyun.monitoring.tasks.reminders_send_due",
+    ),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
 from anyun.clinical.anthropometry import BmiCategory
@@ -53,3 +54,24 @@ class ChartData:
     bmi_category: BmiCategory | None = None
     today_ga_days: int | None = None
     labels: ChartLabels = field(default_factory=ChartLabels)
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    at: datetime
+    value: float
+    second: float | None = None  # diastolic for blood pressure
+    source: Source = "home"
+
+
+@dataclass(frozen=True)
+class TrendData:
+    """One sign over days or weeks, with her reference band (per point) and fixed lines."""
+
+    title: str
+    unit: str
+    points: list[TrendPoint] = field(default_factory=list)
+    band: list[tuple[datetime, float, float]] = field(default_factory=list)
+    lines: list[tuple[float, str]] = field(default_factory=list)
+    band_label: str = "Reference range"
+    no_data: str = "No measurements yet"

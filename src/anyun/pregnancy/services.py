@@ -141,10 +141,11 @@ def _require_writer(*, actor: User, woman: User) -> None:
         from anyun.staff.selectors import require_online_practice
 
         require_online_practice(actor)
-    _require_woman_ready(woman)
+    require_woman_ready(woman)
 
 
-def _require_woman_ready(woman: User) -> None:
+def require_woman_ready(woman: User) -> None:
+    """Verified identity and every current consent signed, else PermissionDenied."""
     from anyun.accounts.models import WomanProfile
     from anyun.consent.services import require_consent
 

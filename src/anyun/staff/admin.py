@@ -22,6 +22,7 @@ from anyun.staff.models import (
     Credential,
     CredentialKind,
     Department,
+    DutyShift,
     Hospital,
 )
 from anyun.staff.services import check_credential_number, check_practising_number_free
@@ -132,3 +133,10 @@ class ClinicianProfileAdmin(admin.ModelAdmin):
                 instance.recorded_by = request.user
             instance.save()
         formset.save_m2m()
+
+
+@admin.register(DutyShift)
+class DutyShiftAdmin(admin.ModelAdmin):
+    list_display = ("department", "member", "position", "starts_at", "ends_at")
+    list_filter = ("department",)
+    date_hierarchy = "starts_at"

@@ -184,3 +184,33 @@ class Credential(TimeStampedModel):
     def is_valid_on(self, day: date) -> bool:
         """Inclusive at both ends; an empty `valid_until` never expires."""
         return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
+
+
+class DutyShift(TimeStampedModel):
+    """Who is on duty for a department and in which order alarms go to them.
+
+    `position` 1 is the first called; an unacknowledged urgent alarm moves to the next
+    position, then to the department head.
+    """
+
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="duty_shifts")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="duty_shifts"
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=1)
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+
+    class Meta:
+        ordering = ("starts_at", "position")
+        indexes = (models.Index(fields=("department", "starts_at", "ends_at")),)
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="staff_duty_range"
+            ),
+        )
+        verbose_name = _("duty shift")
+        verbose_name_plural = _("duty shifts")
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.starts_at:%Y-%m-%d %H:%M}-{self.ends_at:%H:%M}"

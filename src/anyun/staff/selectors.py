@@ -15,7 +15,7 @@ import mimetypes
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -29,7 +29,14 @@ from django.utils.translation import gettext_lazy as _
 
 from anyun.accounts.models import Role, User
 from anyun.core.errors import NotFound, PermissionDenied
-from anyun.staff.models import ClinicianProfile, Credential, CredentialKind, Department, Title
+from anyun.staff.models import (
+    ClinicianProfile,
+    Credential,
+    CredentialKind,
+    Department,
+    DutyShift,
+    Title,
+)
 from anyun.staff.services import PRACTISING_ROLES, credential_number_normalize
 
 K = CredentialKind
@@ -456,4 +463,30 @@ def licence_lookup(*, query: str, on: date | None = None) -> list[LicenceRecord]
             credentials=public_credentials(p, on=on, prefetched=p.credentials.all()),
         )
         for p in profiles
+    ]
+
+
+def duty_list(*, department: Department, at: datetime | None = None) -> list[User]:
+    """Who is on duty in the department at `at` (default now), in calling order."""
+    at = at or timezone.now()
+    shifts = (
+        DutyShift.objects.filter(
+            department=department, starts_at__lte=at, ends_at__gt=at, member__is_active=True
+        )
+        .select_related("member")
+        .order_by("position", "starts_at")
+    )
+    seen: list[User] = []
+    for shift in shifts:
+        if shift.member not in seen:
+            seen.append(shift.member)
+    return seen
+
+
+def department_heads(*, department: Department) -> list[User]:
+    return [
+        p.user
+        for p in ClinicianProfile.objects.filter(
+            department=department, is_department_head=True, user__is_active=True
+        ).select_related("user")
     ]

@@ -1,0 +1,110 @@
+"""Translated texts for the codes of `anyun.clinical.signs` and `anyun.clinical.alarms`.
+
+The English mirrors the clinical package's own tables; a test keeps the codes in step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext_lazy as _
+
+from anyun.clinical.signs import Implausible
+
+ACTION_TEXT: dict[str, Promise] = {
+    "seek_care_now": _(
+        "Go to your hospital or an emergency department now. Call 120 if you cannot get there safely."
+    ),
+    "contact_clinician_24h": _(
+        "Your care team will review this within 24 hours. Contact them sooner if you feel unwell."
+    ),
+    "repeat_bp_4h": _(
+        "This is your first high blood-pressure reading. Rest and measure it again in 4 hours."
+    ),
+    "check_bp": _("Measure your blood pressure now and record it."),
+    "ultrasound_check": _("An ultrasound scan is advised to check the baby's growth."),
+    "check_temperature": _("Measure your temperature now and record it."),
+}
+
+RULE_LABELS: dict[str, Promise] = {
+    "bp_severe": _("Severely high blood pressure"),
+    "bp_high_with_symptoms": _("High blood pressure with warning symptoms"),
+    "bp_high_confirmed": _("High blood pressure, confirmed by a repeat"),
+    "bp_high_first": _("First high blood pressure reading"),
+    "glucose_above_target": _("Glucose above target"),
+    "glucose_low": _("Low blood glucose"),
+    "glucose_very_high": _("Very high blood glucose"),
+    "fhr_high": _("Fetal heart rate above 160"),
+    "fhr_low": _("Fetal heart rate below 110"),
+    "fhr_very_high": _("Fetal heart rate very high"),
+    "fhr_very_low": _("Fetal heart rate very low"),
+    "movements_below_minimum": _("Fewer than 10 movements in two hours"),
+    "movements_fall": _("Fetal movements halved from usual"),
+    "movements_none": _("No fetal movements felt"),
+    "pulse_high": _("Fast pulse"),
+    "pulse_low": _("Slow pulse"),
+    "pulse_very_high": _("Very fast pulse"),
+    "fever": _("Fever"),
+    "temperature_raised": _("Raised temperature"),
+    "weight_gain_fast": _("Weight gain over 1 kg in a week"),
+    "weight_gain_out_of_range": _("Weekly weight gain outside the recommended range"),
+    "sfh_high": _("Fundal height above the 90th centile"),
+    "sfh_low": _("Fundal height below the 10th centile"),
+    "sfh_low_repeated": _("Fundal height below the 10th centile three times running"),
+    "sfh_not_increasing": _("Fundal height not increasing"),
+    "red_flag_bleeding": _("Vaginal bleeding"),
+    "red_flag_fluid_leak": _("Fluid leaking from the vagina"),
+    "red_flag_reduced_movements": _("Baby moving less"),
+    "red_flag_abdominal_pain": _("Belly pain"),
+    "red_flag_fever_felt": _("Feeling feverish"),
+}
+
+IMPLAUSIBLE_TEXT: dict[str, Promise] = {
+    "systolic_implausible": _("A systolic pressure of %(value)s mmHg is unusual. Is it right?"),
+    "diastolic_implausible": _("A diastolic pressure of %(value)s mmHg is unusual. Is it right?"),
+    "pulse_pressure_implausible": _(
+        "%(systolic)s/%(diastolic)s mmHg: the two pressures are unusually close. Are they right?"
+    ),
+    "glucose_implausible": _("A glucose of %(value)s mmol/L is unusual. Is it right?"),
+    "weight_implausible": _("A weight of %(value)s kg is unusual. Is it right?"),
+    "fetal_heart_rate_implausible": _(
+        "A fetal heart rate of %(value)s beats a minute is unusual; the doppler may have found "
+        "your own pulse. Is it right?"
+    ),
+    "fundal_height_implausible": _("A fundal height of %(value)s cm is unusual. Is it right?"),
+    "abdominal_circumference_implausible": _(
+        "An abdominal circumference of %(value)s cm is unusual. Is it right?"
+    ),
+    "temperature_implausible": _("A temperature of %(value)s °C is unusual. Is it right?"),
+    "pulse_implausible": _("A pulse of %(value)s beats a minute is unusual. Is it right?"),
+    "movement_count_implausible": _("%(value)s movements is an unusual count. Is it right?"),
+}
+
+
+def action_text(code: str) -> str:
+    text = ACTION_TEXT.get(code)
+    return str(text) if text is not None else code
+
+
+def rule_label(rule: str) -> str:
+    label = RULE_LABELS.get(rule)
+    return str(label) if label is not None else rule
+
+
+def implausible_message(item: Implausible) -> str:
+    template = IMPLAUSIBLE_TEXT.get(item.code)
+    if template is None:
+        return item.code
+    params: dict[str, Any] = dict(item.params)
+    return str(template) % params
+
+
+def reminder_text(plan: Any) -> tuple[str, str]:
+    from anyun.monitoring.models import SIGN_LABELS
+
+    sign = str(SIGN_LABELS.get(plan.kind, plan.kind))
+    title = gettext_now("Time to record: %(sign)s") % {"sign": sign}
+    body = plan.note or gettext_now("Your care team asked you to record this now.")
+    return title, body

@@ -1,0 +1,239 @@
+"""Home monitoring (FA-3, FB-9, FIN-1, IMP-3b): readings, alarms and the woman's instructions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from anyun.clinical.signs import GlucoseContext, MovementPeriod, SignKind
+from anyun.core.models import TimeStampedModel
+
+SIGN_LABELS: dict[str, Any] = {
+    SignKind.BLOOD_PRESSURE: _("Blood pressure"),
+    SignKind.GLUCOSE: _("Blood glucose"),
+    SignKind.WEIGHT: _("Weight"),
+    SignKind.FUNDAL_HEIGHT: _("Fundal height"),
+    SignKind.ABDOMINAL_CIRCUMFERENCE: _("Abdominal circumference"),
+    SignKind.FETAL_HEART_RATE: _("Fetal heart rate"),
+    SignKind.FETAL_MOVEMENTS: _("Fetal movements"),
+    SignKind.TEMPERATURE: _("Temperature"),
+    SignKind.PULSE: _("Pulse"),
+}
+GLUCOSE_CONTEXT_LABELS: dict[str, Any] = {
+    GlucoseContext.FASTING: _("Fasting"),
+    GlucoseContext.PRE_MEAL: _("Before a meal"),
+    GlucoseContext.POST_MEAL_1H: _("1 h after a meal"),
+    GlucoseContext.POST_MEAL_2H: _("2 h after a meal"),
+    GlucoseContext.BEDTIME: _("Bedtime"),
+    GlucoseContext.RANDOM: _("Random"),
+}
+MOVEMENT_PERIOD_LABELS: dict[str, Any] = {
+    MovementPeriod.ONE_HOUR_COUNT: _("Count for one hour"),
+    MovementPeriod.TWO_HOUR_COUNT_TO_TEN: _("Count to ten (up to two hours)"),
+}
+
+
+class ReadingSource(models.TextChoices):
+    HOME = "home", _("Home reading")
+    CLINIC = "clinic", _("Clinic measurement")
+
+
+class Reading(TimeStampedModel):
+    """One measurement of one sign. Stored once per (woman, idempotency key)."""
+
+    woman = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="readings"
+    )
+    pregnancy = models.ForeignKey(
+        "pregnancy.Pregnancy", on_delete=models.PROTECT, related_name="readings"
+    )
+    kind = models.CharField(
+        _("sign"), max_length=32, choices=[(k.value, SIGN_LABELS[k]) for k in SignKind]
+    )
+    measured_at = models.DateTimeField(_("measured at"))
+    ga_days = models.PositiveSmallIntegerField(_("gestational age (days)"), null=True)
+    systolic = models.PositiveSmallIntegerField(_("systolic (mmHg)"), null=True, blank=True)
+    diastolic = models.PositiveSmallIntegerField(_("diastolic (mmHg)"), null=True, blank=True)
+    pulse = models.PositiveSmallIntegerField(_("pulse (bpm)"), null=True, blank=True)
+    value = models.DecimalField(_("value"), max_digits=6, decimal_places=2, null=True, blank=True)
+    glucose_context = models.CharField(
+        _("when"),
+        max_length=16,
+        blank=True,
+        choices=list(GLUCOSE_CONTEXT_LABELS.items()),
+    )
+    movement_period = models.CharField(
+        _("counting"),
+        max_length=32,
+        blank=True,
+        choices=list(MOVEMENT_PERIOD_LABELS.items()),
+    )
+    symptoms = models.JSONField(_("symptoms"), default=list, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    source = models.CharField(
+        _("source"), max_length=8, choices=ReadingSource.choices, default=ReadingSource.HOME
+    )
+    confirmed_implausible = models.BooleanField(default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    batch = models.UUIDField(db_index=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    idempotency_key = models.CharField(max_length=80, blank=True)
+
+    class Meta:
+        ordering = ("-measured_at", "-id")
+        indexes = (models.Index(fields=("woman", "kind", "measured_at")),)
+        constraints = (
+            models.UniqueConstraint(
+                fields=("woman", "idempotency_key", "position"),
+                condition=~models.Q(idempotency_key=""),
+                name="reading_idempotent_per_woman",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.measured_at:%Y-%m-%d %H:%M}"
+
+
+class Grade(models.TextChoices):
+    ADVICE = "advice", _("Advice")
+    ATTENTION = "attention", _("Attention")
+    URGENT = "urgent", _("Urgent")
+
+
+GRADE_RANK = {Grade.ADVICE: 1, Grade.ATTENTION: 2, Grade.URGENT: 3}
+
+
+class AlarmStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    CLOSED = "closed", _("Closed")
+
+
+class AlarmOutcome(models.TextChoices):
+    CALLED = "called", _("Called her")
+    VISIT_BOOKED = "visit_booked", _("Booked a visit")
+    IN_PERSON = "in_person", _("Sent to in-person care")
+    NO_ACTION = "no_action", _("No action (reason given)")
+
+
+class Alarm(TimeStampedModel):
+    """An abnormal value found by a rule of `anyun.clinical.alarms`, and how it was handled."""
+
+    woman = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="alarms"
+    )
+    reading = models.ForeignKey(Reading, on_delete=models.PROTECT, related_name="alarms")
+    rule = models.CharField(_("rule"), max_length=64)
+    grade = models.CharField(_("grade"), max_length=16, choices=Grade.choices)
+    grade_rank = models.PositiveSmallIntegerField(editable=False)
+    sign = models.CharField(_("sign"), max_length=32)
+    values = models.JSONField(_("values"), default=dict)
+    action = models.CharField(_("what to do"), max_length=64)
+    source = models.CharField(_("source"), max_length=200)
+    confidence = models.CharField(_("confidence"), max_length=4)
+    status = models.CharField(
+        _("status"), max_length=16, choices=AlarmStatus.choices, default=AlarmStatus.OPEN
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_alarms",
+    )
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    escalate_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=AlarmOutcome.choices, blank=True
+    )
+    outcome_note = models.CharField(_("what was done"), max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ("-grade_rank", "created_at")
+        indexes = (models.Index(fields=("status", "grade_rank", "created_at")),)
+
+    def __str__(self) -> str:
+        return f"{self.grade} {self.rule} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class AlarmEventKind(models.TextChoices):
+    RAISED = "raised", _("Raised")
+    NOTIFIED = "notified", _("Clinician notified")
+    ESCALATED = "escalated", _("Escalated")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    CLOSED = "closed", _("Closed")
+
+
+class AlarmEvent(models.Model):
+    """Every step of an alarm, timed and kept."""
+
+    alarm = models.ForeignKey(Alarm, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField()
+    kind = models.CharField(max_length=16, choices=AlarmEventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ("at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class MonitoringPlan(TimeStampedModel):
+    """IMP-3b: what the clinician asks her to record and when (local times each day)."""
+
+    woman = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="monitoring_plans"
+    )
+    pregnancy = models.ForeignKey(
+        "pregnancy.Pregnancy", on_delete=models.PROTECT, related_name="monitoring_plans"
+    )
+    kind = models.CharField(
+        _("sign"), max_length=32, choices=[(k.value, SIGN_LABELS[k]) for k in SignKind]
+    )
+    times = models.JSONField(_("times of day"), help_text=_("Local times, e.g. 08:00, 20:00."))
+    from_ga_weeks = models.PositiveSmallIntegerField(_("from week"), default=0)
+    until_ga_weeks = models.PositiveSmallIntegerField(_("until week"), default=42)
+    note = models.CharField(_("instructions"), max_length=500, blank=True)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ("kind",)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {', '.join(self.times)}"
+
+
+class ThresholdOverride(models.Model):
+    """A hospital's value for a configurable ([S]/[P]) threshold; the default stays in code."""
+
+    name = models.CharField(max_length=64, unique=True)
+    value = models.DecimalField(max_digits=8, decimal_places=2)
+    reason = models.CharField(max_length=500)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"

@@ -1,0 +1,250 @@
+"""Reads for home monitoring: look-back, latest values, the alarm worklist, chart data, adherence.
+
+Callers pass a woman already loaded through `careteam.selectors.access_woman` (or herself).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from anyun.clinical.signs import SignKind
+from anyun.monitoring.chart_data import BpPoint, ChartData, ChartLabels, ChartPoint, Source
+from anyun.monitoring.models import Alarm, AlarmStatus, MonitoringPlan, Reading
+from anyun.pregnancy.models import Pregnancy
+
+
+def readings_of(
+    woman: Any,
+    *,
+    kind: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> QuerySet[Reading]:
+    readings = Reading.objects.filter(woman=woman)
+    if kind:
+        readings = readings.filter(kind=kind)
+    if since:
+        readings = readings.filter(measured_at__gte=since)
+    if until:
+        readings = readings.filter(measured_at__lt=until)
+    return readings.order_by("-measured_at", "-id")
+
+
+def latest_by_kind(woman: Any) -> dict[str, Reading]:
+    """Her newest reading of each sign (one query over the current pregnancy)."""
+    latest: dict[str, Reading] = {}
+    rows = Reading.objects.filter(woman=woman, pregnancy__status="current").order_by(
+        "kind", "-measured_at", "-id"
+    )
+    for reading in rows.iterator():
+        latest.setdefault(reading.kind, reading)
+    return {kind.value: latest[kind.value] for kind in SignKind if kind.value in latest}
+
+
+def alarms_of(woman: Any, *, open_only: bool = False) -> QuerySet[Alarm]:
+    alarms = Alarm.objects.filter(woman=woman).select_related("reading", "assigned_to")
+    if open_only:
+        alarms = alarms.exclude(status=AlarmStatus.CLOSED)
+    return alarms.order_by("-created_at")
+
+
+def alarm_worklist_for(
+    user: Any, *, status: str = "active", grade: str = "", mine: bool = False
+) -> QuerySet[Alarm]:
+    """Alarms of the women this user may see, most severe first, then oldest first."""
+    from anyun.careteam.selectors import women_visible_to
+
+    alarms = Alarm.objects.filter(woman__in=women_visible_to(user)).select_related(
+        "reading", "woman__woman_profile", "assigned_to"
+    )
+    if status == "active":
+        alarms = alarms.exclude(status=AlarmStatus.CLOSED).exclude(grade="advice")
+    elif status in AlarmStatus.values:
+        alarms = alarms.filter(status=status)
+    if grade:
+        alarms = alarms.filter(grade=grade)
+    if mine:
+        alarms = alarms.filter(assigned_to=user)
+    return alarms.order_by("-grade_rank", "created_at")
+
+
+def chart_data_for(pregnancy: Pregnancy, *, labels: ChartLabels | None = None) -> ChartData:
+    """The pregnancy chart's series from her readings (home and clinic told apart)."""
+    from anyun.clinical.anthropometry import BmiCategory
+    from anyun.pregnancy.selectors import pregnancy_summary
+
+    summary = pregnancy_summary(pregnancy)
+    pre_weight = (
+        float(pregnancy.pre_pregnancy_weight_kg) if pregnancy.pre_pregnancy_weight_kg else None
+    )
+    sfh: list[ChartPoint] = []
+    weight: list[ChartPoint] = []
+    ac: list[ChartPoint] = []
+    bp: list[BpPoint] = []
+    kinds = [
+        SignKind.FUNDAL_HEIGHT,
+        SignKind.WEIGHT,
+        SignKind.ABDOMINAL_CIRCUMFERENCE,
+        SignKind.BLOOD_PRESSURE,
+    ]
+    rows = (
+        Reading.objects.filter(pregnancy=pregnancy, kind__in=kinds, ga_days__isnull=False)
+        .order_by("measured_at")
+        .only("kind", "ga_days", "value", "systolic", "diastolic", "source")
+    )
+    for r in rows:
+        source: Source = "clinic" if r.source == "clinic" else "home"
+        if r.kind == SignKind.BLOOD_PRESSURE and r.systolic and r.diastolic:
+            bp.append(BpPoint(r.ga_days or 0, r.systolic, r.diastolic, source))
+        elif r.value is None:
+            continue
+        elif r.kind == SignKind.FUNDAL_HEIGHT:
+            sfh.append(ChartPoint(r.ga_days or 0, float(r.value), source))
+        elif r.kind == SignKind.ABDOMINAL_CIRCUMFERENCE:
+            ac.append(ChartPoint(r.ga_days or 0, float(r.value), source))
+        elif r.kind == SignKind.WEIGHT and pre_weight is not None:
+            weight.append(ChartPoint(r.ga_days or 0, round(float(r.value) - pre_weight, 2), source))
+    return ChartData(
+        sfh=sfh,
+        weight_gain=weight,
+        ac=ac,
+        bp=bp,
+        bmi_category=BmiCategory(summary.bmi_category) if summary.bmi_category else None,
+        today_ga_days=summary.ga.days if summary.ga else None,
+        labels=labels or ChartLabels(),
+    )
+
+
+def plans_of(woman: Any) -> QuerySet[MonitoringPlan]:
+    return MonitoringPlan.objects.filter(woman=woman, active=True).order_by("kind")
+
+
+@dataclass(frozen=True)
+class Adherence:
+    plan: MonitoringPlan
+    expected: int
+    done: int
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.done / self.expected) if self.expected else None
+
+
+SLOT_TOLERANCE = dt.timedelta(hours=2)
+
+
+def adherence_of(
+    plan: MonitoringPlan, *, days: int = 7, now: dt.datetime | None = None
+) -> Adherence:
+    """Of the plan's times in the last `days` days (since it was set), how many have a reading
+    of that sign within two hours either side."""
+    now = now or timezone.now()
+    start = max(plan.created_at, now - dt.timedelta(days=days))
+    times = sorted(
+        r.measured_at
+        for r in Reading.objects.filter(
+            woman=plan.woman, kind=plan.kind, measured_at__gte=start - SLOT_TOLERANCE
+        ).only("measured_at")
+    )
+    expected = done = 0
+    day = timezone.localtime(start).date()
+    while day <= timezone.localdate(now):
+        for hhmm in plan.times:
+            slot = timezone.make_aware(
+                dt.datetime.combine(day, dt.time.fromisoformat(hhmm)),
+                timezone.get_current_timezone(),
+            )
+            if slot < start or slot > now:
+                continue
+            expected += 1
+            if any(abs(t - slot) <= SLOT_TOLERANCE for t in times):
+                done += 1
+        day += dt.timedelta(days=1)
+    return Adherence(plan=plan, expected=expected, done=done)
+
+
+def trend_for(woman: Any, *, kind: str, readings: list[Reading]) -> Any:
+    """A sign's trend with her reference band: what she is compared with (DOMAIN.md s.5)."""
+    from django.utils.translation import gettext as _
+
+    from anyun.clinical import anthropometry, sfh
+    from anyun.clinical.alarm_thresholds import DEFAULT_THRESHOLDS as T
+    from anyun.clinical.dating import GestationalAge
+    from anyun.monitoring.chart_data import TrendData, TrendPoint
+    from anyun.monitoring.models import SIGN_LABELS
+    from anyun.pregnancy.selectors import current_pregnancy_of, pregnancy_summary
+
+    units = {
+        "blood_pressure": "mmHg",
+        "glucose": "mmol/L",
+        "weight": "kg",
+        "fundal_height": "cm",
+        "abdominal_circumference": "cm",
+        "fetal_heart_rate": "bpm",
+        "fetal_movements": "",
+        "temperature": "°C",
+        "pulse": "bpm",
+    }
+    points = [
+        TrendPoint(
+            at=r.measured_at,
+            value=float((r.systolic if kind == SignKind.BLOOD_PRESSURE else r.value) or 0),
+            second=float(r.diastolic) if kind == SignKind.BLOOD_PRESSURE and r.diastolic else None,
+            source="clinic" if r.source == "clinic" else "home",
+        )
+        for r in sorted(readings, key=lambda r: r.measured_at)
+    ]
+    band: list[tuple[dt.datetime, float, float]] = []
+    lines: list[tuple[float, str]] = []
+    pregnancy = current_pregnancy_of(woman)
+    if kind == SignKind.BLOOD_PRESSURE:
+        lines = [(T.bp_systolic_high, "140"), (T.bp_diastolic_high, "90")]
+    elif kind == SignKind.GLUCOSE:
+        lines = [
+            (T.glucose_fasting_target, _("fasting target")),
+            (T.glucose_post_meal_2h_target, _("2 h target")),
+            (T.glucose_post_meal_1h_target, _("1 h target")),
+        ]
+    elif kind == SignKind.FETAL_HEART_RATE:
+        band = [(p.at, T.fhr_normal_low, T.fhr_normal_high) for p in points]
+    elif kind == SignKind.PULSE:
+        band = [(p.at, T.pulse_low, T.pulse_high) for p in points]
+    elif kind == SignKind.TEMPERATURE:
+        lines = [(T.temperature_raised, "37.3")]
+    elif kind == SignKind.FETAL_MOVEMENTS:
+        lines = [(T.movements_two_hour_min, "10")]
+    elif pregnancy is not None and kind in {SignKind.WEIGHT, SignKind.FUNDAL_HEIGHT}:
+        summary = pregnancy_summary(pregnancy)
+        for r, p in zip(sorted(readings, key=lambda r: r.measured_at), points, strict=True):
+            if r.ga_days is None:
+                continue
+            weeks = r.ga_days / 7
+            if (
+                kind == SignKind.FUNDAL_HEIGHT
+                and sfh.SFH_MIN_GA_WEEKS <= weeks <= sfh.SFH_MAX_GA_WEEKS
+            ):
+                band.append((p.at, sfh.sfh_p10(weeks), sfh.sfh_p90(weeks)))
+            elif (
+                kind == SignKind.WEIGHT
+                and summary.bmi_category
+                and pregnancy.pre_pregnancy_weight_kg
+            ):
+                low, high = anthropometry.weight_gain_band(
+                    anthropometry.BmiCategory(summary.bmi_category), GestationalAge(r.ga_days)
+                )
+                base = float(pregnancy.pre_pregnancy_weight_kg)
+                band.append((p.at, base + low, base + high))
+    return TrendData(
+        title=str(SIGN_LABELS[SignKind(kind)]),
+        unit=units[kind],
+        points=points,
+        band=band,
+        lines=lines,
+        band_label=_("Your reference range"),
+        no_data=_("No measurements yet"),
+    )

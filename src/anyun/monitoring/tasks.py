@@ -1,0 +1,17 @@
+"""Queue tasks of home monitoring: thin, idempotent, safe to run twice."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from anyun.monitoring import services
+
+
+@task()
+def alarms_escalate_due() -> int:
+    return services.alarms_escalate_due()
+
+
+@task()
+def reminders_send_due() -> int:
+    return services.reminders_send_due()
