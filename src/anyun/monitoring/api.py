@@ -8,7 +8,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Field, Header, Router, Schema
+from ninja import Field, Header, Router, Schema, Status
 
 from anyun.accounts.models import CLINICAL_ROLES, Role, User
 from anyun.audit.services import audit_record
@@ -201,7 +201,7 @@ def submit(
     request: HttpRequest,
     data: SubmitIn,
     idempotency_key: str = Header("", alias="Idempotency-Key"),
-) -> tuple[int, SubmitOut]:
+) -> Status:
     """Submit one or more readings at once. Send an `Idempotency-Key` header: a repeat with the
     same key returns the first result (200) and stores nothing. Implausible values give 409
     with `details`; resubmit with `confirm: true`."""
@@ -222,7 +222,7 @@ def submit(
         highest_grade=result.highest_grade,
         replayed=result.replayed,
     )
-    return (200 if result.replayed else 201), out
+    return Status((200 if result.replayed else 201), out)
 
 
 @router.get("/readings", response=list[ReadingOut])
@@ -361,7 +361,7 @@ def plans(request: HttpRequest, woman_id: UUID | None = None) -> list[PlanOut]:
 
 
 @router.post("/plans", response={201: PlanOut})
-def plan_set(request: HttpRequest, data: PlanIn) -> tuple[int, PlanOut]:
+def plan_set(request: HttpRequest, data: PlanIn) -> Status:
     user = acting_user(request)
     woman = _subject(request, data.woman_id)
     plan = services.plan_set(
@@ -374,4 +374,4 @@ def plan_set(request: HttpRequest, data: PlanIn) -> tuple[int, PlanOut]:
         note=data.note,
         request=request,
     )
-    return 201, _plan_out(plan)
+    return Status(201, _plan_out(plan))

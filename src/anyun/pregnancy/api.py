@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from django.http import FileResponse, HttpRequest
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from anyun.accounts.models import Role
@@ -174,7 +174,7 @@ def current(request: HttpRequest) -> PregnancyOut:
 
 
 @router.post("/", response={201: PregnancyOut})
-def open_pregnancy(request: HttpRequest, data: PregnancyIn) -> tuple[int, PregnancyOut]:
+def open_pregnancy(request: HttpRequest, data: PregnancyIn) -> Status:
     if request.user.role != Role.WOMAN:  # type: ignore[union-attr]
         raise NotFound()
     pregnancy = services.pregnancy_open(
@@ -183,7 +183,7 @@ def open_pregnancy(request: HttpRequest, data: PregnancyIn) -> tuple[int, Pregna
         data=services.PregnancyInput(**data.dict()),
         request=request,
     )
-    return 201, pregnancy_out(pregnancy)
+    return Status(201, pregnancy_out(pregnancy))
 
 
 @router.get("/{pregnancy_id}", response=PregnancyOut)
@@ -224,9 +224,7 @@ def history(request: HttpRequest, pregnancy_id: UUID) -> list[HistoryOut]:
 
 
 @router.post("/{pregnancy_id}/history", response={201: HistoryOut})
-def history_add(
-    request: HttpRequest, pregnancy_id: UUID, data: HistoryIn
-) -> tuple[int, HistoryOut]:
+def history_add(request: HttpRequest, pregnancy_id: UUID, data: HistoryIn) -> Status:
     pregnancy = selectors.access_pregnancy(user=request.user, pregnancy_public_id=pregnancy_id)
     h = services.previous_pregnancy_add(
         actor=acting_user(request),
@@ -234,13 +232,16 @@ def history_add(
         request=request,
         **data.dict(),  # type: ignore[arg-type]
     )
-    return 201, HistoryOut(
-        id=h.public_id,
-        year=h.year,
-        outcome=h.outcome,
-        delivery_mode=h.delivery_mode,
-        gestational_weeks=h.gestational_weeks,
-        complications=h.complications,
+    return Status(
+        201,
+        HistoryOut(
+            id=h.public_id,
+            year=h.year,
+            outcome=h.outcome,
+            delivery_mode=h.delivery_mode,
+            gestational_weeks=h.gestational_weeks,
+            complications=h.complications,
+        ),
     )
 
 
@@ -256,7 +257,7 @@ def report_upload(
     title: str = Form(...),
     exam_date: dt.date | None = Form(None),
     file: UploadedFile = File(...),
-) -> tuple[int, ReportOut]:
+) -> Status:
     pregnancy = selectors.access_pregnancy(user=request.user, pregnancy_public_id=pregnancy_id)
     report = services.report_upload(
         actor=acting_user(request),
@@ -266,7 +267,7 @@ def report_upload(
         exam_date=exam_date,
         request=request,
     )
-    return 201, _report_out(report)
+    return Status(201, _report_out(report))
 
 
 @router.get("/reports/{report_id}/file")

@@ -20,6 +20,10 @@ from anyun.careteam import services as careteam_services
 from anyun.clinical.national_id import age_on
 from anyun.core import crypto
 from anyun.core.errors import DomainError, NotFound
+from anyun.monitoring import selectors as monitoring_selectors
+from anyun.monitoring.messages import rule_label
+from anyun.monitoring.models import SIGN_LABELS
+from anyun.monitoring.services import format_values
 from anyun.pregnancy import selectors as pregnancy_selectors
 
 HELP_TOPICS = ("account", "consent", "record", "messages", "privacy", "emergency")
@@ -50,6 +54,7 @@ def woman_home(request: HttpRequest) -> HttpResponse:
     elif pregnancy is None:
         steps.append(("pregnancy", _("Open your pregnancy record"), "/pregnancy/"))
     summary = pregnancy_selectors.pregnancy_summary(pregnancy) if pregnancy else None
+    latest = [(SIGN_LABELS[k], k, r) for k, r in monitoring_selectors.latest_by_kind(user).items()]
     if pregnancy is not None:
         audit_record(
             actor=user,
@@ -60,7 +65,9 @@ def woman_home(request: HttpRequest) -> HttpResponse:
             request=request,
         )
     return render(
-        request, "web/woman_home.html", {"steps": steps, "summary": summary, "profile": profile}
+        request,
+        "web/woman_home.html",
+        {"steps": steps, "summary": summary, "profile": profile, "latest": latest},
     )
 
 
@@ -119,6 +126,13 @@ def patient_overview(request: HttpRequest, woman_id: UUID) -> HttpResponse:
         "reports": pregnancy.reports.all() if pregnancy else [],
         "revisions": pregnancy.revisions.select_related("changed_by")[:20] if pregnancy else [],
         "team": careteam_selectors.care_team_of(woman),
+        "alarms": [
+            {"alarm": a, "label": rule_label(a.rule), "values": format_values(a)}
+            for a in monitoring_selectors.alarms_of(woman, open_only=True)[:10]
+        ],
+        "latest": [
+            (SIGN_LABELS[k], k, r) for k, r in monitoring_selectors.latest_by_kind(woman).items()
+        ],
     }
     return render(request, "web/patient_overview.html", context)
 
