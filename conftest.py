@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.test import Client
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -119,6 +121,12 @@ def make_woman(db: Any) -> Callable[..., User]:
     """A woman: verified and consented unless told otherwise, optionally with a pregnancy."""
     from anyun.consent.services import consent_sign, documents_current
     from anyun.pregnancy.services import PregnancyInput, pregnancy_open
+
+    # Transactional tests flush every table afterwards, migration data included: make sure the
+    # consent documents the data migration publishes are there.
+    importlib.import_module("anyun.consent.migrations.0002_initial_documents").publish(
+        django_apps, None
+    )
 
     def make(
         *, verified: bool = True, consented: bool = True, pregnant_weeks: int | None = None

@@ -179,11 +179,102 @@ def load_demo() -> list[tuple[str, str, str]]:
                 allergies="青霉素 Penicillin" if i == 2 else "",
             ),
         )
+    _duty_rota(department, [users["dr_wang"], users["dr_zhang"]])
+    for i, woman in enumerate(User.objects.filter(role=Role.WOMAN).order_by("pk")):
+        _demo_readings(woman, clinician=team[i % 3], seed=i)
     rows = [(s.username, s.role, f"password {DEMO_PASSWORD} + TOTP") for s in STAFF]
     rows += [
         (phone, Role.WOMAN, "SMS code (printed on this console)") for _n, _i, phone, _w in WOMEN
     ]
     return rows
+
+
+def _duty_rota(department: object, members: list[User], days: int = 60) -> None:
+    """Day-long shifts for the next `days` days: alarms go to these people in this order."""
+    from anyun.staff.models import DutyShift
+
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    DutyShift.objects.bulk_create(
+        DutyShift(
+            department=department,  # type: ignore[misc]
+            member=member,
+            position=position,
+            starts_at=start + timedelta(days=d),
+            ends_at=start + timedelta(days=d + 1),
+        )
+        for d in range(days)
+        for position, member in enumerate(members, start=1)
+    )
+
+
+def _demo_readings(woman: User, *, clinician: User, seed: int) -> None:
+    """A few weeks of home readings and clinic measurements, so the chart has something."""
+    from anyun.monitoring.services import ReadingInput, plan_set, readings_record
+    from anyun.pregnancy.selectors import current_pregnancy_of, pregnancy_summary
+
+    pregnancy = current_pregnancy_of(woman)
+    if pregnancy is None:
+        return
+    ga = pregnancy_summary(pregnancy).ga
+    if ga is None or ga.weeks < 14:
+        return
+    now = timezone.now()
+    base_weight = float(pregnancy.pre_pregnancy_weight_kg or 55)
+    for days_ago in range(min(ga.days - 98, 42), 0, -3):
+        weeks_then = (ga.days - days_ago) / 7
+        systolic = 112 + (seed * 3 + days_ago) % 12
+        items = [
+            ReadingInput(
+                kind="blood_pressure",
+                systolic=systolic,
+                diastolic=72 + days_ago % 9,
+                pulse=78,
+                measured_at=now - timedelta(days=days_ago, hours=1),
+            ),
+            ReadingInput(
+                kind="weight",
+                value=round(base_weight + 0.4 * (weeks_then - 13) + 1.0, 1),
+                measured_at=now - timedelta(days=days_ago, hours=1),
+            ),
+        ]
+        readings_record(actor=woman, woman=woman, items=items, confirm=True)
+    for days_ago in range(min(ga.days - 112, 56), 0, -14):
+        weeks_then = (ga.days - days_ago) / 7
+        items = [
+            ReadingInput(
+                kind="fundal_height",
+                value=round(weeks_then - 1.5 + seed % 3, 1),
+                measured_at=now - timedelta(days=days_ago, hours=3),
+            ),
+            ReadingInput(
+                kind="abdominal_circumference",
+                value=round(78 + 1.2 * weeks_then, 1),
+                measured_at=now - timedelta(days=days_ago, hours=3),
+            ),
+        ]
+        readings_record(actor=clinician, woman=woman, items=items, source="clinic", confirm=True)
+    plan_set(
+        actor=clinician,
+        woman=woman,
+        kind="blood_pressure",
+        times=["08:00", "20:00"],
+        note="坐位休息5分钟后测量 Measure seated after 5 minutes' rest",
+    )
+    if seed == 4:
+        # A first high reading yesterday and a confirming one today: an alarm to review.
+        for hours_ago, pressure in ((26, (146, 94)), (2, (150, 96))):
+            readings_record(
+                actor=woman,
+                woman=woman,
+                items=[
+                    ReadingInput(
+                        kind="blood_pressure",
+                        systolic=pressure[0],
+                        diastolic=pressure[1],
+                        measured_at=now - timedelta(hours=hours_ago),
+                    )
+                ],
+            )
 
 
 def _index(phone: str) -> str:

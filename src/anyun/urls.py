@@ -15,6 +15,7 @@ urlpatterns = [
     path("pregnancy/", include("anyun.pregnancy.urls")),
     path("monitoring/", include("anyun.monitoring.urls")),
     path("clinic/", include("anyun.monitoring.urls_clinic")),
+    path("console/", include("anyun.monitoring.urls_console")),
     path("console/audit/", audit_views.search, name="audit_search"),
     path("", include("anyun.web.urls")),
 ]

@@ -248,3 +248,36 @@ def trend_for(woman: Any, *, kind: str, readings: list[Reading]) -> Any:
         band_label=_("Your reference range"),
         no_data=_("No measurements yet"),
     )
+
+
+@dataclass(frozen=True)
+class ThresholdRow:
+    name: str
+    value: float
+    default: float
+    source: str
+    confidence: str
+    overridden: bool
+
+    @property
+    def configurable(self) -> bool:
+        return self.confidence != "V"
+
+
+def thresholds_table() -> list[ThresholdRow]:
+    """Every numeric alarm threshold: the value in force, the default, its source and mark."""
+    import dataclasses as dc
+
+    from anyun.clinical.alarm_thresholds import DEFAULT_THRESHOLDS, THRESHOLD_SOURCES
+    from anyun.monitoring.services import thresholds_current
+
+    current = thresholds_current()
+    rows = []
+    for f in dc.fields(current):
+        default = getattr(DEFAULT_THRESHOLDS, f.name)
+        if isinstance(default, bool) or not isinstance(default, int | float):
+            continue
+        source, mark = THRESHOLD_SOURCES.get(f.name, ("", "P"))
+        value = getattr(current, f.name)
+        rows.append(ThresholdRow(f.name, value, default, source, mark, value != default))
+    return rows

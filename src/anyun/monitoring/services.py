@@ -22,7 +22,7 @@ from anyun.audit.services import audit_record
 from anyun.careteam.models import AccessSource
 from anyun.clinical import alarms as rules
 from anyun.clinical import red_flags, signs
-from anyun.clinical.alarm_thresholds import DEFAULT_THRESHOLDS, Thresholds
+from anyun.clinical.alarm_thresholds import DEFAULT_THRESHOLDS, THRESHOLD_SOURCES, Thresholds
 from anyun.clinical.dating import PREGNANCY_LENGTH_DAYS, GestationalAge
 from anyun.clinical.errors import ClinicalValueError
 from anyun.core.errors import DomainError, NotFound, PermissionDenied
@@ -127,6 +127,13 @@ def threshold_set(*, actor: User, name: str, value: Decimal, reason: str) -> Thr
     default = getattr(DEFAULT_THRESHOLDS, name, None)
     if isinstance(default, bool) or not isinstance(default, int | float):
         raise DomainError("threshold_unknown", _("There is no such threshold."), field="name")
+    if THRESHOLD_SOURCES.get(name, ("", "P"))[1] == "V":
+        # DOMAIN.md: only [S] and [P] values are hospital-configurable.
+        raise DomainError(
+            "threshold_fixed",
+            _("This threshold comes from a verified source and is fixed."),
+            field="name",
+        )
     if not reason.strip():
         raise DomainError("reason_required", _("Give the reason for the change."), field="reason")
     try:

@@ -255,3 +255,18 @@ def test_api_plans(ward: Ward) -> None:
     assert [p["kind"] for p in _api(ward.woman).get("/api/v1/monitoring/plans").json()] == [
         "weight"
     ]
+
+
+def test_quality_manager_sets_a_threshold_with_its_default_and_source_shown(ward: Ward, make_staff: Any) -> None:
+    client = staff_client(make_staff("quality_manager"))
+    page = client.get("/console/thresholds/")
+    rows = {r.name: r for r in page.context["rows"]}
+    assert rows["bp_systolic_severe"].default == 160 and rows["bp_systolic_severe"].confidence == "S"
+    assert not rows["temperature_fever"].configurable  # [V]: fixed
+    client.post("/console/thresholds/", {"name": "pulse_high", "value": "105", "reason": "cardiology advice"})
+    rows = {r.name: r for r in client.get("/console/thresholds/").context["rows"]}
+    assert (rows["pulse_high"].value, rows["pulse_high"].default, rows["pulse_high"].overridden) == (105, 100, True)
+    client.post("/console/thresholds/", {"name": "temperature_fever", "value": "38.5", "reason": "x"})
+    rows = {r.name: r for r in client.get("/console/thresholds/").context["rows"]}
+    assert rows["temperature_fever"].value == 38.0
+    assert staff_client(ward.responsible).get("/console/thresholds/").status_code == 404
