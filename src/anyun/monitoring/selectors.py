@@ -9,7 +9,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from anyun.clinical.signs import SignKind
@@ -37,12 +38,18 @@ def readings_of(
 
 def latest_by_kind(woman: Any) -> dict[str, Reading]:
     """Her newest reading of each sign (one query over the current pregnancy)."""
-    latest: dict[str, Reading] = {}
-    rows = Reading.objects.filter(woman=woman, pregnancy__status="current").order_by(
-        "kind", "-measured_at", "-id"
+    rows = (
+        Reading.objects.filter(woman=woman, pregnancy__status="current")
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("kind")],
+                order_by=[F("measured_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(rank=1)
     )
-    for reading in rows.iterator():
-        latest.setdefault(reading.kind, reading)
+    latest = {reading.kind: reading for reading in rows}
     return {kind.value: latest[kind.value] for kind in SignKind if kind.value in latest}
 
 

@@ -24,6 +24,7 @@ from anyun.monitoring.forms import AlarmCloseForm, CheckInForm, PlanForm, form_f
 from anyun.monitoring.messages import action_text, rule_label
 from anyun.monitoring.models import SIGN_LABELS, Alarm, AlarmStatus, Grade, Reading, ReadingSource
 from anyun.pregnancy.selectors import access_pregnancy, current_pregnancy_of
+from anyun.web.forms import form_error
 
 CLINICAL = [Role.CLINICIAN, Role.NURSE]
 
@@ -297,17 +298,17 @@ def alarm_detail(request: HttpRequest, alarm_id: UUID) -> HttpResponse:
         subject=alarm.woman,
         request=request,
     )
-    form = AlarmCloseForm()
-    return render(
-        request,
-        "monitoring/alarm_detail.html",
-        {
-            "a": _alarm_view(alarm),
-            "alarm": alarm,
-            "events": alarm.events.select_related("actor", "recipient"),
-            "form": form,
-        },
-    )
+    return _render_alarm(request, alarm, AlarmCloseForm())
+
+
+def _render_alarm(request: HttpRequest, alarm: Alarm, form: AlarmCloseForm) -> HttpResponse:
+    context = {
+        "a": _alarm_view(alarm),
+        "alarm": alarm,
+        "events": alarm.events.select_related("actor", "recipient"),
+        "form": form,
+    }
+    return render(request, "monitoring/alarm_detail.html", context)
 
 
 @staff_required(CLINICAL)
@@ -340,20 +341,11 @@ def alarm_close(request: HttpRequest, alarm_id: UUID) -> HttpResponse:
                 request=request,
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            form_error(form, exc)
         else:
             messages.success(request, _("The alarm is closed."))
             return redirect("monitoring_clinic:worklist")
-    return render(
-        request,
-        "monitoring/alarm_detail.html",
-        {
-            "a": _alarm_view(alarm),
-            "alarm": alarm,
-            "events": alarm.events.select_related("actor", "recipient"),
-            "form": form,
-        },
-    )
+    return _render_alarm(request, alarm, form)
 
 
 def _woman_for(request: HttpRequest, woman_id: UUID) -> User:
@@ -398,7 +390,7 @@ def plans(request: HttpRequest, woman_id: UUID) -> HttpResponse:
                 request=request,
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            form_error(form, exc)
         else:
             messages.success(request, _("Instructions saved. She will be reminded at those times."))
             return redirect("monitoring_clinic:plans", woman_id=woman_id)

@@ -257,16 +257,45 @@ def test_api_plans(ward: Ward) -> None:
     ]
 
 
-def test_quality_manager_sets_a_threshold_with_its_default_and_source_shown(ward: Ward, make_staff: Any) -> None:
+def test_quality_manager_sets_a_threshold_with_its_default_and_source_shown(
+    ward: Ward, make_staff: Any
+) -> None:
     client = staff_client(make_staff("quality_manager"))
     page = client.get("/console/thresholds/")
     rows = {r.name: r for r in page.context["rows"]}
-    assert rows["bp_systolic_severe"].default == 160 and rows["bp_systolic_severe"].confidence == "S"
+    assert (
+        rows["bp_systolic_severe"].default == 160 and rows["bp_systolic_severe"].confidence == "S"
+    )
     assert not rows["temperature_fever"].configurable  # [V]: fixed
-    client.post("/console/thresholds/", {"name": "pulse_high", "value": "105", "reason": "cardiology advice"})
+    client.post(
+        "/console/thresholds/",
+        {"name": "pulse_high", "value": "105", "reason": "cardiology advice"},
+    )
     rows = {r.name: r for r in client.get("/console/thresholds/").context["rows"]}
-    assert (rows["pulse_high"].value, rows["pulse_high"].default, rows["pulse_high"].overridden) == (105, 100, True)
-    client.post("/console/thresholds/", {"name": "temperature_fever", "value": "38.5", "reason": "x"})
+    assert (
+        rows["pulse_high"].value,
+        rows["pulse_high"].default,
+        rows["pulse_high"].overridden,
+    ) == (105, 100, True)
+    client.post(
+        "/console/thresholds/", {"name": "temperature_fever", "value": "38.5", "reason": "x"}
+    )
     rows = {r.name: r for r in client.get("/console/thresholds/").context["rows"]}
     assert rows["temperature_fever"].value == 38.0
     assert staff_client(ward.responsible).get("/console/thresholds/").status_code == 404
+
+
+def test_worklist_queries_do_not_grow_with_the_number_of_alarms(ward: Ward, record: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api = _api(ward.responsible)
+    record({"kind": "temperature", "value": 37.6})
+    api.get("/api/v1/monitoring/alarms")  # warm up: token last-used stamp, session
+    with CaptureQueriesContext(connection) as few:
+        assert len(api.get("/api/v1/monitoring/alarms").json()) == 1
+    for value in (37.5, 37.7, 37.8, 37.9):
+        record({"kind": "temperature", "value": value})
+    with CaptureQueriesContext(connection) as many:
+        assert len(api.get("/api/v1/monitoring/alarms").json()) == 5
+    assert len(many.captured_queries) == len(few.captured_queries)
