@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from anyun.clinical.signs import Symptom
 from anyun.monitoring.models import GLUCOSE_CONTEXT_LABELS, MOVEMENT_PERIOD_LABELS, SIGN_LABELS
@@ -154,7 +155,7 @@ class AlarmCloseForm(forms.Form):
 
 
 class PlanForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Sign"), choices=[(str(k), v) for k, v in SIGN_LABELS.items()])
+    kind = forms.ChoiceField(label=pgettext_lazy("vital sign", "Sign"), choices=[(str(k), v) for k, v in SIGN_LABELS.items()])
     times = forms.CharField(
         label=_("Times of day"), help_text=_("Comma-separated, e.g. 08:00, 20:00"), max_length=100
     )

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from anyun.clinical.signs import GlucoseContext, MovementPeriod, SignKind
 from anyun.core.models import TimeStampedModel
@@ -109,7 +110,7 @@ GRADE_RANK = {Grade.ADVICE: 1, Grade.ATTENTION: 2, Grade.URGENT: 3}
 
 
 class AlarmStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("alarm status", "Open")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     CLOSED = "closed", _("Closed")
 
@@ -157,7 +158,7 @@ class Alarm(TimeStampedModel):
     )
     closed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(
-        _("outcome"), max_length=16, choices=AlarmOutcome.choices, blank=True
+        pgettext_lazy("alarm", "outcome"), max_length=16, choices=AlarmOutcome.choices, blank=True
     )
     outcome_note = models.CharField(_("what was done"), max_length=1000, blank=True)
 
