@@ -48,9 +48,24 @@ def enqueue(
     if run_after is not None:
         task = task.using(run_after=run_after)
     if isinstance(task.get_backend(), DatabaseBackend):
-        return UUID(task.enqueue(**kwargs).id)
+        job_id = UUID(task.enqueue(**kwargs).id)
+        if run_after is None:
+            # Embedded: start the in-process worker's next round at commit, not after its poll
+            # interval (a pushed alarm reaches the clinician in tens of milliseconds).
+            transaction.on_commit(_wake_embedded_worker)
+        return job_id
     transaction.on_commit(lambda: task.enqueue(**kwargs))
     return None
+
+
+_embedded: tuple[EmbeddedWorker, asyncio.AbstractEventLoop] | None = None
+
+
+def _wake_embedded_worker() -> None:
+    if _embedded is not None:
+        worker, loop = _embedded
+        with contextlib.suppress(RuntimeError):  # the loop has closed: nothing to wake
+            loop.call_soon_threadsafe(worker.wake)
 
 
 def job_is_live(job_id: OuterRef | str = "job_id") -> Exists:
@@ -123,9 +138,10 @@ class EmbeddedWorker:
         self._wake = asyncio.Event()
         self._round_done = asyncio.Condition()
         self._stopping = False
-        self._task = asyncio.get_running_loop().create_task(
-            self._run_forever(), name="anyun-embedded-worker"
-        )
+        loop = asyncio.get_running_loop()
+        self._task = loop.create_task(self._run_forever(), name="anyun-embedded-worker")
+        global _embedded  # noqa: PLW0603 - one embedded worker per process, woken on commit
+        _embedded = (self, loop)
 
     def wake(self) -> None:
         """Start the next round now instead of after the interval."""
@@ -141,6 +157,9 @@ class EmbeddedWorker:
     async def stop(self, *, timeout: float = 30) -> None:
         """Finish the job in hand (up to `timeout` seconds), then stop."""
         self._stopping = True
+        global _embedded  # noqa: PLW0603
+        if _embedded is not None and _embedded[0] is self:
+            _embedded = None
         if self._current is not None:
             self._current.running = False
         self.wake()
