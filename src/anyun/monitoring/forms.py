@@ -155,7 +155,10 @@ class AlarmCloseForm(forms.Form):
 
 
 class PlanForm(forms.Form):
-    kind = forms.ChoiceField(label=pgettext_lazy("vital sign", "Sign"), choices=[(str(k), v) for k, v in SIGN_LABELS.items()])
+    kind = forms.ChoiceField(
+        label=pgettext_lazy("vital sign", "Sign"),
+        choices=[(str(k), v) for k, v in SIGN_LABELS.items()],
+    )
     times = forms.CharField(
         label=_("Times of day"), help_text=_("Comma-separated, e.g. 08:00, 20:00"), max_length=100
     )
