@@ -150,7 +150,13 @@ def phone_sign_in(*, phone: str, code: str, ip: str | None = None) -> User:
             else:
                 PhoneCode.objects.filter(pk=pending.pk).update(attempts=F("attempts") + 1)
         if user is not None:
-            audit_record(actor=user, action="login", object_type="user", object_id=user.public_id)
+            audit_record(
+                actor=user,
+                action="login",
+                object_type="user",
+                object_id=user.public_id,
+                detail={"ip": ip or ""},
+            )
     if user is None:
         raise DomainError(
             "code_invalid", _("The code is wrong or has expired. Ask for a new one."), field="code"
