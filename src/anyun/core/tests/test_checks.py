@@ -15,7 +15,7 @@ def test_development_defaults_pass_outside_production(settings: Any) -> None:
 def test_production_refuses_every_unsafe_default(settings: Any) -> None:
     settings.IS_PRODUCTION = True
     settings.DEBUG = True
-    assert sorted(e.id for e in production_settings(None)) == [
+    assert sorted(str(e.id) for e in production_settings(None)) == [
         "anyun.E001",
         "anyun.E002",
         "anyun.E003",
