@@ -16,17 +16,12 @@ from anyun.core.errors import DomainError, NotFound, PermissionDenied
 
 def documents_current() -> list[ConsentDocument]:
     """The newest effective version of each kind."""
-    now = timezone.now()
-    current = []
-    for kind in DocumentKind:
-        doc = (
-            ConsentDocument.objects.filter(kind=kind, effective_at__lte=now)
-            .order_by("-version")
-            .first()
-        )
-        if doc is not None:
-            current.append(doc)
-    return current
+    newest: dict[str, ConsentDocument] = {}
+    for doc in ConsentDocument.objects.filter(effective_at__lte=timezone.now()).order_by(
+        "kind", "-version"
+    ):
+        newest.setdefault(doc.kind, doc)
+    return [newest[kind] for kind in DocumentKind if kind in newest]
 
 
 def consent_missing_for(user: Any) -> list[ConsentDocument]:

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -43,7 +44,6 @@ from anyun.monitoring.models import (
 )
 from anyun.pregnancy.models import Pregnancy
 
-HISTORY_DAYS = 30
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 ROUTED_GRADES = frozenset({Grade.ATTENTION, Grade.URGENT})
 
@@ -313,16 +313,63 @@ def _replay(*, woman: User, key: str) -> RecordResult | None:
     return RecordResult(readings=earlier, alarms=alarms, replayed=True)
 
 
-def _history(woman: User, pregnancy: Pregnancy, until: dt.datetime) -> list[signs.Reading]:
-    since = until - dt.timedelta(days=HISTORY_DAYS)
-    recent = Reading.objects.filter(
-        woman=woman, pregnancy=pregnancy, measured_at__gte=since, measured_at__lte=until
-    )
-    # Fundal height is measured every few weeks: the rules need her last three at any age.
-    sfh = Reading.objects.filter(
-        woman=woman, pregnancy=pregnancy, kind=signs.SignKind.FUNDAL_HEIGHT, measured_at__lt=since
-    ).order_by("-measured_at")[:3]
-    return [_to_clinical(r) for r in [*recent, *sfh]]
+_HISTORY_FIELDS = (
+    "kind",
+    "measured_at",
+    "systolic",
+    "diastolic",
+    "pulse",
+    "value",
+    "glucose_context",
+    "movement_period",
+    "symptoms",
+)
+
+
+def _history_days(t: Thresholds) -> dict[str, float]:
+    """How far back each sign's rules look, from the thresholds in force (+1 day's margin).
+
+    Glucose, fetal heart rate, pulse and temperature are graded on the reading alone.
+    """
+    return {
+        signs.SignKind.BLOOD_PRESSURE: t.bp_confirm_max_gap_days + 1,
+        signs.SignKind.FETAL_MOVEMENTS: t.movements_baseline_days + 1,
+        signs.SignKind.WEIGHT: t.weight_out_of_range_weeks * 7 + t.weight_week_max_days + 1,
+    }
+
+
+def _history(
+    *, woman: User, pregnancy: Pregnancy, kinds: set[str], until: dt.datetime, t: Thresholds
+) -> list[signs.Reading]:
+    """Only the earlier readings the rules for `kinds` need, read as plain values."""
+    windows = _history_days(t)
+    wanted = Q()
+    for kind in kinds & windows.keys():
+        wanted |= Q(kind=kind, measured_at__gte=until - dt.timedelta(days=windows[kind]))
+    mine = Reading.objects.filter(woman=woman, pregnancy=pregnancy, measured_at__lte=until)
+    rows = list(mine.filter(wanted).values_list(*_HISTORY_FIELDS)) if wanted else []
+    if signs.SignKind.FUNDAL_HEIGHT in kinds:
+        # Measured every few weeks: the rules compare her last few, whatever their age.
+        count = max(t.sfh_low_repeat_count, t.sfh_flat_measurements) + 2
+        rows += list(
+            mine.filter(kind=signs.SignKind.FUNDAL_HEIGHT)
+            .order_by("-measured_at")
+            .values_list(*_HISTORY_FIELDS)[:count]
+        )
+    return [
+        signs.Reading(
+            kind=signs.SignKind(kind),
+            measured_at=measured_at,
+            systolic=systolic,
+            diastolic=diastolic,
+            pulse=pulse,
+            value=float(value) if value is not None else None,
+            glucose_context=signs.GlucoseContext(context) if context else None,
+            movement_period=signs.MovementPeriod(period) if period else None,
+            symptoms=frozenset(symptoms or ()),
+        )
+        for kind, measured_at, systolic, diastolic, pulse, value, context, period, symptoms in rows
+    ]
 
 
 def _store_and_grade(
@@ -366,7 +413,9 @@ def _store_and_grade(
     summary = pregnancy_summary(pregnancy)
     thresholds = thresholds_current()
     latest = max(r.measured_at for r in stored)
-    history = _history(woman, pregnancy, latest)
+    history = _history(
+        woman=woman, pregnancy=pregnancy, kinds={r.kind for r in stored}, until=latest, t=thresholds
+    )
     raised: list[Alarm] = []
     for row in stored:
         ga_days = row.ga_days
