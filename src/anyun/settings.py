@@ -52,7 +52,7 @@ ANYUN_FIELD_KEYS = [
 ANYUN_INDEX_KEY = os.environ.get("ANYUN_INDEX_KEY", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "anyun.core.admin_site.AnyunAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "anyun.accounts.middleware.StaffSecondFactorMiddleware",
     "anyun.accounts.middleware.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

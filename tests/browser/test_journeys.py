@@ -100,6 +100,14 @@ def clinic_create() -> Clinic:
     nurse, _ = accounts.staff_create(
         username="nurse_b", password=STAFF_PASSWORD, role=Role.NURSE, display_name="陈红"
     )
+    # The nurse assigns care teams within her own department.
+    staff.clinician_profile_upsert(
+        user=nurse,
+        department=department,
+        title=Title.NURSE,
+        specialty="助产",
+        introduction="",
+    )
     return Clinic(department=department, admin=admin, nurse=nurse)
 
 

@@ -22,6 +22,13 @@ class UserAdmin(admin.ModelAdmin):
     fields = ("username", "display_name", "role", "is_active", "date_joined", "last_login")
     readonly_fields = ("date_joined", "last_login")
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # A role is chosen when the account is made; changing it later would move an account
+        # between the separated duties (e.g. make an administrator a clinician).
+        return (
+            (*self.readonly_fields, "role", "username") if obj is not None else self.readonly_fields
+        )
+
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).exclude(role="woman")
 

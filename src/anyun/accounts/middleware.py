@@ -38,3 +38,25 @@ class SessionTimeoutMiddleware:
             request.session[START_KEY] = now
             request.session[IDLE_KEY] = now
         return response
+
+
+class StaffSecondFactorMiddleware:
+    """A staff session without a verified second factor is no session at all.
+
+    Staff sign in only through `staff_sign_in` (password + TOTP); this closes any other way a
+    password-only staff session could come about, for every page and API call at once.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.role != "woman"
+            and not user.is_verified()
+        ):
+            logout(request)
+        return self.get_response(request)

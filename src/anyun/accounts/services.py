@@ -28,6 +28,7 @@ from anyun.clinical.errors import ClinicalValueError
 from anyun.clinical.national_id import age_on, check_woman_eligible, parse_national_id
 from anyun.core import crypto
 from anyun.core.errors import DomainError, PermissionDenied, RateLimited
+from anyun.core.locks import lock_name
 from anyun.core.messages import clinical_message
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -67,8 +68,13 @@ def phone_code_send(*, phone: str, ip: str | None) -> None:
 
     phone = phone_normalise(phone)
     index = crypto.blind_index(phone)
-    now = timezone.now()
     with transaction.atomic():
+        # Count-then-insert: concurrent requests for one number (or address) wait here, so
+        # the limits hold under load.
+        lock_name(f"phone-code:{index}")
+        if ip:
+            lock_name(f"phone-code-ip:{ip}")
+        now = timezone.now()
         recent = PhoneCode.objects.filter(
             phone_index=index, created_at__gte=now - timedelta(hours=1)
         )

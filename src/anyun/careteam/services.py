@@ -16,7 +16,8 @@ from anyun.careteam.models import AccessSource, CareTeamMember
 from anyun.core.errors import DomainError, PermissionDenied
 
 
-def _may_assign(actor: Any) -> bool:
+def may_assign(actor: Any) -> bool:
+    """The department's head, or one of its nurses, puts people on care teams."""
     if actor.role == Role.NURSE:
         return True
     if actor.role == Role.CLINICIAN:
@@ -31,13 +32,28 @@ def care_team_assign(
     *, actor: Any, woman: User, member: User, responsible: bool = False, request: Any = None
 ) -> CareTeamMember:
     """The department (its head or a nurse) puts a clinician or nurse on a woman's team."""
-    if not _may_assign(actor):
+    if not may_assign(actor):
         raise PermissionDenied(
             "not_allowed_to_assign",
             _("Only the department head or a nurse can assign care teams."),
         )
     if woman.role != Role.WOMAN or member.role not in CLINICAL_ROLES:
         raise DomainError("care_team_invalid", _("Choose a woman and a clinician or nurse."))
+    from anyun.staff.selectors import clinician_for
+
+    actor_profile, member_profile = clinician_for(actor), clinician_for(member)
+    if (
+        actor_profile is None
+        or member_profile is None
+        or actor_profile.department_id != member_profile.department_id
+    ):
+        raise PermissionDenied(
+            "other_department", _("You can only assign members of your own department.")
+        )
+    if member.pk == actor.pk and not actor_profile.is_department_head:
+        raise PermissionDenied(
+            "self_assignment", _("Ask the department head to put you on a care team.")
+        )
     try:
         with transaction.atomic():
             if responsible:
@@ -69,7 +85,7 @@ def care_team_assign(
 
 
 def care_team_end(*, actor: Any, membership: CareTeamMember, request: Any = None) -> None:
-    if not _may_assign(actor):
+    if not may_assign(actor):
         raise PermissionDenied(
             "not_allowed_to_assign",
             _("Only the department head or a nurse can assign care teams."),

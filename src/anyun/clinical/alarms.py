@@ -167,8 +167,8 @@ def evaluate(
             )
         case SignKind.FUNDAL_HEIGHT:
             findings += _grade_fundal_height(reading, earlier, ga, t)
-        case SignKind.ABDOMINAL_CIRCUMFERENCE:
-            pass  # plotted only, never an alarm (DOMAIN.md section 5 [S])
+        case SignKind.ABDOMINAL_CIRCUMFERENCE | SignKind.SYMPTOM_REPORT:
+            pass  # AC is plotted only (DOMAIN.md s.5 [S]); symptoms: anyun.clinical.red_flags
     findings.sort(key=lambda finding: -finding.grade.rank)
     return findings
 
@@ -584,7 +584,8 @@ def _grade_weight(
         findings.append(
             _finding(
                 "weight_gain_fast",
-                Grade.ATTENTION if oedema else Grade.ADVICE,
+                # DOMAIN.md s.5 puts ">1 kg in a week with oedema" in the urgent column [P].
+                Grade.URGENT if oedema else Grade.ADVICE,
                 SignKind.WEIGHT,
                 {
                     **common,
@@ -684,7 +685,8 @@ def _grade_fundal_height(
             findings.append(
                 _finding(
                     "sfh_low_repeated",
-                    Grade.ATTENTION,
+                    # DOMAIN.md s.5 puts "below P10 on 3 consecutive measurements" urgent [P].
+                    Grade.URGENT,
                     SignKind.FUNDAL_HEIGHT,
                     {**values, "previous_sfh_cm": [_value(r) for r in reversed(before)]},
                     "ultrasound_check",

@@ -84,6 +84,7 @@ ERROR_CODES: Final[dict[str, str]] = {
     "pulse_range": "The pulse must be {min_value} to {max_value} beats a minute; got {value}.",
     "movement_count_range": ("The movement count must be {min_value} to {max_value}; got {value}."),
     "movement_count_whole": "A movement count must be a whole number; got {value}.",
+    "symptoms_missing": "Tick at least one symptom to report.",
     "sfh_ga_range": (
         "The fundal-height reference covers {min_weeks} to {max_weeks} weeks; got {ga_weeks}."
     ),

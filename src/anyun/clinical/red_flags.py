@@ -2,8 +2,9 @@
 
 Source: DOMAIN.md section 6, the union of the AIM Urgent Maternal Warning Signs [V], the WHO
 danger signs [S] and Chinese lay lists [S]. Only the symptoms a woman can tick with a reading
-(:class:`~anyun.clinical.signs.Symptom`) are graded here; the three blood-pressure warning
-symptoms are graded together with the pressure in :mod:`anyun.clinical.alarms`.
+(:class:`~anyun.clinical.signs.Symptom`) are graded here. The symptoms are worded as the
+warning signs (a headache that will not go away or gets worse; sudden or severe swelling of the
+hands or face). Epigastric pain alone is not an AIM sign; it makes a high pressure urgent.
 """
 
 from __future__ import annotations
@@ -16,8 +17,12 @@ from anyun.clinical.signs import SignKind, Symptom
 
 AIM_SOURCE: Final = "AIM Urgent Maternal Warning Signs; WHO danger signs (DOMAIN.md section 6)"
 
-# symptom -> (rule, grade, action, confidence)
+# symptom -> (rule, grade, action, confidence). Headache, vision change and swelling are
+# red flags on their own (AIM); with a high blood pressure they also make that reading urgent.
 RED_FLAGS: Final[dict[str, tuple[str, Grade, str, str]]] = {
+    Symptom.HEADACHE: ("red_flag_headache", Grade.URGENT, "seek_care_now", "V"),
+    Symptom.VISUAL_CHANGE: ("red_flag_visual_change", Grade.URGENT, "seek_care_now", "V"),
+    Symptom.OEDEMA: ("red_flag_swelling", Grade.URGENT, "seek_care_now", "V"),
     Symptom.BLEEDING: ("red_flag_bleeding", Grade.URGENT, "seek_care_now", "V"),
     Symptom.FLUID_LEAK: ("red_flag_fluid_leak", Grade.URGENT, "seek_care_now", "V"),
     Symptom.REDUCED_MOVEMENTS: ("red_flag_reduced_movements", Grade.URGENT, "seek_care_now", "V"),

@@ -48,6 +48,8 @@ class SignKind(StrEnum):
     FETAL_MOVEMENTS = "fetal_movements"
     TEMPERATURE = "temperature"
     PULSE = "pulse"
+    # Symptoms reported without a measurement (red flags must be heard on their own).
+    SYMPTOM_REPORT = "symptom_report"
 
 
 class GlucoseContext(StrEnum):
@@ -176,6 +178,7 @@ _PARTS: Final = MappingProxyType(
         SignKind.BLOOD_PRESSURE: frozenset({"systolic", "diastolic", "pulse"}),
         SignKind.GLUCOSE: frozenset({"value", "glucose_context"}),
         SignKind.FETAL_MOVEMENTS: frozenset({"value", "movement_period"}),
+        SignKind.SYMPTOM_REPORT: frozenset(),
     }
 )
 _VALUE_ONLY: Final = frozenset({"value"})
@@ -214,6 +217,8 @@ def check_reading(reading: Reading) -> list[Implausible]:
 
     if reading.kind == SignKind.BLOOD_PRESSURE:
         return _check_blood_pressure(reading)
+    if reading.kind == SignKind.SYMPTOM_REPORT:
+        return []
     value = _required_value(reading)
     match reading.kind:
         case SignKind.GLUCOSE:
@@ -299,6 +304,10 @@ def _check_parts(reading: Reading) -> None:
         for name in ("systolic", "diastolic"):
             if getattr(reading, name) is None:
                 raise clinical_error("blood_pressure_incomplete", field=name)
+        return
+    if reading.kind == SignKind.SYMPTOM_REPORT:
+        if not reading.symptoms:
+            raise clinical_error("symptoms_missing", field="symptoms")
         return
     _required_value(reading)
     if reading.kind == SignKind.GLUCOSE and reading.glucose_context is None:

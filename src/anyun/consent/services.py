@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +41,22 @@ def consent_withdrawn(user: Any) -> bool:
     for sig in ConsentSignature.objects.filter(user=user).select_related("document"):
         latest.setdefault(sig.document.kind, sig)
     return any(sig.withdrawn_at is not None for sig in latest.values())
+
+
+def women_consented(user_ids: Any) -> set[int]:
+    """Of these users, the ids of those who have signed every current document (one query)."""
+    current = documents_current()
+    if not current:
+        return set(user_ids)
+    rows = (
+        ConsentSignature.objects.filter(
+            user_id__in=user_ids, document__in=current, withdrawn_at__isnull=True
+        )
+        .values("user_id")
+        .annotate(signed=Count("document_id", distinct=True))
+        .filter(signed=len(current))
+    )
+    return {row["user_id"] for row in rows}
 
 
 def require_consent(user: Any) -> None:

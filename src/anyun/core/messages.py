@@ -101,6 +101,7 @@ CLINICAL_MESSAGES: dict[str, Promise] = {
         "The movement count must be %(min_value)s to %(max_value)s; got %(value)s."
     ),
     "movement_count_whole": _("A movement count must be a whole number; got %(value)s."),
+    "symptoms_missing": _("Tick at least one symptom to report."),
     "sfh_ga_range": _(
         "The fundal-height reference covers %(min_weeks)s to %(max_weeks)s weeks; got %(ga_weeks)s."
     ),

@@ -13,10 +13,10 @@ from anyun.monitoring.models import GLUCOSE_CONTEXT_LABELS, MOVEMENT_PERIOD_LABE
 from anyun.monitoring.services import ReadingInput
 
 SYMPTOM_LABELS = {
-    Symptom.HEADACHE: _("Headache"),
+    Symptom.HEADACHE: _("Headache that will not go away or is getting worse"),
     Symptom.VISUAL_CHANGE: _("Blurred vision or seeing spots"),
     Symptom.EPIGASTRIC_PAIN: _("Pain below the ribs"),
-    Symptom.OEDEMA: _("Swelling of hands or face"),
+    Symptom.OEDEMA: _("Sudden or severe swelling of hands or face"),
     Symptom.BLEEDING: _("Vaginal bleeding"),
     Symptom.FLUID_LEAK: _("Fluid leaking"),
     Symptom.REDUCED_MOVEMENTS: _("Baby moving less"),
@@ -117,6 +117,9 @@ class CheckInForm(forms.Form):
                     **common,
                 )
             )
+        if not items and common["symptoms"]:
+            # Symptoms without a measurement are still reported (and red flags raised).
+            items.append(ReadingInput(kind="symptom_report", **common))
         return items
 
 
@@ -157,7 +160,7 @@ class AlarmCloseForm(forms.Form):
 class PlanForm(forms.Form):
     kind = forms.ChoiceField(
         label=pgettext_lazy("vital sign", "Sign"),
-        choices=[(str(k), v) for k, v in SIGN_LABELS.items()],
+        choices=[(str(k), v) for k, v in SIGN_LABELS.items() if k != "symptom_report"],
     )
     times = forms.CharField(
         label=_("Times of day"), help_text=_("Comma-separated, e.g. 08:00, 20:00"), max_length=100

@@ -22,6 +22,7 @@ SIGN_LABELS: dict[str, Any] = {
     SignKind.FETAL_MOVEMENTS: _("Fetal movements"),
     SignKind.TEMPERATURE: _("Temperature"),
     SignKind.PULSE: _("Pulse"),
+    SignKind.SYMPTOM_REPORT: _("Symptoms"),
 }
 GLUCOSE_CONTEXT_LABELS: dict[str, Any] = {
     GlucoseContext.FASTING: _("Fasting"),

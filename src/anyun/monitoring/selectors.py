@@ -248,7 +248,7 @@ def trend_for(woman: Any, *, kind: str, readings: list[Reading]) -> Any:
                 band.append((p.at, base + low, base + high))
     return TrendData(
         title=str(SIGN_LABELS[SignKind(kind)]),
-        unit=units[kind],
+        unit=units.get(kind, ""),
         points=points,
         band=band,
         lines=lines,

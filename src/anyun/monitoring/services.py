@@ -433,11 +433,13 @@ def _store_and_grade(
         )
         for finding in findings:
             raised.append(_alarm_raise(woman=woman, reading=row, finding=finding))
-    # Red-flag symptoms are ticked once for the whole check-in: graded once, on its first reading.
-    for finding in red_flags.grade_symptoms(
-        stored[0].symptoms, sign=signs.SignKind(stored[0].kind)
-    ):
-        raised.append(_alarm_raise(woman=woman, reading=stored[0], finding=finding))
+    # Red-flag symptoms: every symptom of the check-in, graded once, on the first reading
+    # that carries one.
+    carrier = next((r for r in stored if r.symptoms), None)
+    if carrier is not None:
+        ticked = {symptom for r in stored for symptom in r.symptoms}
+        for finding in red_flags.grade_symptoms(ticked, sign=signs.SignKind(carrier.kind)):
+            raised.append(_alarm_raise(woman=woman, reading=carrier, finding=finding))
     audit_record(
         actor=actor,
         action="create",
@@ -590,6 +592,10 @@ def format_values(alarm: Alarm) -> str:
     reading = alarm.reading
     if reading.kind == signs.SignKind.BLOOD_PRESSURE:
         return f"{reading.systolic}/{reading.diastolic} mmHg"
+    if reading.kind == signs.SignKind.SYMPTOM_REPORT:
+        from anyun.monitoring.forms import SYMPTOM_LABELS
+
+        return ", ".join(str(SYMPTOM_LABELS.get(s, s)) for s in reading.symptoms)
     units = {
         "glucose": "mmol/L",
         "weight": "kg",
@@ -786,6 +792,9 @@ def plan_set(
     if pregnancy is None:
         raise DomainError("pregnancy_required", _("She has no current pregnancy."))
     parsed = _parse_times(times)
+    from anyun.pregnancy.services import require_woman_ready
+
+    require_woman_ready(woman)  # withdrawn consent: no new instructions
     with transaction.atomic():
         MonitoringPlan.objects.filter(woman=woman, kind=kind, active=True).update(active=False)
         plan = MonitoringPlan.objects.create(
@@ -825,37 +834,59 @@ REMINDER_WINDOW = dt.timedelta(hours=2)
 
 def reminders_send_due(*, now: dt.datetime | None = None) -> int:
     """Sweep: a reminder for each plan time that has come within the last two hours and has
-    no reading of that sign since an hour before it. De-duplicated per plan, day and time."""
+    no reading of that sign since an hour before it. De-duplicated per plan, day and time.
+
+    Set-based: one query for the plans, one for the women's consent, one for the readings
+    that answer the due times; then one notification per reminder actually due.
+    """
+    from anyun.consent.services import women_consented
     from anyun.monitoring.messages import reminder_text
     from anyun.notify.services import notification_send
 
     now = now or timezone.now()
     local = timezone.localtime(now)
-    sent = 0
-    plans = MonitoringPlan.objects.filter(active=True, pregnancy__status="current").select_related(
-        "pregnancy", "woman"
+    plans = list(
+        MonitoringPlan.objects.filter(active=True, pregnancy__status="current").select_related(
+            "pregnancy", "woman"
+        )
     )
+    due: list[tuple[MonitoringPlan, dt.datetime, str]] = []
     for plan in plans:
         ga = _ga_days_on(plan.pregnancy, now)
         if ga is None or not plan.from_ga_weeks * 7 <= ga < plan.until_ga_weeks * 7:
             continue
         for hhmm in plan.times:
-            slot = local.replace(hour=int(hhmm[:2]), minute=int(hhmm[3:]), second=0, microsecond=0)
-            if not slot <= local < slot + REMINDER_WINDOW:
-                continue
-            if Reading.objects.filter(
-                woman=plan.woman, kind=plan.kind, measured_at__gte=slot - dt.timedelta(hours=1)
-            ).exists():
-                continue
-            with transaction.atomic(), translation.override(_language_of(plan.woman)):
-                title, body = reminder_text(plan)
-                notification_send(
-                    recipient=plan.woman,
-                    kind="monitoring_reminder",
-                    title=title,
-                    body=body,
-                    link="/monitoring/record/",
-                    dedup_key=f"plan:{plan.public_id}:{slot.date()}:{hhmm}",
+            for day in (local, local - dt.timedelta(days=1)):  # a slot just before midnight
+                slot = day.replace(
+                    hour=int(hhmm[:2]), minute=int(hhmm[3:]), second=0, microsecond=0
                 )
-            sent += 1
+                if slot <= local < slot + REMINDER_WINDOW:
+                    due.append((plan, slot, hhmm))
+    if not due:
+        return 0
+    consented = women_consented({plan.woman_id for plan, _s, _t in due})
+    answered: dict[tuple[int, str], dt.datetime] = {}
+    for woman_id, kind, measured_at in Reading.objects.filter(
+        woman_id__in={plan.woman_id for plan, _s, _t in due},
+        kind__in={plan.kind for plan, _s, _t in due},
+        measured_at__gte=min(slot for _p, slot, _t in due) - dt.timedelta(hours=1),
+    ).values_list("woman_id", "kind", "measured_at"):
+        key = (woman_id, kind)
+        answered[key] = max(answered.get(key, measured_at), measured_at)
+    sent = 0
+    for plan, slot, hhmm in due:
+        last = answered.get((plan.woman_id, plan.kind))
+        if plan.woman_id not in consented or (last and last >= slot - dt.timedelta(hours=1)):
+            continue
+        with transaction.atomic(), translation.override(_language_of(plan.woman)):
+            title, body = reminder_text(plan)
+            notification_send(
+                recipient=plan.woman,
+                kind="monitoring_reminder",
+                title=title,
+                body=body,
+                link="/monitoring/record/",
+                dedup_key=f"plan:{plan.public_id}:{slot.date()}:{hhmm}",
+            )
+        sent += 1
     return sent

@@ -8,12 +8,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.security import django_auth
 
 from anyun.notify import selectors, services
 from anyun.notify.models import Notification
 
-router = Router(tags=["notify"], auth=django_auth)
+router = Router(tags=["notify"])
 
 
 class NotificationOut(Schema):

@@ -6,12 +6,12 @@ import json
 import uuid
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from anyun.accounts.decorators import staff_required
 from anyun.accounts.models import Role
 from anyun.core.crypto import mask_phone
 from anyun.core.errors import NotFound
@@ -64,10 +64,8 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@login_required
+@staff_required([Role.SYSTEM_ADMIN])
 def deliveries(request: HttpRequest) -> HttpResponse:
-    if getattr(request.user, "role", None) != Role.SYSTEM_ADMIN:
-        raise PermissionDenied
     state = request.GET.get("state") or ""
     channel = request.GET.get("channel") or ""
     page = Paginator(

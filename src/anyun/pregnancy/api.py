@@ -8,12 +8,13 @@ from typing import Any
 from uuid import UUID
 
 from django.http import FileResponse, HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from anyun.accounts.models import Role
 from anyun.audit.services import audit_record
-from anyun.core.errors import NotFound, acting_user
+from anyun.core.errors import DomainError, NotFound, acting_user
 from anyun.pregnancy import selectors, services
 from anyun.pregnancy.models import ExamReport, Pregnancy
 
@@ -53,6 +54,20 @@ class PregnancyPatch(Schema):
     previous_surgeries: str | None = None
     family_history: str | None = None
     reason: str = ""
+
+
+# Fields a PATCH may change but not empty (the dates and measurements may be cleared).
+REQUIRED_ON_PATCH = frozenset(
+    {
+        "cycle_length_days",
+        "gravidity",
+        "parity",
+        "allergies",
+        "chronic_conditions",
+        "previous_surgeries",
+        "family_history",
+    }
+)
 
 
 class PregnancyOut(Schema):
@@ -195,7 +210,10 @@ def detail(request: HttpRequest, pregnancy_id: UUID) -> PregnancyOut:
 def update(request: HttpRequest, pregnancy_id: UUID, data: PregnancyPatch) -> PregnancyOut:
     pregnancy = selectors.access_pregnancy(user=request.user, pregnancy_public_id=pregnancy_id)
     changes: dict[str, Any] = data.dict(exclude_unset=True)
-    reason = changes.pop("reason", "")
+    reason = changes.pop("reason", "") or ""
+    emptied = sorted(REQUIRED_ON_PATCH & {k for k, v in changes.items() if v is None})
+    if emptied:
+        raise DomainError("field_required", _("This field cannot be empty."), field=emptied[0])
     merged = services.input_merge(services.input_from_pregnancy(pregnancy), changes)
     updated = services.pregnancy_update(
         actor=acting_user(request),

@@ -21,8 +21,10 @@ from anyun.core.messages import clinical_message
 from anyun.core.uploads import DOCUMENT_TYPES, check_upload
 from anyun.pregnancy.models import (
     DatingMethod,
+    DeliveryMode,
     ExamReport,
     Pregnancy,
+    PregnancyOutcome,
     PregnancyRevision,
     PregnancyStatus,
     PreviousPregnancy,
@@ -204,6 +206,8 @@ def pregnancy_update(
     values = _derive(data, today=timezone.localdate())
     with transaction.atomic():
         locked = Pregnancy.objects.select_for_update().get(pk=pregnancy.pk)
+        if locked.status != PregnancyStatus.CURRENT:  # closed meanwhile
+            raise DomainError("pregnancy_ended", _("An ended pregnancy cannot be changed."))
         changes = {
             name: [_jsonable(getattr(locked, name)), _jsonable(value)]
             for name, value in values.items()
@@ -275,6 +279,14 @@ def previous_pregnancy_add(
     request: Any = None,
 ) -> PreviousPregnancy:
     _require_writer(actor=actor, woman=woman)
+    if outcome not in PregnancyOutcome.values:
+        raise DomainError("outcome_invalid", _("Choose an outcome from the list."), field="outcome")
+    if delivery_mode not in DeliveryMode.values:
+        raise DomainError(
+            "delivery_mode_invalid",
+            _("Choose a mode of birth from the list."),
+            field="delivery_mode",
+        )
     this_year = timezone.localdate().year
     profile = getattr(woman, "woman_profile", None)
     first_year = profile.birth_date.year + 10 if profile and profile.birth_date else 1950

@@ -140,6 +140,8 @@ def patient_overview(request: HttpRequest, woman_id: UUID) -> HttpResponse:
 @staff_required([Role.CLINICIAN, Role.NURSE])
 def care_team(request: HttpRequest) -> HttpResponse:
     """The department assigns a woman (found by exact phone or ID number) to a clinician."""
+    if not careteam_services.may_assign(request.user):
+        raise Http404
     found = None
     lookup = request.GET.get("lookup", "").strip()
     if lookup:
@@ -150,7 +152,23 @@ def care_team(request: HttpRequest) -> HttpResponse:
             .select_related("woman_profile")
             .first()
         )
-    members = User.objects.filter(role__in=CLINICAL_ROLES, is_active=True).order_by("display_name")
+        audit_record(
+            actor=request.user,
+            action="lookup",
+            object_type="woman",
+            object_id=found.public_id if found else "",
+            subject=found,
+            request=request,
+            detail={"found": found is not None},
+        )
+    from anyun.staff.selectors import clinician_for
+
+    profile = clinician_for(request.user)
+    members = User.objects.filter(
+        role__in=CLINICAL_ROLES,
+        is_active=True,
+        clinician_profile__department=profile.department if profile else None,
+    ).order_by("display_name")
     return render(
         request, "web/care_team.html", {"found": found, "lookup": lookup, "members": members}
     )

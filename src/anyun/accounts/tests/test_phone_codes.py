@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.utils import timezone
 
 from anyun.accounts import services
@@ -124,3 +125,33 @@ def test_at_most_twenty_codes_per_address_per_hour(settings: object) -> None:
         services.phone_code_send(phone="13899999999", ip="192.0.2.7")
     assert err.value.code == "code_ip_limit"
     services.phone_code_send(phone="13899999999", ip="192.0.2.8")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite serialises writers; the race needs a server database",
+)
+def test_concurrent_requests_cannot_beat_the_rate_limit() -> None:
+    import threading
+
+    outcomes: list[str] = []
+    barrier = threading.Barrier(6)
+
+    def ask() -> None:
+        barrier.wait()
+        try:
+            services.phone_code_send(phone=PHONE, ip="198.51.100.9")
+            outcomes.append("sent")
+        except RateLimited:
+            outcomes.append("limited")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ask) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["limited"] * 5 + ["sent"]
+    assert PhoneCode.objects.count() == 1

@@ -446,7 +446,7 @@ def test_fever_finding_names_aim() -> None:
 
 OUT_OF_RANGE = ("weight_gain_out_of_range", Grade.ATTENTION, "contact_clinician_24h")
 FAST = ("weight_gain_fast", Grade.ADVICE, "check_bp")
-FAST_WITH_OEDEMA = ("weight_gain_fast", Grade.ATTENTION, "check_bp")
+FAST_WITH_OEDEMA = ("weight_gain_fast", Grade.URGENT, "check_bp")
 
 
 def weights(*kg_by_days_ago: tuple[float, float]) -> list[Reading]:
@@ -575,7 +575,7 @@ def test_weight_refuses_impossible_pre_pregnancy_weight() -> None:
 
 SFH_LOW = ("sfh_low", Grade.ATTENTION, "contact_clinician_24h")
 SFH_HIGH = ("sfh_high", Grade.ATTENTION, "contact_clinician_24h")
-SFH_REPEATED = ("sfh_low_repeated", Grade.ATTENTION, "ultrasound_check")
+SFH_REPEATED = ("sfh_low_repeated", Grade.URGENT, "ultrasound_check")
 SFH_FLAT = ("sfh_not_increasing", Grade.ATTENTION, "contact_clinician_24h")
 
 

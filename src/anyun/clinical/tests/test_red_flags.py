@@ -27,10 +27,16 @@ def test_a_felt_fever_asks_for_a_measurement() -> None:
     assert (finding.grade, finding.action) == (Grade.ADVICE, "check_temperature")
 
 
-def test_symptoms_graded_with_blood_pressure_are_not_red_flags_here() -> None:
-    assert (
-        grade_symptoms(
-            ["headache", "visual_change", "epigastric_pain", "oedema"], sign=SignKind.GLUCOSE
-        )
-        == []
-    )
+def test_headache_vision_change_and_swelling_are_red_flags_on_their_own() -> None:
+    """AIM: headache that will not go, vision change, extreme swelling of hands or face [V]."""
+    findings = grade_symptoms(["headache", "visual_change", "oedema"], sign=SignKind.GLUCOSE)
+    assert sorted(f.rule for f in findings) == [
+        "red_flag_headache",
+        "red_flag_swelling",
+        "red_flag_visual_change",
+    ]
+    assert {f.grade for f in findings} == {Grade.URGENT}
+
+
+def test_epigastric_pain_alone_is_not_a_red_flag() -> None:
+    assert grade_symptoms(["epigastric_pain"], sign=SignKind.GLUCOSE) == []

@@ -84,3 +84,50 @@ def test_reminders_respect_the_weeks_of_the_plan(ward: Ward, time_machine: Any) 
     )
     time_machine.move_to(day.replace(hour=9, minute=1), tick=False)
     assert services.reminders_send_due() == 0
+
+
+def test_withdrawn_consent_stops_instructions_and_reminders(ward: Ward, time_machine: Any) -> None:
+    from anyun.consent.models import ConsentSignature
+    from anyun.consent.services import consent_withdraw
+    from anyun.core.errors import PermissionDenied
+
+    day = dt.datetime(2026, 12, 1, 7, 0, tzinfo=SHANGHAI)
+    time_machine.move_to(day, tick=False)
+    services.plan_set(actor=ward.responsible, woman=ward.woman, kind="weight", times=["08:00"])
+    signature = ConsentSignature.objects.filter(user=ward.woman).first()
+    consent_withdraw(user=ward.woman, signature_public_id=signature.public_id, reason="")
+    with pytest.raises(PermissionDenied):
+        services.plan_set(
+            actor=ward.responsible, woman=ward.woman, kind="blood_pressure", times=["08:00"]
+        )
+    time_machine.move_to(day.replace(hour=8, minute=1), tick=False)
+    assert services.reminders_send_due() == 0
+    assert not Notification.objects.filter(kind="monitoring_reminder").exists()
+
+
+def test_the_reminder_sweep_reads_in_a_fixed_number_of_queries(
+    ward: Ward, make_woman: Any, time_machine: Any, django_assert_num_queries: Any
+) -> None:
+    """Set-based: however many plans are due, the sweep reads plans, documents, consent and
+    readings once each (here every due time is already answered, so nothing is written)."""
+    from decimal import Decimal
+
+    from anyun.careteam.services import care_team_assign
+    from anyun.monitoring.services import ReadingInput, readings_record
+
+    day = dt.datetime(2026, 12, 1, 7, 0, tzinfo=SHANGHAI)
+    time_machine.move_to(day, tick=False)
+    for _ in range(5):
+        woman = make_woman(pregnant_weeks=25)
+        care_team_assign(actor=ward.head, woman=woman, member=ward.responsible)
+        services.plan_set(
+            actor=ward.responsible, woman=woman, kind="weight", times=["08:00", "21:00"]
+        )
+        time_machine.move_to(day.replace(minute=30), tick=False)
+        readings_record(
+            actor=woman, woman=woman, items=[ReadingInput(kind="weight", value=Decimal("60"))]
+        )
+        time_machine.move_to(day, tick=False)
+    time_machine.move_to(day.replace(hour=8, minute=1), tick=False)
+    with django_assert_num_queries(4):
+        assert services.reminders_send_due() == 0

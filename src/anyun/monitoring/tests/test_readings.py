@@ -87,8 +87,31 @@ def test_a_first_high_reading_asks_for_a_repeat_and_a_second_confirms(
 
 
 def test_high_bp_with_headache_is_urgent_at_once(ward: Ward, record: Any) -> None:
+    """A high pressure with headache is urgent (2020 guideline [S]); the headache is also a red flag (AIM [V])."""
     result = record(bp(142, 91, symptoms=["headache"]))
-    assert [(a.rule, a.grade) for a in result.alarms] == [("bp_high_with_symptoms", "urgent")]
+    assert [(a.rule, a.grade) for a in result.alarms] == [
+        ("bp_high_with_symptoms", "urgent"),
+        ("red_flag_headache", "urgent"),
+    ]
+
+
+def test_a_symptom_reported_without_any_measurement_raises_the_alarm(
+    ward: Ward, record: Any
+) -> None:
+    result = record({"kind": "symptom_report", "symptoms": ["bleeding"]})
+    assert [(a.rule, a.grade, a.assigned_to) for a in result.alarms] == [
+        ("red_flag_bleeding", "urgent", ward.responsible)
+    ]
+
+
+def test_red_flags_count_whichever_reading_carries_them(ward: Ward, record: Any) -> None:
+    result = record(
+        {"kind": "weight", "value": 70},
+        {"kind": "temperature", "value": 36.8, "symptoms": ["bleeding"]},
+    )
+    assert [(a.rule, a.reading.kind) for a in result.alarms] == [
+        ("red_flag_bleeding", "temperature")
+    ]
 
 
 def test_a_red_flag_symptom_is_urgent_whatever_the_values(ward: Ward, record: Any) -> None:

@@ -299,3 +299,11 @@ def test_worklist_queries_do_not_grow_with_the_number_of_alarms(ward: Ward, reco
     with CaptureQueriesContext(connection) as many:
         assert len(api.get("/api/v1/monitoring/alarms").json()) == 5
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_ticking_a_symptom_without_a_measurement_is_heard(ward: Ward) -> None:
+    response = woman_client(ward.woman).post("/monitoring/record/", {"symptoms": ["bleeding"]})
+    assert response.status_code == 302
+    page = woman_client(ward.woman).get(response["Location"]).content.decode()
+    assert 'data-testid="urgent-banner"' in page
+    assert Alarm.objects.get().rule == "red_flag_bleeding"

@@ -92,3 +92,13 @@ def test_read_one_and_read_all(client: Client, woman: User) -> None:
     assert response.status_code == 200
     assert response.json() == {"marked": 2, "unread": 0}
     assert Notification.objects.filter(read_at__isnull=True).count() == 0
+
+
+def test_the_inbox_api_takes_the_project_bearer_token(make_user: Callable[..., User]) -> None:
+    from django.test import Client
+
+    from anyun.accounts.services import api_token_issue
+
+    woman = make_user(Role.WOMAN)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_issue(user=woman)}")
+    assert api.get("/api/v1/inbox/").status_code == 200

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from conftest import staff_client
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -104,11 +105,11 @@ def test_mark_read_needs_post(woman: User) -> None:
 
 
 def test_another_user_marking_my_notification_gets_404_and_nothing_changes(
-    woman: User, make_user: Callable[..., User]
+    woman: User, make_user: Callable[..., User], make_staff: Callable[..., User]
 ) -> None:
     mine = send(woman, "Mine")
-    for intruder in (make_user(Role.WOMAN), make_user(Role.CLINICIAN)):
-        response = client_for(intruder).post(reverse("notify:mark_read", args=[mine.public_id]))
+    for client in (client_for(make_user(Role.WOMAN)), staff_client(make_staff(Role.CLINICIAN))):
+        response = client.post(reverse("notify:mark_read", args=[mine.public_id]))
         assert response.status_code == 404
     mine.refresh_from_db()
     assert mine.read_at is None
@@ -130,18 +131,25 @@ def test_mark_all_read(woman: User, make_user: Callable[..., User]) -> None:
 @pytest.mark.parametrize(
     ("role", "status"),
     [
-        (Role.WOMAN, 403),
-        (Role.CLINICIAN, 403),
-        (Role.SECURITY_ADMIN, 403),
-        (Role.AUDIT_ADMIN, 403),
+        (Role.CLINICIAN, 404),
+        (Role.SECURITY_ADMIN, 404),
+        (Role.AUDIT_ADMIN, 404),
         (Role.SYSTEM_ADMIN, 200),
     ],
 )
 def test_deliveries_page_only_for_the_system_administrator(
-    make_user: Callable[..., User], role: str, status: int
+    make_staff: Callable[..., User], role: str, status: int
 ) -> None:
-    response = client_for(make_user(role)).get(reverse("notify:deliveries"))
+    response = staff_client(make_staff(role)).get(reverse("notify:deliveries"))
     assert response.status_code == status
+
+
+def test_deliveries_page_refuses_women_and_staff_without_second_factor(
+    woman: User, make_staff: Callable[..., User]
+) -> None:
+    assert client_for(woman).get(reverse("notify:deliveries")).status_code == 404
+    response = client_for(make_staff(Role.SYSTEM_ADMIN)).get(reverse("notify:deliveries"))
+    assert response.status_code == 302
 
 
 def test_deliveries_page_anonymous_is_sent_to_login() -> None:
@@ -150,12 +158,12 @@ def test_deliveries_page_anonymous_is_sent_to_login() -> None:
 
 
 def test_deliveries_page_filters_by_state_and_channel(
-    woman: User, make_user: Callable[..., User]
+    woman: User, make_staff: Callable[..., User]
 ) -> None:
     notification = send(woman, "Hello", channels=("in_app", "push", "sms"), phone="13812341234")
     in_app = notification.deliveries.get(channel="in_app")
     assert services.delivery_attempt(delivery_id=in_app.pk) == "sent"
-    client = client_for(make_user(Role.SYSTEM_ADMIN))
+    client = staff_client(make_staff(Role.SYSTEM_ADMIN))
 
     every = client.get(reverse("notify:deliveries"))
     sent = client.get(reverse("notify:deliveries"), {"state": "sent"})

@@ -297,3 +297,43 @@ def test_previous_pregnancies(make_woman: Any) -> None:
     with pytest.raises(DomainError) as err:
         services.previous_pregnancy_add(actor=woman, woman=woman, year=2030, outcome="term_birth")
     assert err.value.field == "year"
+
+
+def test_history_choices_are_checked(make_woman: Any) -> None:
+    woman = make_woman()
+    with pytest.raises(DomainError) as err:
+        services.previous_pregnancy_add(actor=woman, woman=woman, year=2020, outcome="<bogus>")
+    assert err.value.field == "outcome"
+    with pytest.raises(DomainError) as err:
+        services.previous_pregnancy_add(
+            actor=woman, woman=woman, year=2020, outcome="term_birth", delivery_mode="teleport"
+        )
+    assert err.value.field == "delivery_mode"
+
+
+def test_api_patch_cannot_empty_a_required_field(make_woman: Any) -> None:
+    from django.test import Client
+
+    from anyun.accounts.services import api_token_issue
+
+    woman = make_woman(pregnant_weeks=12)
+    p = selectors.current_pregnancy_of(woman)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_issue(user=woman)}")
+    response = api.patch(
+        f"/api/v1/pregnancy/{p.public_id}", {"gravidity": None}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert (response.json()["code"], response.json()["field"]) == ("field_required", "gravidity")
+
+
+def test_a_closed_pregnancy_is_not_changed_by_an_edit_that_started_before(make_woman: Any) -> None:
+    woman = make_woman()
+    p = _open(woman, lmp=TODAY - timedelta(days=100))
+    stale = Pregnancy.objects.get(pk=p.pk)  # loaded by the editor before the close
+    services.pregnancy_close(actor=woman, pregnancy=p, ended_on=TODAY, outcome="miscarriage")
+    data = services.input_merge(services.input_from_pregnancy(stale), {"allergies": "penicillin"})
+    with pytest.raises(DomainError) as err:
+        services.pregnancy_update(actor=woman, pregnancy=stale, data=data)
+    assert err.value.code == "pregnancy_ended"
+    p.refresh_from_db()
+    assert p.allergies == ""

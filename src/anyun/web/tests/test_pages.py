@@ -106,3 +106,22 @@ def test_women_and_staff_get_their_own_front_end(make_woman: Any, make_staff: An
         "app-console"
         in staff_client(make_staff("quality_manager")).get("/accounts/me/").content.decode()
     )
+
+
+def test_the_back_office_is_reached_only_through_the_staff_sign_in(make_staff: Any) -> None:
+    sysadmin = make_staff("system_admin")
+    login = Client().get("/admin/login/")
+    assert login.status_code == 302
+    assert login["Location"].startswith("/accounts/staff/login/")
+    password_only = Client()
+    password_only.force_login(sysadmin)
+    chain = password_only.get("/admin/", follow=True).redirect_chain
+    assert chain[-1][0].startswith("/accounts/staff/login/")
+    verified = staff_client(sysadmin)
+    assert verified.get("/admin/").status_code == 200
+    # Second-factor secrets are not in the back office.
+    assert verified.get("/admin/otp_totp/totpdevice/").status_code == 404
+    # An account's role cannot be changed there (the three duties stay apart).
+    other = make_staff("clinician")
+    form = verified.get(f"/admin/accounts/user/{other.pk}/change/").content.decode()
+    assert 'name="role"' not in form
