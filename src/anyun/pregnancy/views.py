@@ -68,8 +68,6 @@ def _record_context(pregnancy: Pregnancy) -> dict:
         "history": selectors.history_of(pregnancy.woman),
         "reports": pregnancy.reports.all(),
         "revisions": pregnancy.revisions.select_related("changed_by")[:20],
-        "history_form": PreviousPregnancyForm(),
-        "report_form": ReportForm(),
     }
 
 
