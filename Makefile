@@ -6,14 +6,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HTMX := build/vendor/htmx/htmx.min.js
 MO := src/anyun/locale/zh_Hans/LC_MESSAGES/django.mo
-CHROMIUM ?= /usr/bin/chromium
+SYSTEM_PACKAGES := sh scripts/system-packages.sh
 
-.PHONY: run test bench lint messages clean system-packages
+.PHONY: run test bench lint messages clean system-packages browser-packages
 
 run: $(STAMP) $(HTMX) $(MO)
 	$(BIN)/anyun run
 
-test: $(STAMP) $(HTMX) $(MO) $(CHROMIUM)
+test: $(STAMP) $(HTMX) $(MO) browser-packages
 	$(BIN)/ruff check src tests conftest.py
 	$(BIN)/ruff format --check src tests conftest.py
 	$(BIN)/mypy src
@@ -34,28 +34,24 @@ $(STAMP): pyproject.toml
 
 # Third-party front-end files come from the npm registry at set-up time (package.json).
 $(HTMX): package.json
-	@command -v npm >/dev/null 2>&1 || $(MAKE) system-packages
+	@$(SYSTEM_PACKAGES) npm
 	npm install --no-audit --no-fund --silent
 	mkdir -p $(dir $@)
 	cp node_modules/htmx.org/dist/htmx.min.js $@
 
 # Translations are compiled from the committed .po files (needs GNU gettext's msgfmt).
 $(MO): src/anyun/locale/zh_Hans/LC_MESSAGES/django.po $(STAMP)
-	@command -v msgfmt >/dev/null 2>&1 || $(MAKE) system-packages
+	@$(SYSTEM_PACKAGES) gettext
 	cd src/anyun && ../../$(BIN)/python -m django compilemessages --settings=anyun.settings -v 0
 
-# The browser journeys drive Debian's Chromium through Playwright (no browser download).
-$(CHROMIUM):
-	$(MAKE) system-packages
+# The browser journeys drive Debian's Chromium through Playwright (no browser download); the
+# screenshots need a CJK font. Only `make test` needs these: `make run` serves without them.
+browser-packages:
+	@$(SYSTEM_PACKAGES) chromium fonts
 
+# Each need is checked and installed on its own (scripts/system-packages.sh says why not).
 system-packages:
-	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			chromium fonts-noto-cjk gettext npm >/dev/null; \
-	else \
-		echo "Install these system packages first: chromium fonts-noto-cjk gettext npm"; \
-		echo "(Debian/Ubuntu: sudo apt-get install chromium fonts-noto-cjk gettext npm)"; exit 1; \
-	fi
+	@$(SYSTEM_PACKAGES) chromium gettext fonts npm
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench $(BENCH_ARGS)

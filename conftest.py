@@ -1,16 +1,25 @@
-"""Fixtures shared by every test: a small hospital world built through the product's services."""
+"""Fixtures shared by every test: a small hospital world built through the product's services.
+
+Time: a test means the same on every day it runs. A test that needs a wall-clock time travels
+forward to it (`tomorrow`), after its world was built, never back before it; fixed dates that
+the clock judges (birth dates, LMPs, expiry dates) are relative to today. `ANYUN_TEST_SHIFT_DAYS`
+moves the whole run's clock that many days ahead (CI runs the suite once so), which makes a
+date-bound test fail the day it is written rather than months later.
+"""
 
 from __future__ import annotations
 
 import importlib
 import itertools
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
+import time_machine
 from django.apps import apps as django_apps
 from django.test import Client
 from django.utils import timezone
@@ -24,11 +33,55 @@ from anyun.core import crypto
 
 PASSWORD = "Anyun-Test-Pass-1"
 _seq = itertools.count(1)
+SHIFT_DAYS = int(os.environ.get("ANYUN_TEST_SHIFT_DAYS") or 0)
+_shifted: list[time_machine.travel] = []
 
 
-def valid_national_id(birth: str = "19950615", sequence: int = 2, region: str = "110105") -> str:
-    """A GB 11643 number for a woman (even 17th digit) born on `birth` (YYYYMMDD)."""
-    first17 = f"{region}{birth}{sequence:03d}"
+def pytest_configure(config: pytest.Config) -> None:
+    """Start the run-wide clock shift before collection, so import-time dates move too."""
+    if SHIFT_DAYS and not _shifted:
+        travel = time_machine.travel(timedelta(days=SHIFT_DAYS), tick=True)
+        travel.start()
+        _shifted.append(travel)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    while _shifted:
+        _shifted.pop().stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if SHIFT_DAYS:
+        return f"clock shifted {SHIFT_DAYS} days ahead: today is {timezone.localdate()}"
+    return None
+
+
+@pytest.fixture
+def tomorrow() -> datetime:
+    """Midnight (the server's time zone) of the day after today.
+
+    A test that needs a wall-clock time travels here (`tomorrow.replace(hour=7)`): after the
+    fixtures were built, whatever day the suite runs on.
+    """
+    return timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(
+        days=1
+    )
+
+
+def years_ago(years: int, *, days: int = 0) -> str:
+    """The YYYYMMDD birth date of someone `years` old today (plus `days` older)."""
+    today = timezone.localdate()
+    try:
+        birthday = today.replace(year=today.year - years)
+    except ValueError:  # 29 February in a year without one
+        birthday = today.replace(year=today.year - years, day=28)
+    return (birthday - timedelta(days=days)).strftime("%Y%m%d")
+
+
+def valid_national_id(birth: str | None = None, sequence: int = 2, region: str = "110105") -> str:
+    """A GB 11643 number for a woman (even 17th digit) born on `birth` (YYYYMMDD; default: 30
+    years and 100 days before today)."""
+    first17 = f"{region}{birth or years_ago(30, days=100)}{sequence:03d}"
     return first17 + national_id_check_character(first17)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -14,13 +13,12 @@ from anyun.monitoring.tests.conftest import Ward, bp
 from anyun.notify.models import Notification
 
 pytestmark = pytest.mark.django_db
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def test_plan_reminds_at_its_times_once_and_not_after_a_reading(
-    ward: Ward, record: Any, time_machine: Any
+    ward: Ward, record: Any, time_machine: Any, tomorrow: dt.datetime
 ) -> None:
-    day = dt.datetime(2026, 12, 1, tzinfo=SHANGHAI)
+    day = tomorrow
     time_machine.move_to(day.replace(hour=7), tick=False)
     plan = services.plan_set(
         actor=ward.responsible,
@@ -46,9 +44,9 @@ def test_plan_reminds_at_its_times_once_and_not_after_a_reading(
 
 
 def test_adherence_counts_the_times_with_a_reading(
-    ward: Ward, record: Any, time_machine: Any
+    ward: Ward, record: Any, time_machine: Any, tomorrow: dt.datetime
 ) -> None:
-    day = dt.datetime(2026, 12, 1, 6, 0, tzinfo=SHANGHAI)
+    day = tomorrow.replace(hour=6)
     time_machine.move_to(day, tick=False)
     plan = services.plan_set(
         actor=ward.responsible, woman=ward.woman, kind="blood_pressure", times=["08:00", "20:00"]
@@ -71,8 +69,10 @@ def test_plan_needs_valid_times_and_her_team(ward: Ward) -> None:
         services.plan_set(actor=ward.woman, woman=ward.woman, kind="weight", times=["08:00"])
 
 
-def test_reminders_respect_the_weeks_of_the_plan(ward: Ward, time_machine: Any) -> None:
-    day = dt.datetime(2026, 12, 1, 7, 0, tzinfo=SHANGHAI)
+def test_reminders_respect_the_weeks_of_the_plan(
+    ward: Ward, time_machine: Any, tomorrow: dt.datetime
+) -> None:
+    day = tomorrow.replace(hour=7)
     time_machine.move_to(day, tick=False)
     # She is at 30 weeks; movements from 32 weeks.
     services.plan_set(
@@ -86,12 +86,14 @@ def test_reminders_respect_the_weeks_of_the_plan(ward: Ward, time_machine: Any) 
     assert services.reminders_send_due() == 0
 
 
-def test_withdrawn_consent_stops_instructions_and_reminders(ward: Ward, time_machine: Any) -> None:
+def test_withdrawn_consent_stops_instructions_and_reminders(
+    ward: Ward, time_machine: Any, tomorrow: dt.datetime
+) -> None:
     from anyun.consent.models import ConsentSignature
     from anyun.consent.services import consent_withdraw
     from anyun.core.errors import PermissionDenied
 
-    day = dt.datetime(2026, 12, 1, 7, 0, tzinfo=SHANGHAI)
+    day = tomorrow.replace(hour=7)
     time_machine.move_to(day, tick=False)
     services.plan_set(actor=ward.responsible, woman=ward.woman, kind="weight", times=["08:00"])
     signature = ConsentSignature.objects.filter(user=ward.woman).first()
@@ -106,7 +108,11 @@ def test_withdrawn_consent_stops_instructions_and_reminders(ward: Ward, time_mac
 
 
 def test_the_reminder_sweep_reads_in_a_fixed_number_of_queries(
-    ward: Ward, make_woman: Any, time_machine: Any, django_assert_num_queries: Any
+    ward: Ward,
+    make_woman: Any,
+    time_machine: Any,
+    tomorrow: dt.datetime,
+    django_assert_num_queries: Any,
 ) -> None:
     """Set-based: however many plans are due, the sweep reads plans, documents, consent and
     readings once each (here every due time is already answered, so nothing is written)."""
@@ -115,7 +121,7 @@ def test_the_reminder_sweep_reads_in_a_fixed_number_of_queries(
     from anyun.careteam.services import care_team_assign
     from anyun.monitoring.services import ReadingInput, readings_record
 
-    day = dt.datetime(2026, 12, 1, 7, 0, tzinfo=SHANGHAI)
+    day = tomorrow.replace(hour=7)
     time_machine.move_to(day, tick=False)
     for _ in range(5):
         woman = make_woman(pregnant_weeks=25)
