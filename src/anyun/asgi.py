@@ -21,12 +21,14 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 # Set Django up before anything imports models.
 django_asgi_app = get_asgi_application()
 
+from asgiref.sync import sync_to_async  # noqa: E402
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
+from anyun import demo  # noqa: E402
 from anyun.core.periodic import PeriodicJob  # noqa: E402
 from anyun.core.scheduler import PeriodicScheduler  # noqa: E402
 from anyun.core.worker import EmbeddedWorker, embedded_worker_enabled  # noqa: E402
@@ -41,7 +43,8 @@ Send = Callable[[Message], Awaitable[None]]
 
 
 class Lifespan:
-    """ASGI lifespan: start the embedded worker (if enabled) and the scheduler; stop both."""
+    """ASGI lifespan: refuse an unsafe database, start the embedded worker (if enabled) and the
+    scheduler; stop both."""
 
     def __init__(
         self,
@@ -61,6 +64,7 @@ class Lifespan:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 try:
+                    await sync_to_async(refuse_unsafe_database)()
                     self.startup()
                 except Exception as exc:
                     logger.exception("Background services failed to start.")
@@ -93,6 +97,14 @@ class Lifespan:
         if self.worker is not None:
             await self.worker.stop()
             self.worker = None
+
+
+def refuse_unsafe_database() -> None:
+    """Production never serves a database that holds the demo accounts."""
+    if settings.IS_PRODUCTION:
+        refusal = demo.production_refusal()
+        if refusal:
+            raise RuntimeError(refusal)
 
 
 def _serve_static() -> bool:

@@ -3,11 +3,15 @@
 One hospital and its obstetrics department; three clinicians with complete credentials and
 one whose internet-care admission has expired; a pharmacist, a nurse, a quality manager, the
 three administrators; six women at different gestational ages, verified and consented.
+
+Development only: `anyun run` loads it into an empty development database and `anyun demo`
+loads it on request; production refuses to load it and refuses to start on a database that
+holds any demo account. Each demo account's TOTP key is random, made when the demo is loaded
+(`anyun totp <username>` prints its current code).
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -23,7 +27,7 @@ from anyun.careteam.services import care_team_assign
 from anyun.consent.services import consent_sign, documents_current
 from anyun.pregnancy.services import PregnancyInput, pregnancy_open
 from anyun.staff import services as staff
-from anyun.staff.models import CredentialKind, Title
+from anyun.staff.models import CredentialKind, Hospital, Title
 
 DEMO_PASSWORD = "Anyun-Demo-2026"  # noqa: S105 - printed for the embedded demo only
 
@@ -87,11 +91,6 @@ WOMEN = (
 )
 
 
-def demo_totp_key(username: str) -> str:
-    """A fixed TOTP key per demo account, so the printed instructions stay valid."""
-    return hashlib.sha1(f"anyun-demo-totp:{username}".encode()).hexdigest()  # noqa: S324
-
-
 def current_totp(username: str) -> str:
     device = TOTPDevice.objects.get(user__username=username)
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
@@ -129,7 +128,9 @@ def _credentials(profile: object, admin: User, *, expired_admission: bool, n: in
 @transaction.atomic
 def load_demo() -> list[tuple[str, str, str]]:
     """Create the demo world once. Returns (login, role, how to sign in) rows to print."""
-    hospital = staff.hospital_ensure(code="ANYUN-DEMO", name="安孕示范医院 Anyun Demo Hospital")
+    hospital = staff.hospital_ensure(
+        code=DEMO_HOSPITAL_CODE, name="安孕示范医院 Anyun Demo Hospital"
+    )
     department = staff.department_create(hospital=hospital, name="产科 Obstetrics", code="OB")
     users: dict[str, User] = {}
     for s in STAFF:
@@ -138,7 +139,6 @@ def load_demo() -> list[tuple[str, str, str]]:
             password=DEMO_PASSWORD,
             role=s.role,
             display_name=s.name,
-            totp_key=demo_totp_key(s.username),
         )
         users[s.username] = user
     admin = users["sysadmin"]
@@ -283,5 +283,56 @@ def _index(phone: str) -> str:
     return crypto.blind_index(phone)
 
 
+DEMO_HOSPITAL_CODE = "ANYUN-DEMO"
+
+
+def demo_accounts() -> list[str]:
+    """The demo staff accounts and demo women's numbers present in this database."""
+    staff_names = list(
+        User.objects.filter(username__in=[s.username for s in STAFF])
+        .order_by("username")
+        .values_list("username", flat=True)
+    )
+    indexes = {_index(phone): phone for _n, _i, phone, _w in WOMEN}
+    found = User.objects.filter(phone_index__in=indexes).values_list("phone_index", flat=True)
+    phones = [indexes[index] for index in found if index]
+    return staff_names + sorted(phones)
+
+
 def demo_loaded() -> bool:
-    return User.objects.filter(username="sysadmin").exists()
+    return Hospital.objects.filter(code=DEMO_HOSPITAL_CODE).exists() or bool(demo_accounts())
+
+
+def database_empty() -> bool:
+    """No account of any kind yet: a new development installation."""
+    return not User.objects.exists()
+
+
+def production_refusal() -> str | None:
+    """Why production must not start on this database (it holds demo data), or None."""
+    present = demo_accounts()
+    if not present and not Hospital.objects.filter(code=DEMO_HOSPITAL_CODE).exists():
+        return None
+    shown = ", ".join(present[:5]) + (" ..." if len(present) > 5 else "")
+    return (
+        "Refusing to start in production: this database holds the demo data"
+        + (f" (demo accounts {shown})" if present else "")
+        + ", whose passwords are published. Production runs on a database without them."
+    )
+
+
+def logins_text(base_url: str) -> str:
+    """The demo logins, as printed when the embedded demo starts."""
+    lines = [
+        f"\nDemo logins ({base_url}):",
+        "  Women: /accounts/login/ with 13800000001 ... 13800000006; the SMS code is printed",
+        "         on this console by the development SMS provider.",
+        f"  Staff: /accounts/staff/login/ with password {DEMO_PASSWORD} and a TOTP code.",
+        "         Current code:  .venv/bin/anyun totp <username>",
+        "         Or add the key to an authenticator app (otpauth URIs: anyun totp --uri <username>).",
+    ]
+    for s in STAFF:
+        note = " (internet admission expired)" if s.expired_admission else ""
+        head = " (department head)" if s.head else ""
+        lines.append(f"    {s.username:<12} {s.role:<16} {s.name}{head}{note}")
+    return "\n".join(lines) + "\n"

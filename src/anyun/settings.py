@@ -130,7 +130,13 @@ else:
             },
         }
     }
-DATABASES["default"]["TEST"] = {"NAME": os.environ.get("ANYUN_TEST_DB_NAME") or None}
+# Tests use a file database too (not SQLite's shared in-memory one), so that the live
+# servers' threads and the test wait for each other's locks under the same WAL and busy
+# timeout as the product instead of failing with "database table is locked".
+DATABASES["default"]["TEST"] = {
+    "NAME": os.environ.get("ANYUN_TEST_DB_NAME")
+    or (None if DATABASE_URL else str(VAR_DIR / f"test-anyun-{os.getpid()}.sqlite3"))
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

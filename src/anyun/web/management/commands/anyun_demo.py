@@ -2,33 +2,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from anyun import demo
 
 
 class Command(BaseCommand):
-    help = "Load the demo hospital, staff and women (once), then print the demo logins."
+    help = (
+        "Load the demo hospital, staff and women (once; development only), then print the logins."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--base-url", default="http://127.0.0.1:8000", help="where the server listens"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.IS_PRODUCTION:
+            raise CommandError("The demo data is never loaded in production.")
         if not demo.demo_loaded():
             demo.load_demo()
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
-        print_logins(self.stdout)
-
-
-def print_logins(out: Any) -> None:
-    out.write("\nDemo logins (http://127.0.0.1:8000):")
-    out.write("  Women: /accounts/login/ with 13800000001 ... 13800000006; the SMS code is printed")
-    out.write("         on this console by the development SMS provider.")
-    out.write(
-        f"  Staff: /accounts/staff/login/ with password {demo.DEMO_PASSWORD} and a TOTP code."
-    )
-    out.write("         Current code:  .venv/bin/anyun totp <username>")
-    out.write(
-        "         Or add the key to an authenticator app (otpauth URIs: anyun totp --uri <username>)."
-    )
-    for s in demo.STAFF:
-        note = " (internet admission expired)" if s.expired_admission else ""
-        head = " (department head)" if s.head else ""
-        out.write(f"    {s.username:<12} {s.role:<16} {s.name}{head}{note}")
+        self.stdout.write(demo.logins_text(options["base_url"]), ending="")
