@@ -1,6 +1,6 @@
 """Fixtures of the browser journeys: headless Debian Chromium driven by Playwright.
 
-The browser is the system's /usr/bin/chromium (never a downloaded one). Playwright's sync API
+The browser is the system's Chromium (`chromium` on PATH, or $CHROMIUM; never a downloaded one). Playwright's sync API
 runs an asyncio loop in the test thread, so Django's guard against ORM calls from async
 contexts is lifted for these tests only; the ORM is still called from plain sync code.
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import shutil
 import socket
 import sqlite3
 import threading
@@ -33,7 +34,12 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from anyun.notify import providers
 
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = (
+    os.environ.get("CHROMIUM")
+    or shutil.which("chromium")
+    or shutil.which("chromium-browser")
+    or "/usr/bin/chromium"
+)
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -67,6 +73,9 @@ def browser() -> Iterator[Browser]:
     async-safety guard would refuse every ORM call; it is lifted only for that time.
     """
     if not Path(CHROMIUM).exists():
+        # `make test` installs Chromium first; in CI a missing browser is a failure, not a skip.
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is not installed")
         pytest.skip(f"{CHROMIUM} is not installed")
     previous = os.environ.get(ASYNC_UNSAFE)
     os.environ[ASYNC_UNSAFE] = "true"
