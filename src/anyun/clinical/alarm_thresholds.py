@@ -10,7 +10,8 @@ show beside each setting.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from decimal import Decimal, InvalidOperation
 from typing import Final, Literal
 
 from anyun.clinical.dating import SECOND_TRIMESTER_START, THIRD_TRIMESTER_START, GestationalAge
@@ -22,7 +23,14 @@ from anyun.clinical.weight_gain_table import (
     WeightGainRecommendation,
 )
 
-__all__ = ["DEFAULT_THRESHOLDS", "THRESHOLD_SOURCES", "Confidence", "Thresholds"]
+__all__ = [
+    "DEFAULT_THRESHOLDS",
+    "SAFE_RANGES",
+    "THRESHOLD_SOURCES",
+    "Confidence",
+    "Thresholds",
+    "threshold_value",
+]
 
 Confidence = Literal["V", "S", "P"]
 
@@ -217,3 +225,85 @@ THRESHOLD_SOURCES: Final[dict[str, tuple[str, Confidence]]] = {
 }
 
 DEFAULT_THRESHOLDS: Final = Thresholds()
+
+
+def _range(low: str, high: str) -> tuple[Decimal, Decimal]:
+    return Decimal(low), Decimal(high)
+
+
+# The values a hospital may set for each configurable threshold: a guardrail of local policy
+# [P], not a clinical rule. Each range holds the default above; the urgent bounds cannot be
+# moved so far that readings the guideline calls urgent go unflagged for long, and the
+# attention bounds stay near the guideline's. Values outside are refused before they are
+# stored. Example: severe systolic 150-180 mmHg.
+SAFE_RANGES: Final[dict[str, tuple[Decimal, Decimal]]] = {
+    "bp_systolic_high": _range("130", "150"),
+    "bp_diastolic_high": _range("80", "100"),
+    "bp_systolic_severe": _range("150", "180"),
+    "bp_diastolic_severe": _range("100", "120"),
+    "bp_confirm_min_gap_hours": _range("1", "12"),
+    "bp_confirm_max_gap_days": _range("1", "14"),
+    "glucose_fasting_target": _range("4.5", "6.1"),
+    "glucose_post_meal_1h_target": _range("6.7", "10.0"),
+    "glucose_post_meal_2h_target": _range("5.6", "8.5"),
+    "glucose_low": _range("2.8", "4.0"),
+    "glucose_very_high": _range("10.0", "16.7"),
+    "fhr_normal_low": _range("100", "120"),
+    "fhr_normal_high": _range("150", "170"),
+    "fhr_urgent_low": _range("80", "110"),
+    "fhr_urgent_high": _range("160", "200"),
+    "movements_two_hour_min": _range("6", "12"),
+    "movements_fall_fraction": _range("0.3", "0.7"),
+    "movements_baseline_days": _range("3", "14"),
+    "movements_baseline_min_counts": _range("2", "10"),
+    "pulse_low": _range("40", "60"),
+    "pulse_high": _range("90", "110"),
+    "pulse_urgent_high": _range("110", "140"),
+    "temperature_raised": _range("37.0", "37.8"),
+    "weight_week_min_days": _range("3", "7"),
+    "weight_week_max_days": _range("7", "11"),
+    "weight_out_of_range_weeks": _range("1", "4"),
+    "weight_fast_gain_kg": _range("0.5", "2.0"),
+    "sfh_low_z": _range("-2.33", "-0.67"),
+    "sfh_high_z": _range("0.67", "2.33"),
+    "sfh_low_repeat_count": _range("1", "5"),
+    "sfh_flat_measurements": _range("2", "5"),
+}
+
+_FIELD_TYPES: Final = {
+    f.name: type(getattr(DEFAULT_THRESHOLDS, f.name)) for f in fields(Thresholds)
+}
+
+
+def threshold_value(name: str, value: Decimal | str) -> int | float:
+    """A hospital's `value` for the configurable threshold `name`, checked and typed.
+
+    Refuses a value that is not a finite number (``alarm_threshold_not_number``), a fraction
+    for a threshold that counts whole units (``alarm_threshold_whole``) and a value outside
+    :data:`SAFE_RANGES` (``alarm_threshold_range``); a threshold without a range is not
+    configurable (``alarm_threshold_fixed``). The order between thresholds is checked when a
+    :class:`Thresholds` is built from the result.
+    """
+    if name not in SAFE_RANGES:
+        raise clinical_error("alarm_threshold_fixed", field=name, name=name)
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite():
+        raise clinical_error("alarm_threshold_not_number", field=name, name=name)
+    low, high = SAFE_RANGES[name]
+    if not low <= number <= high:
+        raise clinical_error(
+            "alarm_threshold_range",
+            field=name,
+            name=name,
+            value=str(number),
+            min_value=str(low),
+            max_value=str(high),
+        )
+    if _FIELD_TYPES[name] is int:
+        if number != number.to_integral_value():
+            raise clinical_error("alarm_threshold_whole", field=name, name=name, value=str(number))
+        return int(number)
+    return float(number)

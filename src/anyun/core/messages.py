@@ -109,6 +109,10 @@ CLINICAL_MESSAGES: dict[str, Promise] = {
         "The alarm threshold %(lower)s (%(lower_value)s) must be below %(upper)s (%(upper_value)s)."
     ),
     "alarm_threshold_positive": _("The alarm threshold %(name)s must be above 0; got %(value)s."),
+    "alarm_threshold_fixed": _("This threshold cannot be changed."),
+    "alarm_threshold_not_number": _("Enter a number."),
+    "alarm_threshold_range": _("Enter a value from %(min_value)s to %(max_value)s."),
+    "alarm_threshold_whole": _("Enter a whole number."),
 }
 
 

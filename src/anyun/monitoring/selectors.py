@@ -5,18 +5,60 @@ Callers pass a woman already loaded through `careteam.selectors.access_woman` (o
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import CharField, F, QuerySet, Window
+from django.db.models.functions import Cast, RowNumber
 from django.utils import timezone
 
+from anyun.clinical.alarm_thresholds import (
+    DEFAULT_THRESHOLDS,
+    THRESHOLD_SOURCES,
+    Thresholds,
+    threshold_value,
+)
+from anyun.clinical.errors import ClinicalValueError
 from anyun.clinical.signs import SignKind
 from anyun.monitoring.chart_data import BpPoint, ChartData, ChartLabels, ChartPoint, Source
-from anyun.monitoring.models import Alarm, AlarmStatus, MonitoringPlan, Reading
+from anyun.monitoring.models import Alarm, AlarmStatus, MonitoringPlan, Reading, ThresholdOverride
 from anyun.pregnancy.models import Pregnancy
+
+logger = logging.getLogger("anyun.monitoring")
+
+
+def thresholds_current() -> Thresholds:
+    """The defaults of `anyun.clinical` with the hospital's overrides applied.
+
+    A stored value that cannot be read back, or that a check refuses (out of its safe range,
+    out of order with the others), is logged and its default used instead: one bad row never
+    stops the grading of readings.
+    """
+    # Read as text: a number the column cannot hold (SQLite stores what it is given) would
+    # make the ORM's decimal conversion raise on every read.
+    rows = ThresholdOverride.objects.annotate(raw=Cast("value", CharField())).values_list(
+        "name", "raw"
+    )
+    values: dict[str, int | float] = {}
+    for name, raw in sorted(rows):
+        try:
+            values[name] = threshold_value(name, raw)
+        except ClinicalValueError as exc:
+            logger.error("Alarm threshold %s: stored value %r not used (%s).", name, raw, exc)
+    try:
+        return dataclasses.replace(DEFAULT_THRESHOLDS, **values)  # type: ignore[arg-type]
+    except ClinicalValueError:
+        pass
+    thresholds = DEFAULT_THRESHOLDS  # out of order together: keep each value that fits
+    for name, value in values.items():
+        try:
+            thresholds = dataclasses.replace(thresholds, **{name: value})  # type: ignore[arg-type]
+        except ClinicalValueError as exc:
+            logger.error("Alarm threshold %s: stored value %r not used (%s).", name, value, exc)
+    return thresholds
 
 
 def readings_of(
@@ -273,14 +315,9 @@ class ThresholdRow:
 
 def thresholds_table() -> list[ThresholdRow]:
     """Every numeric alarm threshold: the value in force, the default, its source and mark."""
-    import dataclasses as dc
-
-    from anyun.clinical.alarm_thresholds import DEFAULT_THRESHOLDS, THRESHOLD_SOURCES
-    from anyun.monitoring.services import thresholds_current
-
     current = thresholds_current()
     rows = []
-    for f in dc.fields(current):
+    for f in dataclasses.fields(current):
         default = getattr(DEFAULT_THRESHOLDS, f.name)
         if isinstance(default, bool) or not isinstance(default, int | float):
             continue

@@ -23,7 +23,12 @@ from anyun.audit.services import audit_record
 from anyun.careteam.models import AccessSource
 from anyun.clinical import alarms as rules
 from anyun.clinical import red_flags, signs
-from anyun.clinical.alarm_thresholds import DEFAULT_THRESHOLDS, THRESHOLD_SOURCES, Thresholds
+from anyun.clinical.alarm_thresholds import (
+    DEFAULT_THRESHOLDS,
+    THRESHOLD_SOURCES,
+    Thresholds,
+    threshold_value,
+)
 from anyun.clinical.dating import PREGNANCY_LENGTH_DAYS, GestationalAge
 from anyun.clinical.errors import ClinicalValueError
 from anyun.core.errors import DomainError, NotFound, PermissionDenied
@@ -42,6 +47,7 @@ from anyun.monitoring.models import (
     ReadingSource,
     ThresholdOverride,
 )
+from anyun.monitoring.selectors import thresholds_current
 from anyun.pregnancy.models import Pregnancy
 
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
@@ -106,22 +112,12 @@ class RecordResult:
 # --- thresholds ----------------------------------------------------------------------------
 
 
-def thresholds_current() -> Thresholds:
-    """The defaults of `anyun.clinical` with the hospital's overrides applied."""
-    overrides: dict[str, Any] = {}
-    defaults = {f.name: getattr(DEFAULT_THRESHOLDS, f.name) for f in dataclasses.fields(Thresholds)}
-    for row in ThresholdOverride.objects.all():
-        default = defaults.get(row.name)
-        if isinstance(default, bool) or not isinstance(default, int | float):
-            continue
-        overrides[row.name] = type(default)(row.value)
-    if not overrides:
-        return DEFAULT_THRESHOLDS
-    return dataclasses.replace(DEFAULT_THRESHOLDS, **overrides)  # type: ignore[arg-type]
-
-
 def threshold_set(*, actor: User, name: str, value: Decimal, reason: str) -> ThresholdOverride:
-    """Change a configurable threshold (audited); the clinical defaults stay in code."""
+    """Change a configurable threshold (audited); the clinical defaults stay in code.
+
+    The value is checked before it is stored: a finite number, whole where the threshold
+    counts, inside the threshold's safe range and in order with the other thresholds.
+    """
     if actor.role not in {Role.QUALITY_MANAGER, Role.SYSTEM_ADMIN}:
         raise PermissionDenied("not_allowed", _("Only quality managers change alarm thresholds."))
     default = getattr(DEFAULT_THRESHOLDS, name, None)
@@ -137,9 +133,11 @@ def threshold_set(*, actor: User, name: str, value: Decimal, reason: str) -> Thr
     if not reason.strip():
         raise DomainError("reason_required", _("Give the reason for the change."), field="reason")
     try:
-        dataclasses.replace(thresholds_current(), **{name: type(default)(value)})  # type: ignore[arg-type]
+        typed = threshold_value(name, value)
+        dataclasses.replace(thresholds_current(), **{name: typed})  # type: ignore[arg-type]
     except ClinicalValueError as exc:
         raise DomainError(exc.code, clinical_message(exc), field="value") from exc
+    value = Decimal(str(typed))
     with transaction.atomic():
         row, _created = ThresholdOverride.objects.update_or_create(
             name=name, defaults={"value": value, "reason": reason.strip(), "changed_by": actor}

@@ -307,3 +307,20 @@ def test_ticking_a_symptom_without_a_measurement_is_heard(ward: Ward) -> None:
     page = woman_client(ward.woman).get(response["Location"]).content.decode()
     assert 'data-testid="urgent-banner"' in page
     assert Alarm.objects.get().rule == "red_flag_bleeding"
+
+
+@pytest.mark.parametrize("value", ["1E+30", "NaN", "Infinity", "-Infinity", "abc", ""])
+def test_thresholds_page_refuses_bad_numbers_with_a_message_not_a_500(
+    ward: Ward, make_staff: Any, value: str
+) -> None:
+    from anyun.monitoring.models import ThresholdOverride
+
+    client = staff_client(make_staff("quality_manager"))
+    response = client.post(
+        "/console/thresholds/",
+        {"name": "bp_systolic_severe", "value": value, "reason": "x"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    assert not ThresholdOverride.objects.exists()
