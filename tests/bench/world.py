@@ -17,13 +17,12 @@ import json
 import os
 import sys
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 PASSWORD = "Bench-Pass-2026-x"
-BIRTH = "19950615"
 
 
 def _django() -> None:
@@ -34,9 +33,13 @@ def _django() -> None:
 
 
 def _national_id(sequence: int) -> str:
+    """A woman's number; she was born on 15 June 30 years ago (29 or 30 today)."""
+    from django.utils import timezone
+
     from anyun.clinical.national_id import national_id_check_character
 
-    first17 = f"110105{BIRTH}{sequence:03d}"
+    birth = date(timezone.localdate().year - 30, 6, 15)
+    first17 = f"110105{birth:%Y%m%d}{sequence:03d}"
     return first17 + national_id_check_character(first17)
 
 

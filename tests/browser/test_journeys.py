@@ -44,7 +44,7 @@ pytestmark = pytest.mark.browser
 
 OpenPage = Callable[..., Page]
 STAFF_PASSWORD = "Anyun-Browser-Pass-7"
-# 1949-12-31, region 110105, female: a valid number of a woman aged 76, over the age limit.
+# 1949-12-31, region 110105, female: a valid number of a woman past 60, over the age limit.
 TOO_OLD_NATIONAL_ID = "11010519491231002X"
 OTP_THROTTLE_WAIT = timedelta(seconds=2)
 
@@ -220,8 +220,9 @@ def test_woman_registers_verifies_consents_opens_pregnancy_and_sees_her_weeks(
     assert not IdentityCheck.objects.filter(user=woman).exists()
     assert not AuditEvent.objects.filter(action="identity_verify").exists()
 
-    # Her own valid number.
-    her_id = national_id(birth=date(1995, 6, 15))
+    # Her own valid number: she is 30 or 31.
+    her_birth = date(timezone.localdate().year - 31, 6, 15)
+    her_id = national_id(birth=her_birth)
     page.fill("#id_real_name", "王小红")
     page.fill("#id_national_id", her_id)
     page.click("#identity-form button[type=submit]")
@@ -229,7 +230,7 @@ def test_woman_registers_verifies_consents_opens_pregnancy_and_sees_her_weeks(
     profile.refresh_from_db()
     assert profile.verified_at is not None
     assert profile.real_name == "王小红"
-    assert profile.birth_date == date(1995, 6, 15)
+    assert profile.birth_date == her_birth
 
     # Sign each document shown, one by one, until the consent page lets her go home.
     current = documents_current()
@@ -283,7 +284,7 @@ def test_clinician_signs_in_with_totp_and_opens_her_overview(
     woman = woman_ready_create(
         name="陈思",
         phone="13900000002",
-        birth=date(1990, 7, 21),
+        birth=date(timezone.localdate().year - 36, 7, 21),  # 35 or 36
         lmp=today - timedelta(weeks=20, days=3),
     )
     care_team_assign(actor=clinic.nurse, woman=woman, member=doctor.user, responsible=True)
@@ -336,7 +337,7 @@ def test_other_clinician_cannot_open_the_overview(live_server: Any, open_page: O
     woman = woman_ready_create(
         name="陈思",
         phone="13900000002",
-        birth=date(1990, 7, 21),
+        birth=date(timezone.localdate().year - 36, 7, 21),  # 35 or 36
         lmp=timezone.localdate() - timedelta(weeks=20, days=3),
     )
     care_team_assign(actor=clinic.nurse, woman=woman, member=doctor.user, responsible=True)

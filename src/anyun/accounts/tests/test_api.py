@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from conftest import PASSWORD, valid_national_id
+from conftest import PASSWORD, valid_national_id, years_ago
 from django.test import Client
 from django.utils import timezone
 
@@ -36,17 +36,18 @@ def test_woman_signs_in_verifies_and_reads_her_state() -> None:
         content_type="application/json",
     ).json()["token"]
     api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    birth = years_ago(33, days=90)
     me = api.get("/api/v1/auth/me").json()
     assert me["role"] == "woman"
     assert me["verified"] is False
     response = api.post(
         "/api/v1/auth/identity",
-        {"real_name": "李梅", "national_id": valid_national_id("19930303")},
+        {"real_name": "李梅", "national_id": valid_national_id(birth)},
         content_type="application/json",
     )
     assert response.status_code == 200
     assert response.json()["verified"] is True
-    assert response.json()["birth_date"] == "1993-03-03"
+    assert response.json()["birth_date"] == date.fromisoformat(birth).isoformat()
     assert response.json()["consent_required"] is True
     # The consent documents are signed over the API too.
     for doc in api.get("/api/v1/consent/required").json():
@@ -60,7 +61,7 @@ def test_errors_are_json_with_code_field_and_localised_message(make_woman: Any) 
     from anyun.accounts.services import api_token_issue
 
     api = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_issue(user=woman)}")
-    nid = valid_national_id("19930303")
+    nid = valid_national_id(years_ago(33, days=90))
     bad = nid[:-1] + ("1" if nid[-1] != "1" else "2")
     zh = api.post(
         "/api/v1/auth/identity",

@@ -5,7 +5,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-import time_machine
 from django.db import transaction
 from django.test import Client
 
@@ -16,7 +15,6 @@ from anyun.notify.models import Notification
 pytestmark = pytest.mark.django_db
 
 INBOX = "/api/v1/inbox/"
-T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
 
 def send(recipient: Any, title: str) -> Notification:
@@ -45,13 +43,13 @@ def test_anonymous_is_refused() -> None:
 
 
 def test_inbox_is_paginated_newest_first_with_the_unread_count(
-    client: Client, woman: User, make_user: Callable[..., User]
+    client: Client, woman: User, make_user: Callable[..., User], time_machine: Any, t0: datetime
 ) -> None:
-    with time_machine.travel(T0, tick=False) as clock:
-        sent = []
-        for i in range(3):
-            sent.append(send(woman, f"n{i}"))
-            clock.move_to(T0 + timedelta(minutes=i + 1))
+    sent = []
+    for i in range(3):
+        time_machine.move_to(t0 + timedelta(minutes=i), tick=False)
+        sent.append(send(woman, f"n{i}"))
+    time_machine.move_to(t0 + timedelta(minutes=3), tick=False)
     send(make_user(Role.WOMAN), "not mine")
     services.notification_mark_read(user=woman, public_id=sent[0].public_id)
 
@@ -68,7 +66,7 @@ def test_inbox_is_paginated_newest_first_with_the_unread_count(
         "body": "b",
         "link": "",
         "payload": {"n": "n2"},
-        "created_at": "2026-03-02T01:02:00Z",
+        "created_at": f"{t0.astimezone(UTC) + timedelta(minutes=2):%Y-%m-%dT%H:%M:%SZ}",
         "read_at": None,
         "unread": True,
     }

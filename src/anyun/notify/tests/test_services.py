@@ -2,11 +2,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-import time_machine
 from django.db import connection, connections, transaction
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
@@ -17,7 +16,6 @@ from anyun.notify import services
 from anyun.notify.models import Delivery, DeliveryState, Notification
 from anyun.notify.selectors import inbox_for, unread_count_for
 
-T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 PHONE = "13812341234"
 
 pytestmark = pytest.mark.django_db
@@ -154,18 +152,20 @@ def test_misuse_is_refused_and_writes_nothing(
     assert DBTaskResult.objects.count() == 0
 
 
-def test_in_app_and_push_attempts_mark_sent_and_a_second_run_skips(woman: User) -> None:
-    with time_machine.travel(T0, tick=False):
-        notification = send(woman)
-        by_channel = deliveries(notification)
-        assert services.delivery_attempt(delivery_id=by_channel["in_app"].pk) == "sent"
-        assert services.delivery_attempt(delivery_id=by_channel["push"].pk) == "sent"
-        assert services.delivery_attempt(delivery_id=by_channel["push"].pk) == "skipped"
+def test_in_app_and_push_attempts_mark_sent_and_a_second_run_skips(
+    woman: User, time_machine: Any, t0: datetime
+) -> None:
+    time_machine.move_to(t0, tick=False)
+    notification = send(woman)
+    by_channel = deliveries(notification)
+    assert services.delivery_attempt(delivery_id=by_channel["in_app"].pk) == "sent"
+    assert services.delivery_attempt(delivery_id=by_channel["push"].pk) == "sent"
+    assert services.delivery_attempt(delivery_id=by_channel["push"].pk) == "skipped"
 
     for delivery in deliveries(notification).values():
         assert delivery.state == DeliveryState.SENT
         assert delivery.attempts == 1
-        assert delivery.sent_at == T0
+        assert delivery.sent_at == t0
         assert delivery.next_attempt_at is None
         assert delivery.last_error == ""
 
@@ -214,29 +214,31 @@ def test_sensitive_sms_is_sent_then_redacted(memory_sms: list[tuple[str, str]]) 
 
 
 @pytest.mark.usefixtures("failing_sms")
-def test_failing_provider_backs_off_exactly_then_dies_and_redacts() -> None:
-    with time_machine.travel(T0, tick=False) as clock:
-        with transaction.atomic():
-            notification = services.sms_send(phone=PHONE, text="Code 654321", kind="login_code")
-        delivery = deliveries(notification)["sms"]
-        expected_delays = [30, 120, 480, 1920, 3600]
-        now = T0
-        for attempt, delay in enumerate(expected_delays, start=1):
-            assert services.delivery_attempt(delivery_id=delivery.pk) == "retry"
-            delivery.refresh_from_db()
-            assert delivery.attempts == attempt
-            assert delivery.state == DeliveryState.FAILED
-            assert delivery.next_attempt_at == now + timedelta(seconds=delay)
-            assert delivery.last_error == "SmsProviderError: SMS gateway unavailable"
-            job = job_of(delivery)
-            assert (job.status, job.run_after) == (TaskResultStatus.READY, delivery.next_attempt_at)
-            assert delivery.text == "Code 654321"
-            # Not due yet: an early job does nothing.
-            assert services.delivery_attempt(delivery_id=delivery.pk) == "skipped"
-            now += timedelta(seconds=delay)
-            clock.move_to(now)
+def test_failing_provider_backs_off_exactly_then_dies_and_redacts(
+    time_machine: Any, t0: datetime
+) -> None:
+    time_machine.move_to(t0, tick=False)
+    with transaction.atomic():
+        notification = services.sms_send(phone=PHONE, text="Code 654321", kind="login_code")
+    delivery = deliveries(notification)["sms"]
+    expected_delays = [30, 120, 480, 1920, 3600]
+    now = t0
+    for attempt, delay in enumerate(expected_delays, start=1):
+        assert services.delivery_attempt(delivery_id=delivery.pk) == "retry"
+        delivery.refresh_from_db()
+        assert delivery.attempts == attempt
+        assert delivery.state == DeliveryState.FAILED
+        assert delivery.next_attempt_at == now + timedelta(seconds=delay)
+        assert delivery.last_error == "SmsProviderError: SMS gateway unavailable"
+        job = job_of(delivery)
+        assert (job.status, job.run_after) == (TaskResultStatus.READY, delivery.next_attempt_at)
+        assert delivery.text == "Code 654321"
+        # Not due yet: an early job does nothing.
+        assert services.delivery_attempt(delivery_id=delivery.pk) == "skipped"
+        now += timedelta(seconds=delay)
+        time_machine.move_to(now, tick=False)
 
-        assert services.delivery_attempt(delivery_id=delivery.pk) == "dead"
+    assert services.delivery_attempt(delivery_id=delivery.pk) == "dead"
 
     delivery.refresh_from_db()
     assert delivery.attempts == services.MAX_ATTEMPTS == 6
@@ -274,29 +276,29 @@ def test_retry_delays() -> None:
     ]
 
 
-def test_redeliver_due_requeues_only_lost_jobs_and_is_safe_twice(woman: User) -> None:
-    with time_machine.travel(T0, tick=False) as clock:
-        lost = deliveries(send(woman, dedup_key="a"))["in_app"]
-        queued = deliveries(send(woman, dedup_key="b"))["in_app"]
-        failed_job = deliveries(send(woman, dedup_key="c"))["in_app"]
-        stale = deliveries(send(woman, dedup_key="d"))["in_app"]
-        future = deliveries(send(woman, dedup_key="e"))["in_app"]
-        done = deliveries(send(woman, dedup_key="f"))["in_app"]
-        assert services.delivery_attempt(delivery_id=done.pk) == "sent"
-        DBTaskResult.objects.filter(id=str(lost.job_id)).delete()
-        DBTaskResult.objects.filter(id=str(failed_job.job_id)).update(
-            status=TaskResultStatus.FAILED
-        )
-        DBTaskResult.objects.filter(id=str(stale.job_id)).update(
-            status=TaskResultStatus.RUNNING, started_at=T0 - timedelta(minutes=16)
-        )
-        Delivery.objects.filter(pk=future.pk).update(next_attempt_at=T0 + timedelta(minutes=1))
-        DBTaskResult.objects.filter(id=str(future.job_id)).delete()
-        # Push deliveries keep their queued jobs; they are not due for requeueing.
-        clock.move_to(T0 + timedelta(seconds=1))
+def test_redeliver_due_requeues_only_lost_jobs_and_is_safe_twice(
+    woman: User, time_machine: Any, t0: datetime
+) -> None:
+    time_machine.move_to(t0, tick=False)
+    lost = deliveries(send(woman, dedup_key="a"))["in_app"]
+    queued = deliveries(send(woman, dedup_key="b"))["in_app"]
+    failed_job = deliveries(send(woman, dedup_key="c"))["in_app"]
+    stale = deliveries(send(woman, dedup_key="d"))["in_app"]
+    future = deliveries(send(woman, dedup_key="e"))["in_app"]
+    done = deliveries(send(woman, dedup_key="f"))["in_app"]
+    assert services.delivery_attempt(delivery_id=done.pk) == "sent"
+    DBTaskResult.objects.filter(id=str(lost.job_id)).delete()
+    DBTaskResult.objects.filter(id=str(failed_job.job_id)).update(status=TaskResultStatus.FAILED)
+    DBTaskResult.objects.filter(id=str(stale.job_id)).update(
+        status=TaskResultStatus.RUNNING, started_at=t0 - timedelta(minutes=16)
+    )
+    Delivery.objects.filter(pk=future.pk).update(next_attempt_at=t0 + timedelta(minutes=1))
+    DBTaskResult.objects.filter(id=str(future.job_id)).delete()
+    # Push deliveries keep their queued jobs; they are not due for requeueing.
+    time_machine.move_to(t0 + timedelta(seconds=1), tick=False)
 
-        assert services.deliveries_redeliver_due() == 3
-        assert services.deliveries_redeliver_due() == 0
+    assert services.deliveries_redeliver_due() == 3
+    assert services.deliveries_redeliver_due() == 0
 
     requeued = {lost.pk, failed_job.pk, stale.pk}
     for delivery in Delivery.objects.filter(pk__in=requeued):
@@ -307,16 +309,16 @@ def test_redeliver_due_requeues_only_lost_jobs_and_is_safe_twice(woman: User) ->
     assert Delivery.objects.get(pk=future.pk).job_id == future.job_id
 
 
-def test_mark_read_own_notification(woman: User) -> None:
+def test_mark_read_own_notification(woman: User, time_machine: Any, t0: datetime) -> None:
     notification = send(woman)
     assert unread_count_for(user=woman) == 1
 
-    with time_machine.travel(T0, tick=False):
-        marked = services.notification_mark_read(user=woman, public_id=notification.public_id)
-        again = services.notification_mark_read(user=woman, public_id=str(notification.public_id))
+    time_machine.move_to(t0, tick=False)
+    marked = services.notification_mark_read(user=woman, public_id=notification.public_id)
+    again = services.notification_mark_read(user=woman, public_id=str(notification.public_id))
 
-    assert marked.read_at == T0
-    assert again.read_at == T0
+    assert marked.read_at == t0
+    assert again.read_at == t0
     assert unread_count_for(user=woman) == 0
 
 
@@ -352,12 +354,14 @@ def test_mark_all_read_touches_only_my_unread(woman: User, make_user: Callable[.
     assert theirs.read_at is None
 
 
-def test_inbox_is_newest_first_and_in_app_only(woman: User) -> None:
-    with time_machine.travel(T0, tick=False) as clock:
-        older = send(woman, dedup_key="1")
-        clock.move_to(T0 + timedelta(minutes=1))
-        newer = send(woman, dedup_key="2")
-        send(woman, dedup_key="3", channels=("push",))
+def test_inbox_is_newest_first_and_in_app_only(
+    woman: User, time_machine: Any, t0: datetime
+) -> None:
+    time_machine.move_to(t0, tick=False)
+    older = send(woman, dedup_key="1")
+    time_machine.move_to(t0 + timedelta(minutes=1), tick=False)
+    newer = send(woman, dedup_key="2")
+    send(woman, dedup_key="3", channels=("push",))
 
     assert list(inbox_for(user=woman)) == [newer, older]
     assert unread_count_for(user=woman) == 2

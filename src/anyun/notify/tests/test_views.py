@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-import time_machine
 from conftest import staff_client
 from django.db import transaction
 from django.test import Client
@@ -16,8 +15,6 @@ from anyun.notify import services
 from anyun.notify.models import DeliveryState, Notification
 
 pytestmark = pytest.mark.django_db
-
-T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
 
 def send(recipient: Any, title: str, **kwargs: Any) -> Notification:
@@ -45,12 +42,12 @@ def test_inbox_requires_login() -> None:
 
 
 def test_inbox_lists_newest_first_with_unread_marked_and_counted(
-    woman: User, make_user: Callable[..., User]
+    woman: User, make_user: Callable[..., User], time_machine: Any, t0: datetime
 ) -> None:
-    with time_machine.travel(T0, tick=False) as clock:
-        older = send(woman, "Older message", link="/pregnancy/")
-        clock.move_to(T0 + timedelta(minutes=5))
-        newer = send(woman, "Newer message")
+    time_machine.move_to(t0, tick=False)
+    older = send(woman, "Older message", link="/pregnancy/")
+    time_machine.move_to(t0 + timedelta(minutes=5), tick=False)
+    newer = send(woman, "Newer message")
     send(make_user(Role.WOMAN), "Someone else's message")
     services.notification_mark_read(user=woman, public_id=older.public_id)
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-import time_machine
 from django.db import transaction
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -17,8 +16,6 @@ from anyun.notify import services
 from anyun.notify.models import DeliveryState
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
 
 def test_every_channel_delivered_by_the_worker_once(
@@ -53,27 +50,29 @@ def test_every_channel_delivered_by_the_worker_once(
 
 
 @pytest.mark.usefixtures("failing_sms")
-def test_retry_job_waits_for_its_back_off(run_worker: Callable[[], None]) -> None:
-    with time_machine.travel(T0, tick=False) as clock:
-        with transaction.atomic():
-            notification = services.sms_send(phone="13812341234", text="Code 1", kind="code")
-        delivery = notification.deliveries.get()
+def test_retry_job_waits_for_its_back_off(
+    run_worker: Callable[[], None], time_machine: Any, t0: datetime
+) -> None:
+    time_machine.move_to(t0, tick=False)
+    with transaction.atomic():
+        notification = services.sms_send(phone="13812341234", text="Code 1", kind="code")
+    delivery = notification.deliveries.get()
 
-        run_worker()
-        delivery.refresh_from_db()
-        assert (delivery.attempts, delivery.state) == (1, DeliveryState.FAILED)
-        assert delivery.next_attempt_at == T0 + timedelta(seconds=30)
+    run_worker()
+    delivery.refresh_from_db()
+    assert (delivery.attempts, delivery.state) == (1, DeliveryState.FAILED)
+    assert delivery.next_attempt_at == t0 + timedelta(seconds=30)
 
-        clock.move_to(T0 + timedelta(seconds=29))
-        run_worker()
-        delivery.refresh_from_db()
-        assert delivery.attempts == 1
+    time_machine.move_to(t0 + timedelta(seconds=29), tick=False)
+    run_worker()
+    delivery.refresh_from_db()
+    assert delivery.attempts == 1
 
-        clock.move_to(T0 + timedelta(seconds=30))
-        run_worker()
-        delivery.refresh_from_db()
-        assert (delivery.attempts, delivery.state) == (2, DeliveryState.FAILED)
-        assert delivery.next_attempt_at == T0 + timedelta(seconds=150)
+    time_machine.move_to(t0 + timedelta(seconds=30), tick=False)
+    run_worker()
+    delivery.refresh_from_db()
+    assert (delivery.attempts, delivery.state) == (2, DeliveryState.FAILED)
+    assert delivery.next_attempt_at == t0 + timedelta(seconds=150)
 
     statuses: dict[Any, int] = {}
     for status in DBTaskResult.objects.values_list("status", flat=True):

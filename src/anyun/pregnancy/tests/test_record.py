@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -17,12 +17,17 @@ from anyun.pregnancy.models import ExamReport, Pregnancy, PregnancyRevision
 from anyun.pregnancy.services import PregnancyInput
 
 pytestmark = pytest.mark.django_db
-TODAY = date(2026, 6, 1)
 
 
 @pytest.fixture(autouse=True)
-def _fixed_day(time_machine: Any) -> None:
-    time_machine.move_to("2026-06-01 09:00 +0800", tick=False)
+def _fixed_day(time_machine: Any, tomorrow: datetime) -> None:
+    """09:00 tomorrow, before the test's world is built: one day all through the test."""
+    time_machine.move_to(tomorrow.replace(hour=9), tick=False)
+
+
+@pytest.fixture
+def today(tomorrow: datetime) -> date:
+    return tomorrow.date()
 
 
 def _open(woman: Any, **data: Any) -> Pregnancy:
@@ -38,15 +43,15 @@ def _refused(woman: Any, code: str, field: str | None = None, **data: Any) -> No
     assert not Pregnancy.objects.filter(woman=woman).exists()
 
 
-def test_lmp_gives_naegele_edd_and_todays_gestational_age(make_woman: Any) -> None:
+def test_lmp_gives_naegele_edd_and_todays_gestational_age(make_woman: Any, today: date) -> None:
     woman = make_woman()
     p = _open(
         woman,
-        lmp=TODAY - timedelta(days=100),
+        lmp=today - timedelta(days=100),
         height_cm=Decimal("162"),
         pre_pregnancy_weight_kg=Decimal("55"),
     )
-    assert p.edd == TODAY - timedelta(days=100) + timedelta(days=280)
+    assert p.edd == today - timedelta(days=100) + timedelta(days=280)
     assert p.dating_method == "lmp"
     summary = selectors.pregnancy_summary(p)
     assert str(summary.ga) == "14+2"
@@ -59,20 +64,20 @@ def test_lmp_gives_naegele_edd_and_todays_gestational_age(make_woman: Any) -> No
     )
 
 
-def test_gestational_age_is_recomputed_each_day(make_woman: Any) -> None:
-    p = _open(make_woman(), lmp=TODAY - timedelta(days=100))
-    assert str(selectors.pregnancy_summary(p, today=TODAY + timedelta(days=5)).ga) == "15+0"
+def test_gestational_age_is_recomputed_each_day(make_woman: Any, today: date) -> None:
+    p = _open(make_woman(), lmp=today - timedelta(days=100))
+    assert str(selectors.pregnancy_summary(p, today=today + timedelta(days=5)).ga) == "15+0"
 
 
-def test_cycle_length_shifts_the_edd(make_woman: Any) -> None:
-    p = _open(make_woman(), lmp=TODAY - timedelta(days=60), cycle_length_days=35)
-    assert p.edd == TODAY - timedelta(days=60) + timedelta(days=287)
+def test_cycle_length_shifts_the_edd(make_woman: Any, today: date) -> None:
+    p = _open(make_woman(), lmp=today - timedelta(days=60), cycle_length_days=35)
+    assert p.edd == today - timedelta(days=60) + timedelta(days=287)
 
 
-def test_early_scan_overrides_lmp_beyond_the_acog_threshold(make_woman: Any) -> None:
+def test_early_scan_overrides_lmp_beyond_the_acog_threshold(make_woman: Any, today: date) -> None:
     # Scan at 10+0 by report (threshold 7 days): the scan's EDD differs from LMP by 8 days.
-    lmp = TODAY - timedelta(days=80)
-    scan_date = TODAY - timedelta(days=10)
+    lmp = today - timedelta(days=80)
+    scan_date = today - timedelta(days=10)
     scan_edd = scan_date + timedelta(days=280 - 70)
     lmp_edd = lmp + timedelta(days=280)
     assert (scan_edd - lmp_edd).days == 0  # same by construction; shift LMP by 8 days
@@ -88,9 +93,9 @@ def test_early_scan_overrides_lmp_beyond_the_acog_threshold(make_woman: Any) -> 
     assert p.lmp_edd == lmp_edd - timedelta(days=8)
 
 
-def test_early_scan_within_the_threshold_keeps_lmp(make_woman: Any) -> None:
-    lmp = TODAY - timedelta(days=80)
-    scan_date = TODAY - timedelta(days=10)
+def test_early_scan_within_the_threshold_keeps_lmp(make_woman: Any, today: date) -> None:
+    lmp = today - timedelta(days=80)
+    scan_date = today - timedelta(days=10)
     p = _open(
         make_woman(),
         lmp=lmp - timedelta(days=7),
@@ -102,8 +107,8 @@ def test_early_scan_within_the_threshold_keeps_lmp(make_woman: Any) -> None:
     assert p.edd == lmp - timedelta(days=7) + timedelta(days=280)
 
 
-def test_crown_rump_length_dates_the_scan(make_woman: Any) -> None:
-    scan_date = TODAY - timedelta(days=7)
+def test_crown_rump_length_dates_the_scan(make_woman: Any, today: date) -> None:
+    scan_date = today - timedelta(days=7)
     p = _open(make_woman(), scan_date=scan_date, scan_crl_mm=Decimal("45"))
     # INTERGROWTH-21st: 45 mm -> 78 days (11+1).
     assert p.scan_ga_days == 78
@@ -111,43 +116,43 @@ def test_crown_rump_length_dates_the_scan(make_woman: Any) -> None:
     assert p.dating_method == "ultrasound"
 
 
-def test_future_lmp_is_refused(make_woman: Any) -> None:
-    _refused(make_woman(), "lmp_in_future", "lmp", lmp=TODAY + timedelta(days=1))
+def test_future_lmp_is_refused(make_woman: Any, today: date) -> None:
+    _refused(make_woman(), "lmp_in_future", "lmp", lmp=today + timedelta(days=1))
 
 
-def test_lmp_more_than_44_weeks_ago_is_refused(make_woman: Any) -> None:
-    _refused(make_woman(), "lmp_too_old", "lmp", lmp=TODAY - timedelta(weeks=44, days=1))
+def test_lmp_more_than_44_weeks_ago_is_refused(make_woman: Any, today: date) -> None:
+    _refused(make_woman(), "lmp_too_old", "lmp", lmp=today - timedelta(weeks=44, days=1))
 
 
-def test_lmp_exactly_44_weeks_ago_is_accepted(make_woman: Any) -> None:
-    assert _open(make_woman(), lmp=TODAY - timedelta(weeks=44)).edd == TODAY + timedelta(weeks=-4)
+def test_lmp_exactly_44_weeks_ago_is_accepted(make_woman: Any, today: date) -> None:
+    assert _open(make_woman(), lmp=today - timedelta(weeks=44)).edd == today + timedelta(weeks=-4)
 
 
-def test_a_height_of_three_metres_is_refused(make_woman: Any) -> None:
+def test_a_height_of_three_metres_is_refused(make_woman: Any, today: date) -> None:
     _refused(
         make_woman(),
         "height_range",
         "height_cm",
-        lmp=TODAY - timedelta(days=50),
+        lmp=today - timedelta(days=50),
         height_cm=Decimal("300"),
     )
 
 
-def test_impossible_weight_is_refused(make_woman: Any) -> None:
+def test_impossible_weight_is_refused(make_woman: Any, today: date) -> None:
     _refused(
         make_woman(),
         "weight_range",
-        lmp=TODAY - timedelta(days=50),
+        lmp=today - timedelta(days=50),
         pre_pregnancy_weight_kg=Decimal("12"),
     )
 
 
-def test_parity_must_be_below_gravidity(make_woman: Any) -> None:
+def test_parity_must_be_below_gravidity(make_woman: Any, today: date) -> None:
     _refused(
         make_woman(),
         "parity_exceeds_gravidity",
         "parity",
-        lmp=TODAY - timedelta(days=50),
+        lmp=today - timedelta(days=50),
         gravidity=2,
         parity=2,
     )
@@ -157,30 +162,30 @@ def test_neither_lmp_nor_scan_is_refused(make_woman: Any) -> None:
     _refused(make_woman(), "dating_missing")
 
 
-def test_only_one_current_pregnancy(make_woman: Any) -> None:
+def test_only_one_current_pregnancy(make_woman: Any, today: date) -> None:
     woman = make_woman()
-    _open(woman, lmp=TODAY - timedelta(days=50))
+    _open(woman, lmp=today - timedelta(days=50))
     with pytest.raises(DomainError) as err:
-        _open(woman, lmp=TODAY - timedelta(days=40))
+        _open(woman, lmp=today - timedelta(days=40))
     assert err.value.code == "pregnancy_already_current"
     assert Pregnancy.objects.filter(woman=woman).count() == 1
 
 
-def test_several_pregnancies_over_the_years(make_woman: Any) -> None:
+def test_several_pregnancies_over_the_years(make_woman: Any, today: date) -> None:
     woman = make_woman()
-    first = _open(woman, lmp=TODAY - timedelta(days=280))
+    first = _open(woman, lmp=today - timedelta(days=280))
     services.pregnancy_close(
-        actor=woman, pregnancy=first, ended_on=TODAY - timedelta(days=3), outcome="term birth"
+        actor=woman, pregnancy=first, ended_on=today - timedelta(days=3), outcome="term birth"
     )
-    second = _open(woman, lmp=TODAY - timedelta(days=2))
+    second = _open(woman, lmp=today - timedelta(days=2))
     assert selectors.current_pregnancy_of(woman) == second
     assert Pregnancy.objects.filter(woman=woman).count() == 2
 
 
-def test_unverified_woman_cannot_open_a_record(make_woman: Any) -> None:
+def test_unverified_woman_cannot_open_a_record(make_woman: Any, today: date) -> None:
     woman = make_woman(verified=False, consented=False)
     with pytest.raises(PermissionDenied) as err:
-        _open(woman, lmp=TODAY - timedelta(days=50))
+        _open(woman, lmp=today - timedelta(days=50))
     assert err.value.code == "identity_required"
 
 
@@ -283,30 +288,33 @@ def test_reports_over_the_size_limit_are_refused(make_woman: Any, settings: Any)
     assert err.value.code == "upload_too_large"
 
 
-def test_previous_pregnancies(make_woman: Any) -> None:
+def test_previous_pregnancies(make_woman: Any, today: date) -> None:
     woman = make_woman()
     entry = services.previous_pregnancy_add(
         actor=woman,
         woman=woman,
-        year=2021,
+        year=today.year - 5,
         outcome="term_birth",
         delivery_mode="caesarean",
         gestational_weeks=39,
     )
     assert list(selectors.history_of(woman)) == [entry]
     with pytest.raises(DomainError) as err:
-        services.previous_pregnancy_add(actor=woman, woman=woman, year=2030, outcome="term_birth")
+        services.previous_pregnancy_add(
+            actor=woman, woman=woman, year=today.year + 1, outcome="term_birth"
+        )
     assert err.value.field == "year"
 
 
-def test_history_choices_are_checked(make_woman: Any) -> None:
+def test_history_choices_are_checked(make_woman: Any, today: date) -> None:
     woman = make_woman()
+    year = today.year - 6
     with pytest.raises(DomainError) as err:
-        services.previous_pregnancy_add(actor=woman, woman=woman, year=2020, outcome="<bogus>")
+        services.previous_pregnancy_add(actor=woman, woman=woman, year=year, outcome="<bogus>")
     assert err.value.field == "outcome"
     with pytest.raises(DomainError) as err:
         services.previous_pregnancy_add(
-            actor=woman, woman=woman, year=2020, outcome="term_birth", delivery_mode="teleport"
+            actor=woman, woman=woman, year=year, outcome="term_birth", delivery_mode="teleport"
         )
     assert err.value.field == "delivery_mode"
 
@@ -326,11 +334,13 @@ def test_api_patch_cannot_empty_a_required_field(make_woman: Any) -> None:
     assert (response.json()["code"], response.json()["field"]) == ("field_required", "gravidity")
 
 
-def test_a_closed_pregnancy_is_not_changed_by_an_edit_that_started_before(make_woman: Any) -> None:
+def test_a_closed_pregnancy_is_not_changed_by_an_edit_that_started_before(
+    make_woman: Any, today: date
+) -> None:
     woman = make_woman()
-    p = _open(woman, lmp=TODAY - timedelta(days=100))
+    p = _open(woman, lmp=today - timedelta(days=100))
     stale = Pregnancy.objects.get(pk=p.pk)  # loaded by the editor before the close
-    services.pregnancy_close(actor=woman, pregnancy=p, ended_on=TODAY, outcome="miscarriage")
+    services.pregnancy_close(actor=woman, pregnancy=p, ended_on=today, outcome="miscarriage")
     data = services.input_merge(services.input_from_pregnancy(stale), {"allergies": "penicillin"})
     with pytest.raises(DomainError) as err:
         services.pregnancy_update(actor=woman, pregnancy=stale, data=data)

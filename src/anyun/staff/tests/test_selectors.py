@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
+from django.utils import translation
 
 from anyun.accounts.models import Role, User
 from anyun.core.errors import PermissionDenied
@@ -27,8 +26,6 @@ from anyun.staff.selectors import (
 )
 
 K = CredentialKind
-TODAY = date(2025, 6, 1)
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 ALL_KINDS = [
     K.PRACTISING_CERTIFICATE,
     K.HOSPITAL_REGISTRATION,
@@ -39,101 +36,126 @@ ALL_KINDS = [
 pytestmark = pytest.mark.django_db
 
 
-def codes(user: User, on: date = TODAY) -> list[str]:
+@pytest.fixture(autouse=True)
+def _fixed_day(time_machine: Any, tomorrow: datetime) -> None:
+    """09:00 tomorrow, before the test's world is built: one day all through the test."""
+    time_machine.move_to(tomorrow.replace(hour=9), tick=False)
+
+
+@pytest.fixture
+def today(tomorrow: datetime) -> date:
+    return tomorrow.date()
+
+
+def codes(user: User, on: date) -> list[str]:
     return [b.code for b in practice_blockers(user, on=on)]
 
 
 # --- can_practise_online -------------------------------------------------------------------
 
 
-def test_clinician_with_all_four_valid_may_practise(make_profile: Any, give_all: Any) -> None:
+def test_clinician_with_all_four_valid_may_practise(
+    make_profile: Any, give_all: Any, today: date
+) -> None:
     profile = make_profile()
-    give_all(profile, until=TODAY + timedelta(days=365))
+    give_all(profile, until=today + timedelta(days=365))
 
-    assert practice_blockers(profile.user, on=TODAY) == []
-    assert can_practise_online(profile.user, on=TODAY) is True
-    require_online_practice(profile.user, on=TODAY)  # does not raise
+    assert practice_blockers(profile.user, on=today) == []
+    assert can_practise_online(profile.user, on=today) is True
+    require_online_practice(profile.user, on=today)  # does not raise
 
 
-def test_credentials_without_expiry_count_as_valid(make_profile: Any, give_all: Any) -> None:
+def test_credentials_without_expiry_count_as_valid(
+    make_profile: Any, give_all: Any, today: date
+) -> None:
     profile = make_profile()
     give_all(profile, until=None)
 
-    assert can_practise_online(profile.user, on=date(2099, 1, 1)) is True
+    far = today + timedelta(days=75 * 365)
+    assert can_practise_online(profile.user, on=far) is True
 
 
 @pytest.mark.parametrize("kind", ALL_KINDS)
 def test_each_missing_credential_blocks_a_clinician(
-    kind: str, make_profile: Any, give_all: Any
+    kind: str, make_profile: Any, give_all: Any, today: date
 ) -> None:
     profile = make_profile()
-    give_all(profile, until=TODAY + timedelta(days=365), skip=kind)
+    give_all(profile, until=today + timedelta(days=365), skip=kind)
 
-    assert can_practise_online(profile.user, on=TODAY) is False
-    assert codes(profile.user) == [f"{kind}_missing"]
+    assert can_practise_online(profile.user, on=today) is False
+    assert codes(profile.user, today) == [f"{kind}_missing"]
 
 
 @pytest.mark.parametrize("kind", ALL_KINDS)
 def test_each_expired_credential_blocks_a_clinician(
-    kind: str, make_profile: Any, give_all: Any, give: Any
+    kind: str, make_profile: Any, give_all: Any, give: Any, today: date
 ) -> None:
     profile = make_profile()
-    give_all(profile, until=TODAY + timedelta(days=365), skip=kind)
-    give(profile, kind, until=TODAY - timedelta(days=1))
+    give_all(profile, until=today + timedelta(days=365), skip=kind)
+    give(profile, kind, until=today - timedelta(days=1))
 
-    assert can_practise_online(profile.user, on=TODAY) is False
-    assert codes(profile.user) == [f"{kind}_expired"]
-    [blocker] = practice_blockers(profile.user, on=TODAY)
+    assert can_practise_online(profile.user, on=today) is False
+    assert codes(profile.user, today) == [f"{kind}_expired"]
+    [blocker] = practice_blockers(profile.user, on=today)
     assert blocker.kind == kind
-    assert "expired" in str(blocker.message)
+    with translation.override("en"):
+        assert "expired" in str(blocker.message)
 
 
-def test_validity_is_inclusive_of_the_expiry_date(make_profile: Any, give_all: Any) -> None:
+def test_validity_is_inclusive_of_the_expiry_date(
+    make_profile: Any, give_all: Any, time_machine: Any, tomorrow: datetime, today: date
+) -> None:
     """Decision: `valid_until` is the last valid day (有效期至). Day after = expired."""
     profile = make_profile()
-    give_all(profile, until=date(2025, 6, 30))
+    last_day = today + timedelta(days=29)
+    give_all(profile, until=last_day)
 
-    at = datetime(2025, 6, 30, 23, 59, tzinfo=SHANGHAI)
-    with time_machine.travel(at, tick=False):
-        assert can_practise_online(profile.user) is True
-    # 00:30 on 1 July in Shanghai is still 30 June in UTC: the business date must win.
-    with time_machine.travel(datetime(2025, 7, 1, 0, 30, tzinfo=SHANGHAI), tick=False):
-        assert can_practise_online(profile.user) is False
-        assert codes(profile.user, on=date(2025, 7, 1)) == [f"{k}_expired" for k in ALL_KINDS]
+    time_machine.move_to(tomorrow + timedelta(days=29, hours=23, minutes=59), tick=False)
+    assert can_practise_online(profile.user) is True
+    # 00:30 the next day in Shanghai is still the last day in UTC: the business date must win.
+    time_machine.move_to(tomorrow + timedelta(days=30, minutes=30), tick=False)
+    assert can_practise_online(profile.user) is False
+    assert codes(profile.user, on=last_day + timedelta(days=1)) == [
+        f"{k}_expired" for k in ALL_KINDS
+    ]
 
 
-def test_not_yet_valid_counts_as_missing(make_profile: Any, give_all: Any, give: Any) -> None:
+def test_not_yet_valid_counts_as_missing(
+    make_profile: Any, give_all: Any, give: Any, today: date
+) -> None:
     profile = make_profile()
     give_all(profile, until=None, skip=K.INTERNET_ADMISSION)
-    give(profile, K.INTERNET_ADMISSION, start=TODAY + timedelta(days=1), until=None)
+    give(profile, K.INTERNET_ADMISSION, start=today + timedelta(days=1), until=None)
 
-    assert codes(profile.user) == ["internet_admission_missing"]
-    assert can_practise_online(profile.user, on=TODAY + timedelta(days=1)) is True
+    assert codes(profile.user, today) == ["internet_admission_missing"]
+    assert can_practise_online(profile.user, on=today + timedelta(days=1)) is True
 
 
 def test_a_renewal_supersedes_the_expired_credential(
-    make_profile: Any, give_all: Any, give: Any
+    make_profile: Any, give_all: Any, give: Any, today: date
 ) -> None:
     profile = make_profile()
-    give_all(profile, until=TODAY - timedelta(days=10))
+    give_all(profile, until=today - timedelta(days=10))
     for kind in ALL_KINDS:
         if kind != K.PRACTISING_CERTIFICATE:
-            give(profile, kind, start=TODAY - timedelta(days=10), until=TODAY + timedelta(days=700))
+            give(profile, kind, start=today - timedelta(days=10), until=today + timedelta(days=700))
     # The practising certificate renewal keeps the same national number.
     give(
         profile,
         K.PRACTISING_CERTIFICATE,
-        start=TODAY - timedelta(days=9),
+        start=today - timedelta(days=9),
         until=None,
         number=profile.credentials.get(kind=K.PRACTISING_CERTIFICATE).number,
     )
 
-    assert can_practise_online(profile.user, on=TODAY) is True
+    assert can_practise_online(profile.user, on=today) is True
 
 
-def test_nurse_needs_registration_mch_and_internet_admission(make_profile: Any, give: Any) -> None:
+def test_nurse_needs_registration_mch_and_internet_admission(
+    make_profile: Any, give: Any, today: date
+) -> None:
     nurse = make_profile(Role.NURSE, title=Title.MIDWIFE)
-    assert codes(nurse.user) == [
+    assert codes(nurse.user, today) == [
         "hospital_registration_missing",
         "mch_certificate_missing",
         "internet_admission_missing",
@@ -141,18 +163,18 @@ def test_nurse_needs_registration_mch_and_internet_admission(make_profile: Any, 
     for kind in (K.HOSPITAL_REGISTRATION, K.MCH_CERTIFICATE, K.INTERNET_ADMISSION):
         give(nurse, kind, until=None)
 
-    assert can_practise_online(nurse.user, on=TODAY) is True
+    assert can_practise_online(nurse.user, on=today) is True
 
 
 def test_pharmacist_needs_registration_and_internet_admission(
-    make_profile: Any, give: Any, pharmacy: Any
+    make_profile: Any, give: Any, pharmacy: Any, today: date
 ) -> None:
     pharmacist = make_profile(Role.PHARMACIST, title=Title.PHARMACIST, department=pharmacy)
     give(pharmacist, K.HOSPITAL_REGISTRATION, until=None)
-    assert codes(pharmacist.user) == ["internet_admission_missing"]
+    assert codes(pharmacist.user, today) == ["internet_admission_missing"]
 
     give(pharmacist, K.INTERNET_ADMISSION, until=None)
-    assert can_practise_online(pharmacist.user, on=TODAY) is True
+    assert can_practise_online(pharmacist.user, on=today) is True
 
 
 def test_other_roles_and_incomplete_accounts_never_practise(
@@ -166,20 +188,22 @@ def test_other_roles_and_incomplete_accounts_never_practise(
     inactive.user.is_active = False
     inactive.user.save()
 
-    assert codes(woman) == ["role_not_practising"]
-    assert codes(manager) == ["role_not_practising"]
-    assert codes(no_profile) == ["profile_missing"]
-    assert codes(inactive.user) == ["account_inactive"]
+    assert codes(woman, today) == ["role_not_practising"]
+    assert codes(manager, today) == ["role_not_practising"]
+    assert codes(no_profile, today) == ["profile_missing"]
+    assert codes(inactive.user, today) == ["account_inactive"]
 
 
-def test_require_online_practice_lists_every_blocker(make_profile: Any, give: Any) -> None:
+def test_require_online_practice_lists_every_blocker(
+    make_profile: Any, give: Any, today: date
+) -> None:
     profile = make_profile()
     give(profile, K.PRACTISING_CERTIFICATE, until=None)
     give(profile, K.HOSPITAL_REGISTRATION, until=None)
-    give(profile, K.MCH_CERTIFICATE, until=TODAY - timedelta(days=1))
+    give(profile, K.MCH_CERTIFICATE, until=today - timedelta(days=1))
 
-    with pytest.raises(PermissionDenied) as caught:
-        require_online_practice(profile.user, on=TODAY)
+    with translation.override("en"), pytest.raises(PermissionDenied) as caught:
+        require_online_practice(profile.user, on=today)
 
     assert caught.value.code == "credential_invalid"
     assert caught.value.status == 403
@@ -203,48 +227,61 @@ def test_require_online_practice_lists_every_blocker(make_profile: Any, give: An
     ],
 )
 def test_warnings_from_thirty_days_before_expiry(
-    days: int, expected: list[tuple[str, int]], make_profile: Any, give_all: Any, give: Any
+    days: int,
+    expected: list[tuple[str, int]],
+    make_profile: Any,
+    give_all: Any,
+    give: Any,
+    today: date,
 ) -> None:
     profile = make_profile()
     give_all(profile, until=None, skip=K.MCH_CERTIFICATE)
-    give(profile, K.MCH_CERTIFICATE, until=TODAY + timedelta(days=days))
+    give(profile, K.MCH_CERTIFICATE, until=today + timedelta(days=days))
 
-    with time_machine.travel(datetime(2025, 6, 1, 9, tzinfo=SHANGHAI), tick=False):
-        warnings = credential_warnings_for(profile.user)
+    warnings = credential_warnings_for(profile.user)  # today, by the clock
 
     assert [(w.status, w.days_left) for w in warnings] == expected
     for warning in warnings:
         assert warning.kind == K.MCH_CERTIFICATE
-        assert warning.valid_until == TODAY + timedelta(days=days)
-        assert (TODAY + timedelta(days=days)).isoformat() in warning.message
+        assert warning.valid_until == today + timedelta(days=days)
+        assert (today + timedelta(days=days)).isoformat() in warning.message
 
 
-def test_no_warnings_for_people_without_a_profile(make_user: Callable[..., User]) -> None:
-    assert credential_warnings_for(make_user(Role.WOMAN), on=TODAY) == []
+def test_no_warnings_for_people_without_a_profile(
+    make_user: Callable[..., User], today: date
+) -> None:
+    assert credential_warnings_for(make_user(Role.WOMAN), on=today) == []
 
 
-def test_credentials_expiring_window(make_profile: Any, give: Any) -> None:
+def test_credentials_expiring_window(make_profile: Any, give: Any, today: date) -> None:
     profile = make_profile()
-    in_31 = give(profile, K.HOSPITAL_REGISTRATION, until=TODAY + timedelta(days=31))
-    in_30 = give(profile, K.MCH_CERTIFICATE, until=TODAY + timedelta(days=30))
-    today = give(profile, K.INTERNET_ADMISSION, until=TODAY)
-    expired = give(profile, K.PRACTISING_CERTIFICATE, until=TODAY - timedelta(days=3))
+    in_31 = give(profile, K.HOSPITAL_REGISTRATION, until=today + timedelta(days=31))
+    in_30 = give(profile, K.MCH_CERTIFICATE, until=today + timedelta(days=30))
+    due_today = give(profile, K.INTERNET_ADMISSION, until=today)
+    expired = give(profile, K.PRACTISING_CERTIFICATE, until=today - timedelta(days=3))
 
-    assert list(credentials_expiring(within_days=30, on=TODAY)) == [today, in_30]
-    assert list(credentials_expiring(within_days=30, on=TODAY, include_expired=True)) == [
+    assert list(credentials_expiring(within_days=30, on=today)) == [due_today, in_30]
+    assert list(credentials_expiring(within_days=30, on=today, include_expired=True)) == [
         expired,
-        today,
+        due_today,
         in_30,
     ]
-    assert in_31 not in credentials_expiring(within_days=30, on=TODAY, include_expired=True)
+    assert in_31 not in credentials_expiring(within_days=30, on=today, include_expired=True)
 
 
-def test_credentials_expiring_ignores_renewed_ones(make_profile: Any, give: Any) -> None:
+def test_credentials_expiring_ignores_renewed_ones(
+    make_profile: Any, give: Any, today: date
+) -> None:
     profile = make_profile()
-    give(profile, K.MCH_CERTIFICATE, until=TODAY + timedelta(days=5))
-    give(profile, K.MCH_CERTIFICATE, start=TODAY + timedelta(days=6), until=date(2030, 1, 1))
+    give(profile, K.MCH_CERTIFICATE, until=today + timedelta(days=5))
+    give(
+        profile,
+        K.MCH_CERTIFICATE,
+        start=today + timedelta(days=6),
+        until=today + timedelta(days=5 * 365),
+    )
 
-    assert list(credentials_expiring(within_days=30, on=TODAY, include_expired=True)) == []
+    assert list(credentials_expiring(within_days=30, on=today, include_expired=True)) == []
 
 
 # --- clinician_for -------------------------------------------------------------------------
@@ -302,14 +339,16 @@ def test_directory_lists_only_listed_active_clinicians(
 # --- licence lookup ------------------------------------------------------------------------
 
 
-def test_lookup_by_exact_practising_number(make_profile: Any, give_all: Any, give: Any) -> None:
+def test_lookup_by_exact_practising_number(
+    make_profile: Any, give_all: Any, give: Any, today: date
+) -> None:
     profile = make_profile(name="Li Hua")
     other = make_profile(name="Li Na")
-    give_all(profile, until=TODAY + timedelta(days=365))
+    give_all(profile, until=today + timedelta(days=365))
     give_all(other, until=None)
     number = profile.credentials.get(kind=K.PRACTISING_CERTIFICATE).number
 
-    [record] = licence_lookup(query=number, on=TODAY)
+    [record] = licence_lookup(query=number, on=today)
     assert record.profile == profile
     shown = {c.kind: c for c in record.credentials}
     assert list(shown) == ALL_KINDS
@@ -320,7 +359,7 @@ def test_lookup_by_exact_practising_number(make_profile: Any, give_all: Any, giv
     assert shown[K.HOSPITAL_REGISTRATION].number != registration
     # Spaces copied from a paper certificate are ignored; a partial number finds nothing.
     assert [r.profile for r in licence_lookup(query=f" {number[:5]} {number[5:]} ")] == [profile]
-    assert licence_lookup(query=number[:-1], on=TODAY) == []
+    assert licence_lookup(query=number[:-1], on=today) == []
 
 
 def test_lookup_by_name_exact_first_then_contains(make_profile: Any, give: Any) -> None:
@@ -338,15 +377,15 @@ def test_lookup_by_name_exact_first_then_contains(make_profile: Any, give: Any) 
 
 
 def test_lookup_reports_credential_status(
-    make_profile: Any, give: Any, django_assert_num_queries: Any
+    make_profile: Any, give: Any, django_assert_num_queries: Any, today: date
 ) -> None:
     profile = make_profile(name="Chen Jing")
     give(profile, K.PRACTISING_CERTIFICATE, until=None)
-    give(profile, K.HOSPITAL_REGISTRATION, until=TODAY + timedelta(days=10))
-    give(profile, K.MCH_CERTIFICATE, until=TODAY - timedelta(days=1))
+    give(profile, K.HOSPITAL_REGISTRATION, until=today + timedelta(days=10))
+    give(profile, K.MCH_CERTIFICATE, until=today - timedelta(days=1))
 
     with django_assert_num_queries(2):
-        [record] = licence_lookup(query="Chen Jing", on=TODAY)
+        [record] = licence_lookup(query="Chen Jing", on=today)
 
     assert [(c.kind, c.status) for c in record.credentials] == [
         (K.PRACTISING_CERTIFICATE, "valid"),

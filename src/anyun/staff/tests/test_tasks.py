@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 
 from anyun.accounts.models import Role, User
 from anyun.notify.models import Delivery, Notification
@@ -16,10 +14,20 @@ from anyun.staff.services import NOTIFICATION_KIND_CREDENTIAL_EXPIRY
 from anyun.staff.tasks import credential_expiry_warnings
 
 K = CredentialKind
-TODAY = date(2025, 6, 1)
-MORNING = datetime(2025, 6, 1, 6, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def morning(tomorrow: datetime) -> datetime:
+    """06:00 tomorrow, when the daily job runs: after the test's world was built."""
+    return tomorrow.replace(hour=6)
+
+
+@pytest.fixture
+def today(morning: datetime) -> date:
+    """The day the job runs."""
+    return morning.date()
 
 
 def sent() -> list[tuple[str, str, str]]:
@@ -32,19 +40,21 @@ def sent() -> list[tuple[str, str, str]]:
 
 
 @pytest.fixture
-def world(make_profile: Any, give: Any, give_all: Any, pharmacy: Any) -> dict[str, Any]:
+def world(
+    make_profile: Any, give: Any, give_all: Any, pharmacy: Any, today: date
+) -> dict[str, Any]:
     head = make_profile(name="Head Li", title=Title.CHIEF_PHYSICIAN, is_department_head=True)
     give_all(head, until=None)
     soon = make_profile(name="Doctor Soon")
     give_all(soon, until=None, skip=K.MCH_CERTIFICATE)
-    mch = give(soon, K.MCH_CERTIFICATE, until=TODAY + timedelta(days=30))
+    mch = give(soon, K.MCH_CERTIFICATE, until=today + timedelta(days=30))
     late = make_profile(name="Doctor Late")
     give_all(late, until=None, skip=K.INTERNET_ADMISSION)
-    admission = give(late, K.INTERNET_ADMISSION, until=TODAY - timedelta(days=2))
+    admission = give(late, K.INTERNET_ADMISSION, until=today - timedelta(days=2))
     fine = make_profile(name="Doctor Fine")
-    give_all(fine, until=TODAY + timedelta(days=31))
+    give_all(fine, until=today + timedelta(days=31))
     pharmacist = make_profile(Role.PHARMACIST, name="Pharmacist Wang", department=pharmacy)
-    registration = give(pharmacist, K.HOSPITAL_REGISTRATION, until=TODAY)
+    registration = give(pharmacist, K.HOSPITAL_REGISTRATION, until=today)
     # The texts asserted below are the English ones; the default (zh-hans) is tested apart.
     User.objects.update(preferred_language="en")
     return {
@@ -59,13 +69,13 @@ def world(make_profile: Any, give: Any, give_all: Any, pharmacy: Any) -> dict[st
 
 
 def test_warns_holders_and_department_heads_once_even_when_run_twice(
-    world: dict[str, Any],
+    world: dict[str, Any], time_machine: Any, morning: datetime, today: date
 ) -> None:
-    with time_machine.travel(MORNING, tick=False):
-        assert credential_expiry_warnings.call() == 3
+    time_machine.move_to(morning, tick=False)
+    assert credential_expiry_warnings.call() == 3
     first = sent()
-    with time_machine.travel(MORNING + timedelta(hours=12), tick=False):
-        assert credential_expiry_warnings.call() == 3
+    time_machine.move_to(morning + timedelta(hours=12), tick=False)
+    assert credential_expiry_warnings.call() == 3
 
     assert sent() == first
     head = world["head"].user.username
@@ -73,35 +83,37 @@ def test_warns_holders_and_department_heads_once_even_when_run_twice(
     late = world["late"].user.username
     pharmacist = world["pharmacist"].user.username
     mch = "Maternal and child health technology assessment certificate"
+    soon_until = (today + timedelta(days=30)).isoformat()
+    late_until = (today - timedelta(days=2)).isoformat()
     assert first == sorted(
         [
             (
                 soon,
                 "Credential expiring soon",
-                f"Your {mch} is valid until 2025-07-01. Please renew it in time to keep "
+                f"Your {mch} is valid until {soon_until}. Please renew it in time to keep "
                 "practising online.",
             ),
             (
                 head,
                 "Credential expiring soon",
-                f"The {mch} of Doctor Soon is valid until 2025-07-01.",
+                f"The {mch} of Doctor Soon is valid until {soon_until}.",
             ),
             (
                 late,
                 "Credential expired",
-                "Your Internet diagnosis admission expired on 2025-05-30. Online practice is "
+                f"Your Internet diagnosis admission expired on {late_until}. Online practice is "
                 "blocked until a renewed credential is recorded.",
             ),
             (
                 head,
                 "Credential expired",
-                "The Internet diagnosis admission of Doctor Late expired on 2025-05-30. Their "
+                f"The Internet diagnosis admission of Doctor Late expired on {late_until}. Their "
                 "online practice is blocked until a renewed credential is recorded.",
             ),
             (
                 pharmacist,
                 "Credential expiring soon",
-                "Your Practice registration at this hospital is valid until 2025-06-01. Please "
+                f"Your Practice registration at this hospital is valid until {today}. Please "
                 "renew it in time to keep practising online.",
             ),
         ]
@@ -119,13 +131,13 @@ def test_warns_holders_and_department_heads_once_even_when_run_twice(
 
 
 def test_expiry_after_a_warning_sends_the_expired_notice_once(
-    world: dict[str, Any],
+    world: dict[str, Any], time_machine: Any, morning: datetime
 ) -> None:
-    with time_machine.travel(MORNING, tick=False):
-        credential_expiry_warnings.call()
+    time_machine.move_to(morning, tick=False)
+    credential_expiry_warnings.call()
     for _ in range(2):
-        with time_machine.travel(MORNING + timedelta(days=31), tick=False):
-            credential_expiry_warnings.call()
+        time_machine.move_to(morning + timedelta(days=31), tick=False)
+        credential_expiry_warnings.call()
 
     soon = world["soon"].user
     assert list(
@@ -135,20 +147,29 @@ def test_expiry_after_a_warning_sends_the_expired_notice_once(
     ) == ["Credential expiring soon", "Credential expired"]
 
 
-def test_a_renewed_credential_is_not_warned_about(world: dict[str, Any], give: Any) -> None:
-    give(world["soon"], K.MCH_CERTIFICATE, start=TODAY, until=date(2030, 6, 1))
-    give(world["late"], K.INTERNET_ADMISSION, start=TODAY, until=None)
-    give(world["pharmacist"], K.HOSPITAL_REGISTRATION, start=TODAY, until=date(2029, 1, 1))
+def test_a_renewed_credential_is_not_warned_about(
+    world: dict[str, Any], give: Any, time_machine: Any, today: date, morning: datetime
+) -> None:
+    give(world["soon"], K.MCH_CERTIFICATE, start=today, until=today + timedelta(days=5 * 365))
+    give(world["late"], K.INTERNET_ADMISSION, start=today, until=None)
+    give(
+        world["pharmacist"],
+        K.HOSPITAL_REGISTRATION,
+        start=today,
+        until=today + timedelta(days=4 * 365),
+    )
 
-    with time_machine.travel(MORNING, tick=False):
-        assert credential_expiry_warnings.call() == 0
+    time_machine.move_to(morning, tick=False)
+    assert credential_expiry_warnings.call() == 0
     assert sent() == []
 
 
-def test_nothing_to_send_at_31_days(make_profile: Any, give_all: Any) -> None:
-    give_all(make_profile(), until=TODAY + timedelta(days=31))
-    with time_machine.travel(MORNING, tick=False):
-        assert credential_expiry_warnings.call() == 0
+def test_nothing_to_send_at_31_days(
+    make_profile: Any, give_all: Any, time_machine: Any, today: date, morning: datetime
+) -> None:
+    give_all(make_profile(), until=today + timedelta(days=31))
+    time_machine.move_to(morning, tick=False)
+    assert credential_expiry_warnings.call() == 0
     assert sent() == []
 
 
@@ -157,9 +178,11 @@ def test_the_job_can_be_enqueued() -> None:
     assert result.id
 
 
-def test_without_a_preference_the_notice_is_in_chinese(world: dict[str, Any]) -> None:
+def test_without_a_preference_the_notice_is_in_chinese(
+    world: dict[str, Any], time_machine: Any, morning: datetime
+) -> None:
     User.objects.filter(pk=world["soon"].user.pk).update(preferred_language="")
-    with time_machine.travel(MORNING, tick=False):
-        credential_expiry_warnings.call()
+    time_machine.move_to(morning, tick=False)
+    credential_expiry_warnings.call()
     titles = [t for who, t, _body in sent() if who == world["soon"].user.username]
     assert titles == ["资质证书即将过期"]
