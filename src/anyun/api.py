@@ -5,22 +5,51 @@ Errors are always JSON `{"code": ..., "message": ..., "field": ...}` with a loca
 
 from __future__ import annotations
 
+import json
+import logging
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from anyun.accounts.api import router as accounts_router
 from anyun.careteam.api import router as clinic_router
 from anyun.consent.api import router as consent_router
 from anyun.core.api_auth import API_AUTH
 from anyun.core.errors import DomainError
+from anyun.core.failures import TEXT_INVALID, failure_for, failure_for_status
+from anyun.core.inputs import first_forbidden_param, first_forbidden_text
 from anyun.monitoring.api import router as monitoring_router
 from anyun.notify.api import router as notify_router
 from anyun.pregnancy.api import router as pregnancy_router
 from anyun.staff.api import router as staff_router
+
+logger = logging.getLogger("anyun.api")
+
+
+class TextCheckingParser(Parser):
+    """JSON bodies and query strings whose text can be stored: a NUL or a lone surrogate
+    (`"\\ud800"`) anywhere is refused with 400 and the field named."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = json.loads(request.body)
+        where = first_forbidden_text(data)
+        if where is not None:
+            raise DomainError(TEXT_INVALID.code, TEXT_INVALID.message, field=where or None)
+        return data  # type: ignore[no-any-return]
+
+    def parse_querydict(
+        self, data: MultiValueDict, list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        where = first_forbidden_param(data.lists())
+        if where is not None:
+            raise DomainError(TEXT_INVALID.code, TEXT_INVALID.message, field=where)
+        return super().parse_querydict(data, list_fields, request)
+
 
 api = NinjaAPI(
     title="Anyun API",
@@ -30,6 +59,7 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
     auth=API_AUTH,
+    parser=TextCheckingParser(),
 )
 api.add_router("/v1/auth", accounts_router)
 api.add_router("/v1/consent", consent_router)
@@ -43,7 +73,8 @@ api.add_router("/v1/staff", staff_router)
 def _error(
     request: HttpRequest, status: int, code: str, message: str, **extra: Any
 ) -> HttpResponse:
-    return api.create_response(request, {"code": code, "message": message, **extra}, status=status)
+    body = {"code": code, "message": message, "field": None, **extra}
+    return api.create_response(request, body, status=status)
 
 
 @api.exception_handler(DomainError)
@@ -61,6 +92,35 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return _error(request, 401, "unauthenticated", _("Sign in first."))
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # The body parser wraps what it raises: a refused character keeps its own code and field.
+    cause = exc.__cause__
+    if isinstance(cause, DomainError):
+        return domain_error(request, cause)
+    failure = failure_for_status(exc.status_code)
+    if exc.status_code == 400:
+        return _error(request, 400, "body_invalid", _("The request body is not valid JSON."))
+    if exc.status_code == 429:
+        return _error(request, 429, "rate_limited", _("Too many requests. Try again later."))
+    return _error(request, failure.status, failure.code, str(failure.message), field=None)
+
+
+@api.exception_handler(Exception)
+def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Input or an unavailable database explains most failures: answer those as such."""
+    failure = failure_for(exc)
+    if failure is None:
+        logger.exception("Unexpected error in %s %s", request.method, request.path)
+        failure = failure_for_status(500)
+    response = _error(
+        request, failure.status, failure.code, str(failure.message), field=failure.field
+    )
+    if failure.retry_after:
+        response["Retry-After"] = str(failure.retry_after)
+    return response
 
 
 @api.exception_handler(ValidationError)

@@ -19,3 +19,8 @@ urlpatterns = [
     path("console/audit/", audit_views.search, name="audit_search"),
     path("", include("anyun.web.urls")),
 ]
+
+handler400 = "anyun.web.views.bad_request"
+handler403 = "anyun.web.views.permission_denied"
+handler404 = "anyun.web.views.page_not_found"
+handler500 = "anyun.web.views.server_error"

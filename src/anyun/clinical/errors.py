@@ -92,12 +92,10 @@ ERROR_CODES: Final[dict[str, str]] = {
         "The alarm threshold {lower} ({lower_value}) must be below {upper} ({upper_value})."
     ),
     "alarm_threshold_positive": "The alarm threshold {name} must be above 0; got {value}.",
-    "alarm_threshold_fixed": "The alarm threshold {name} cannot be changed.",
-    "alarm_threshold_not_number": "The alarm threshold {name} must be a number.",
-    "alarm_threshold_range": (
-        "The alarm threshold {name} must be from {min_value} to {max_value}; got {value}."
-    ),
-    "alarm_threshold_whole": "The alarm threshold {name} takes a whole number; got {value}.",
+    "alarm_threshold_fixed": "This threshold cannot be changed.",
+    "alarm_threshold_not_number": "Enter a number.",
+    "alarm_threshold_range": "Enter a value from {min_value} to {max_value}.",
+    "alarm_threshold_whole": "Enter a whole number.",
 }
 
 

@@ -23,6 +23,13 @@ class TokenAuth(HttpBearer):
 
 
 class VerifiedSessionAuth(SessionAuth):
+    def __call__(self, request: HttpRequest) -> Any:
+        # A request that presents a bearer token is judged by the token alone: an expired or
+        # invalid one is "sign in first" (401), never a CSRF refusal from the session check.
+        if request.headers.get("Authorization", "").lower().startswith("bearer "):
+            return None
+        return super().__call__(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
         if user is None:

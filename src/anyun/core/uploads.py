@@ -13,6 +13,8 @@ from anyun.core.errors import DomainError
 
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 DOCUMENT_TYPES = IMAGE_TYPES | {"application/pdf"}
+# Pillow's own warning limit (about 89 megapixels): larger than any phone camera's photo.
+MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
 
 
 def check_upload(
@@ -53,7 +55,20 @@ def check_upload(
     if mime in IMAGE_TYPES:
         try:
             with Image.open(upload) as image:
+                # Refused before decoding: a small file can declare gigapixels.
+                if image.width * image.height > MAX_IMAGE_PIXELS:
+                    raise DomainError(
+                        "upload_too_many_pixels",
+                        _("The image is too large in pixels. Upload a smaller photo."),
+                        field=field,
+                    )
                 image.verify()
+        except Image.DecompressionBombError as exc:
+            raise DomainError(
+                "upload_too_many_pixels",
+                _("The image is too large in pixels. Upload a smaller photo."),
+                field=field,
+            ) from exc
         except (UnidentifiedImageError, OSError, SyntaxError) as exc:
             raise DomainError(
                 "upload_corrupt", _("The image could not be read."), field=field

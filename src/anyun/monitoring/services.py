@@ -32,6 +32,7 @@ from anyun.clinical.alarm_thresholds import (
 from anyun.clinical.dating import PREGNANCY_LENGTH_DAYS, GestationalAge
 from anyun.clinical.errors import ClinicalValueError
 from anyun.core.errors import DomainError, NotFound, PermissionDenied
+from anyun.core.inputs import parse_uuid
 from anyun.core.messages import clinical_message
 from anyun.monitoring.messages import implausible_message
 from anyun.monitoring.models import (
@@ -819,9 +820,14 @@ def plan_set(
 def plan_end(*, actor: User, plan_public_id: Any) -> None:
     from anyun.careteam.selectors import women_visible_to
 
-    plan = MonitoringPlan.objects.filter(
-        public_id=plan_public_id, woman__in=women_visible_to(actor)
-    ).first()
+    public_id = parse_uuid(plan_public_id)
+    plan = (
+        MonitoringPlan.objects.filter(
+            public_id=public_id, woman__in=women_visible_to(actor)
+        ).first()
+        if public_id is not None
+        else None
+    )
     if plan is None or actor.role not in CLINICAL_ROLES:
         raise NotFound()
     MonitoringPlan.objects.filter(pk=plan.pk).update(active=False)

@@ -36,7 +36,7 @@ class NotificationOut(Schema):
 
 
 class InboxQuery(Schema):
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=1_000_000)
     page_size: int = Field(20, ge=1, le=100)
 
 

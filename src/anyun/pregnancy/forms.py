@@ -5,7 +5,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from anyun.pregnancy.models import DeliveryMode, PregnancyOutcome
+from anyun.pregnancy.models import (
+    HISTORY_TEXT_MAX_LENGTH,
+    MAX_GRAVIDITY,
+    MAX_PARITY,
+    DeliveryMode,
+    PregnancyOutcome,
+)
 from anyun.web.forms import DateInput
 
 
@@ -28,9 +34,14 @@ class PregnancyForm(forms.Form):
     )
     scan_ga_days = forms.IntegerField(label=_("and days"), required=False, min_value=0, max_value=6)
     gravidity = forms.IntegerField(
-        label=_("Pregnancies including this one (G)"), initial=1, min_value=1, max_value=30
+        label=_("Pregnancies including this one (G)"),
+        initial=1,
+        min_value=1,
+        max_value=MAX_GRAVIDITY,
     )
-    parity = forms.IntegerField(label=_("Earlier births (P)"), initial=0, min_value=0, max_value=20)
+    parity = forms.IntegerField(
+        label=_("Earlier births (P)"), initial=0, min_value=0, max_value=MAX_PARITY
+    )
     height_cm = forms.DecimalField(
         label=_("Height (cm)"), required=False, max_digits=4, decimal_places=1
     )
@@ -38,16 +49,28 @@ class PregnancyForm(forms.Form):
         label=_("Weight before pregnancy (kg)"), required=False, max_digits=4, decimal_places=1
     )
     allergies = forms.CharField(
-        label=_("Allergies"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Allergies"),
+        required=False,
+        max_length=HISTORY_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     chronic_conditions = forms.CharField(
-        label=_("Long-term conditions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Long-term conditions"),
+        required=False,
+        max_length=HISTORY_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     previous_surgeries = forms.CharField(
-        label=_("Previous operations"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Previous operations"),
+        required=False,
+        max_length=HISTORY_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     family_history = forms.CharField(
-        label=_("Family history"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Family history"),
+        required=False,
+        max_length=HISTORY_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=500)
 

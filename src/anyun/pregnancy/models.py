@@ -8,6 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from anyun.core.models import TimeStampedModel
 
+# Limits of what the record takes, checked by the services (so web and API refuse alike) and
+# stated on the forms. Free text is refused past the limit, never cut.
+MAX_GRAVIDITY = 30
+MAX_PARITY = 20
+HISTORY_TEXT_MAX_LENGTH = 2000
+
 
 class PregnancyStatus(models.TextChoices):
     CURRENT = "current", _("Current")

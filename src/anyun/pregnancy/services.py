@@ -20,6 +20,9 @@ from anyun.core.errors import DomainError, PermissionDenied
 from anyun.core.messages import clinical_message
 from anyun.core.uploads import DOCUMENT_TYPES, check_upload
 from anyun.pregnancy.models import (
+    HISTORY_TEXT_MAX_LENGTH,
+    MAX_GRAVIDITY,
+    MAX_PARITY,
     DatingMethod,
     DeliveryMode,
     ExamReport,
@@ -104,6 +107,25 @@ def _derive(data: PregnancyInput, *, today: dt.date) -> dict[str, Any]:
             _("By these dates the pregnancy has not started yet: check the dates."),
             field="scan_date",
         )
+    if not 1 <= data.gravidity <= MAX_GRAVIDITY:
+        raise DomainError(
+            "gravidity_range",
+            _("Pregnancies including this one: enter 1 to %(max)s.") % {"max": MAX_GRAVIDITY},
+            field="gravidity",
+        )
+    if data.parity > MAX_PARITY:
+        raise DomainError(
+            "parity_range",
+            _("Earlier births: enter 0 to %(max)s.") % {"max": MAX_PARITY},
+            field="parity",
+        )
+    for name in ("allergies", "chronic_conditions", "previous_surgeries", "family_history"):
+        if len(getattr(data, name) or "") > HISTORY_TEXT_MAX_LENGTH:
+            raise DomainError(
+                "text_too_long",
+                _("Keep this to %(max)s characters.") % {"max": HISTORY_TEXT_MAX_LENGTH},
+                field=name,
+            )
     if data.gravidity < 1 or not 0 <= data.parity < data.gravidity:
         raise DomainError(
             "parity_exceeds_gravidity",

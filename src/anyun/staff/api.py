@@ -14,9 +14,10 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from anyun.core.errors import DomainError
+from anyun.core.pagination import BoundedLimitOffsetPagination
 from anyun.staff import selectors
 from anyun.staff.models import ClinicianProfile, Department
 
@@ -102,7 +103,7 @@ class DirectoryFilters(Schema):
 
 
 @router.get("/clinicians", response=list[ClinicianOut], auth=None)
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def clinician_list(
     request: HttpRequest, filters: Query[DirectoryFilters]
 ) -> QuerySet[ClinicianProfile]:

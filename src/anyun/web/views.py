@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from uuid import UUID
 
 from django.contrib import messages
@@ -20,6 +21,8 @@ from anyun.careteam import services as careteam_services
 from anyun.clinical.national_id import age_on
 from anyun.core import crypto
 from anyun.core.errors import DomainError, NotFound
+from anyun.core.failures import failure_for, failure_for_status, failure_response
+from anyun.core.inputs import parse_uuid
 from anyun.monitoring import selectors as monitoring_selectors
 from anyun.monitoring.messages import rule_label
 from anyun.monitoring.models import SIGN_LABELS
@@ -177,8 +180,14 @@ def care_team(request: HttpRequest) -> HttpResponse:
 @staff_required([Role.CLINICIAN, Role.NURSE])
 @require_POST
 def care_team_assign(request: HttpRequest) -> HttpResponse:
-    woman = User.objects.filter(role=Role.WOMAN, public_id=request.POST.get("woman", "")).first()
-    member = User.objects.filter(public_id=request.POST.get("member", "")).first()
+    woman_id, member_id = (
+        parse_uuid(request.POST.get("woman")),
+        parse_uuid(request.POST.get("member")),
+    )
+    if woman_id is None or member_id is None:
+        raise Http404
+    woman = User.objects.filter(role=Role.WOMAN, public_id=woman_id).first()
+    member = User.objects.filter(public_id=member_id).first()
     if woman is None or member is None:
         raise Http404
     try:
@@ -222,3 +231,26 @@ def help_topic(request: HttpRequest, topic: str) -> HttpResponse:
     if topic not in HELP_TOPICS:
         raise Http404
     return render(request, f"web/help/{topic}.html", {"topic": topic})
+
+
+# --- error pages (also the JSON error shape under /api/) -----------------------------------
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return failure_response(request, failure_for_status(400))
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return failure_response(request, failure_for_status(403))
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return failure_response(request, failure_for_status(404))
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django calls this inside its handler for an uncaught exception: one that input or
+    the database's state explains still gets its own answer."""
+    exception = sys.exc_info()[1]
+    failure = failure_for(exception) if exception is not None else None
+    return failure_response(request, failure or failure_for_status(500))
