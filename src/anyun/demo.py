@@ -24,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from anyun.accounts import services as accounts
 from anyun.accounts.models import Role, User
 from anyun.careteam.services import care_team_assign
+from anyun.clinical.national_id import national_id_check_character
 from anyun.consent.services import consent_sign, documents_current
 from anyun.pregnancy.services import PregnancyInput, pregnancy_open
 from anyun.staff import services as staff
@@ -80,15 +81,26 @@ STAFF = (
     DemoStaff("auditadmin", "审计管理员", Role.AUDIT_ADMIN),
 )
 
-# (name, national ID, phone, weeks pregnant today)
+# (name, age today, phone, weeks pregnant today). Ages, not birth dates: the demo loads on any
+# day with women of the same ages (national ID numbers made from them by `demo_national_id`).
 WOMEN = (
-    ("刘小雨", "11010519920315002X", "13800000001", 8),
-    ("陈思", "110105199007210048", "13800000002", 14),
-    ("杨柳", "110105198805120026", "13800000003", 20),
-    ("周晴", "110105199509300043", "13800000004", 26),
-    ("吴悦", "110105198612010023", "13800000005", 33),
-    ("郑佳", "110105199311110025", "13800000006", 39),
+    ("刘小雨", 34, "13800000001", 8),
+    ("陈思", 36, "13800000002", 14),
+    ("杨柳", 38, "13800000003", 20),
+    ("周晴", 31, "13800000004", 26),
+    ("吴悦", 40, "13800000005", 33),
+    ("郑佳", 33, "13800000006", 39),
 )
+
+
+def demo_national_id(age: int, n: int) -> str:
+    """A valid GB 11643 number of a woman `age` years old today, born in Beijing (110105),
+    whose birthday was 30n+1 days ago."""
+    today = timezone.localdate()
+    anniversary = today.replace(year=today.year - age, day=min(today.day, 28))
+    birth = anniversary - timedelta(days=30 * n + 1)
+    first17 = f"110105{birth:%Y%m%d}{2 * n + 2:03d}"  # even 17th digit: a woman
+    return first17 + national_id_check_character(first17)
 
 
 def current_totp(username: str) -> str:
@@ -158,10 +170,11 @@ def load_demo() -> list[tuple[str, str, str]]:
     today = timezone.localdate()
     head, nurse = users["dr_li"], users["nurse_chen"]
     team = [users["dr_li"], users["dr_wang"], users["dr_zhang"]]
-    for i, (name, nid, phone, weeks) in enumerate(WOMEN):
+    for i, (name, age, phone, weeks) in enumerate(WOMEN):
         woman = accounts._woman_create(phone=phone, phone_index=_index(phone))
         accounts.woman_identity_verify(
-            user=woman, data=accounts.IdentityInput(real_name=name, national_id=nid)
+            user=woman,
+            data=accounts.IdentityInput(real_name=name, national_id=demo_national_id(age, i)),
         )
         for doc in documents_current():
             consent_sign(user=woman, document_public_id=doc.public_id)
