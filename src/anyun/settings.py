@@ -79,6 +79,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "anyun.core.middleware.FailureMiddleware",
+    "anyun.core.middleware.NoStoreMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -196,9 +197,16 @@ CSRF_COOKIE_SECURE = IS_PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Behind the hospital's TLS-terminating proxy: the header it sets on HTTPS requests.
+ANYUN_PROXY_SSL_HEADER = os.environ.get("ANYUN_PROXY_SSL_HEADER", "X-Forwarded-Proto")
 if IS_PRODUCTION:
+    SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + ANYUN_PROXY_SSL_HEADER.upper().replace("-", "_"),
+        "https",
+    )
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -206,7 +214,8 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
-        "connect-src": ["'self'", "ws:", "wss:"],
+        # 'self' covers the live feed's ws:/wss: on our own origin (CSP Level 3), no other.
+        "connect-src": ["'self'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
         "base-uri": ["'self'"],

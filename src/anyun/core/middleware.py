@@ -6,6 +6,8 @@
 - An exception that input or the database's state explains becomes its 4xx/503 answer
   instead of a 500, whatever the DEBUG setting.
 - Under /api/, an error answered as HTML or `{"detail": ...}` gets the JSON error shape.
+- Pages and API answers are never stored by browsers or proxies (they carry health data);
+  static files are served outside this chain and stay cacheable.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 from anyun.core.failures import (
     TEXT_INVALID,
@@ -78,3 +81,14 @@ def _is_our_json(response: HttpResponse) -> bool:
     except (ValueError, AttributeError):
         return False
     return isinstance(body, dict) and "code" in body and "message" in body
+
+
+class NoStoreMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        patch_vary_headers(response, ["Cookie", "Authorization"])
+        return response

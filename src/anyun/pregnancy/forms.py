@@ -9,6 +9,7 @@ from anyun.pregnancy.models import (
     HISTORY_TEXT_MAX_LENGTH,
     MAX_GRAVIDITY,
     MAX_PARITY,
+    REPORT_TITLE_MAX_LENGTH,
     DeliveryMode,
     PregnancyOutcome,
 )
@@ -96,6 +97,6 @@ class PreviousPregnancyForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    title = forms.CharField(label=_("What exam"), max_length=200)
+    title = forms.CharField(label=_("What exam"), max_length=REPORT_TITLE_MAX_LENGTH)
     exam_date = forms.DateField(label=_("Exam date"), required=False, widget=DateInput)
     file = forms.FileField(label=_("Image or PDF (max 10 MB)"))

@@ -13,6 +13,7 @@ from anyun.core.models import TimeStampedModel
 MAX_GRAVIDITY = 30
 MAX_PARITY = 20
 HISTORY_TEXT_MAX_LENGTH = 2000
+REPORT_TITLE_MAX_LENGTH = 200
 
 
 class PregnancyStatus(models.TextChoices):
@@ -130,7 +131,7 @@ class ExamReport(TimeStampedModel):
     """An uploaded previous exam report (image or PDF), served only through access checks."""
 
     pregnancy = models.ForeignKey(Pregnancy, on_delete=models.PROTECT, related_name="reports")
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=REPORT_TITLE_MAX_LENGTH)
     exam_date = models.DateField(_("exam date"), null=True, blank=True)
     file = models.FileField(_("file"), upload_to=report_upload_to)
     content_type = models.CharField(max_length=64)

@@ -23,6 +23,7 @@ from anyun.pregnancy.models import (
     HISTORY_TEXT_MAX_LENGTH,
     MAX_GRAVIDITY,
     MAX_PARITY,
+    REPORT_TITLE_MAX_LENGTH,
     DatingMethod,
     DeliveryMode,
     ExamReport,
@@ -361,26 +362,40 @@ def report_upload(
             "exam_in_future", _("The exam date cannot be in the future."), field="exam_date"
         )
     title = (title or "").strip() or str(_("Exam report"))
-    with transaction.atomic():
-        report = ExamReport(
-            pregnancy=pregnancy,
-            title=title[:200],
-            exam_date=exam_date,
-            content_type=mime,
-            size_bytes=upload.size or 0,
-            uploaded_by=actor,
+    if len(title) > REPORT_TITLE_MAX_LENGTH:
+        raise DomainError(
+            "text_too_long",
+            _("Keep this to %(max)s characters.") % {"max": REPORT_TITLE_MAX_LENGTH},
+            field="title",
         )
-        report.file.save("report", upload, save=False)
-        report.save()
-        audit_record(
-            actor=actor,
-            action="upload",
-            object_type="exam_report",
-            object_id=report.public_id,
-            subject=pregnancy.woman,
-            request=request,
-        )
+    report = ExamReport(
+        pregnancy=pregnancy,
+        title=title,
+        exam_date=exam_date,
+        content_type=mime,
+        size_bytes=upload.size or 0,
+        uploaded_by=actor,
+    )
+    report.file.save("report", upload, save=False)
+    try:
+        with transaction.atomic():
+            report.save()
+            _audit_upload(actor=actor, report=report, pregnancy=pregnancy, request=request)
+    except BaseException:
+        report.file.delete(save=False)  # a row that was not stored leaves no file behind
+        raise
     return report
+
+
+def _audit_upload(*, actor: User, report: ExamReport, pregnancy: Pregnancy, request: Any) -> None:
+    audit_record(
+        actor=actor,
+        action="upload",
+        object_type="exam_report",
+        object_id=report.public_id,
+        subject=pregnancy.woman,
+        request=request,
+    )
 
 
 def input_from_pregnancy(pregnancy: Pregnancy) -> PregnancyInput:
