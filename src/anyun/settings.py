@@ -264,6 +264,8 @@ else:
 # cross processes). Scaled out (REDIS_URL set): separate `anyun db_worker` processes.
 ANYUN_EMBEDDED_WORKER = env_bool("ANYUN_EMBEDDED_WORKER", not REDIS_URL)
 ANYUN_WORKER_INTERVAL = float(os.environ.get("ANYUN_WORKER_INTERVAL", "1.0"))
+# How often an open live-feed socket checks that its session still holds.
+ANYUN_FEED_SESSION_CHECK_SECONDS = float(os.environ.get("ANYUN_FEED_SESSION_CHECK_SECONDS", "30"))
 
 LOGGING = {
     "version": 1,

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-IDLE_KEY = "anyun_last_seen"
-START_KEY = "anyun_login_at"
+from anyun.accounts.sessions import IDLE_KEY, START_KEY, session_expired
 
 
 class SessionTimeoutMiddleware:
@@ -21,11 +19,7 @@ class SessionTimeoutMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             now = timezone.now().timestamp()
-            last_seen = request.session.get(IDLE_KEY, now)
-            started = request.session.get(START_KEY, now)
-            idle_limit = settings.ANYUN_IDLE_TIMEOUT_MINUTES * 60
-            absolute_limit = settings.ANYUN_ABSOLUTE_SESSION_HOURS * 3600
-            if now - last_seen > idle_limit or now - started > absolute_limit:
+            if session_expired(request.session, now=now):
                 logout(request)
                 request.session["anyun_timed_out"] = True
             else:

@@ -1,0 +1,31 @@
+"""When a signed-in session is over: one rule for HTTP requests and the live feed's sockets.
+
+MLPS level 3 (GB/T 22239-2019): an idle session ends after ANYUN_IDLE_TIMEOUT_MINUTES, any
+session after ANYUN_ABSOLUTE_SESSION_HOURS; a staff session counts only with its second factor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django_otp import DEVICE_ID_SESSION_KEY
+
+IDLE_KEY = "anyun_last_seen"
+START_KEY = "anyun_login_at"
+
+
+def session_expired(session: Mapping[str, Any], *, now: float) -> bool:
+    """True once the session has been idle or open too long (a session without the clocks
+    yet is the one signing in now)."""
+    last_seen = session.get(IDLE_KEY, now)
+    started = session.get(START_KEY, now)
+    idle_limit = settings.ANYUN_IDLE_TIMEOUT_MINUTES * 60
+    absolute_limit = settings.ANYUN_ABSOLUTE_SESSION_HOURS * 3600
+    return bool(now - last_seen > idle_limit or now - started > absolute_limit)
+
+
+def second_factor_missing(user: Any, session: Mapping[str, Any]) -> bool:
+    """A staff account whose session never passed TOTP."""
+    return bool(user.role != "woman" and not session.get(DEVICE_ID_SESSION_KEY))
