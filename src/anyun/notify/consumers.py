@@ -106,7 +106,7 @@ def _session_usable(user: User, session: SessionBase) -> bool:
 def _still_valid(session_key: str | None, user_pk: int | None, role: str) -> bool:
     """The session is still stored, within its limits, and its account unchanged."""
     store: SessionBase = import_string(settings.SESSION_ENGINE + ".SessionStore")(session_key)
-    if not session_key or not store.exists(session_key):
+    if not session_key or user_pk is None or not store.exists(session_key):
         return False
     user = User.objects.filter(pk=user_pk).only("role", "is_active").first()
     if user is None or not user.is_active or user.role != role:
