@@ -26,12 +26,14 @@ from anyun.accounts.models import ApiToken, IdentityCheck, PhoneCode, Role, User
 from anyun.audit.services import audit_record
 from anyun.clinical.errors import ClinicalValueError
 from anyun.clinical.national_id import age_on, check_woman_eligible, parse_national_id
+from anyun.clinical.typed_numbers import LookalikeCharacterError, is_ascii_digits, typed_number_fold
 from anyun.core import crypto
 from anyun.core.errors import DomainError, PermissionDenied, RateLimited
 from anyun.core.locks import lock_name
 from anyun.core.messages import clinical_message
 
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+# [0-9], not \d, which also matches Arabic-Indic and other Unicode digits.
+PHONE_RE = re.compile(r"1[3-9][0-9]{9}")
 ADULT_AGE = 18
 
 
@@ -42,17 +44,34 @@ def local_today() -> date:
 # --- phone numbers and one-time codes -------------------------------------------------------
 
 
-def phone_normalise(raw: str) -> str:
-    phone = re.sub(r"[\s-]", "", raw or "")
-    if phone.startswith("+86"):
-        phone = phone[3:]
-    if not PHONE_RE.match(phone):
-        raise DomainError(
-            "phone_invalid",
-            _("Enter an 11-digit mainland China mobile number starting with 1."),
-            field="phone",
-        )
+def phone_normalise(raw: str, *, field: str = "phone") -> str:
+    """The 11 ASCII digits of a mainland mobile number, or DomainError("phone_invalid", field).
+
+    Full-width digits fold to ASCII and any other digit is refused (``typed_number_fold``), so
+    a number has one spelling: one account, one blind index, one per-number code limit.
+    Spaces, hyphens and a leading +86 are dropped.
+    """
+    invalid = DomainError(
+        "phone_invalid",
+        _("Enter an 11-digit mainland China mobile number starting with 1."),
+        field=field,
+    )
+    try:
+        folded = typed_number_fold(raw or "")
+    except LookalikeCharacterError:
+        raise invalid from None
+    phone = re.sub(r"[\s-]", "", folded).removeprefix("+86")
+    if not PHONE_RE.fullmatch(phone):
+        raise invalid
     return phone
+
+
+def _typed_code(raw: str) -> str:
+    """The code as typed, full-width digits folded; "" (never a match) for lookalike digits."""
+    try:
+        return typed_number_fold(raw or "")
+    except LookalikeCharacterError:
+        return ""
 
 
 def _code_hash(phone_index: str, code: str) -> str:
@@ -133,7 +152,7 @@ def phone_sign_in(*, phone: str, code: str, ip: str | None = None) -> User:
     """
     phone = phone_normalise(phone)
     index = crypto.blind_index(phone)
-    code = (code or "").strip()
+    code = _typed_code(code)
     now = timezone.now()
     user: User | None = None
     with transaction.atomic():
@@ -145,7 +164,9 @@ def phone_sign_in(*, phone: str, code: str, ip: str | None = None) -> User:
         )
         usable = pending is not None and pending.attempts < settings.ANYUN_OTP_MAX_ATTEMPTS
         if usable and pending is not None:
-            if code.isdigit() and hmac.compare_digest(pending.code_hash, _code_hash(index, code)):
+            if is_ascii_digits(code) and hmac.compare_digest(
+                pending.code_hash, _code_hash(index, code)
+            ):
                 # Conditional update: of two racing requests with the same code, one wins.
                 if PhoneCode.objects.filter(pk=pending.pk, used_at__isnull=True).update(
                     used_at=now
@@ -223,7 +244,7 @@ def woman_identity_verify(*, user: User, data: IdentityInput, request: Any = Non
                 _("You are under 18: enter the name and phone number of your guardian."),
                 field="guardian_name",
             )
-        guardian_phone = phone_normalise(data.guardian_phone)
+        guardian_phone = phone_normalise(data.guardian_phone, field="guardian_phone")
     index = crypto.blind_index(nid.number)
     profile = WomanProfile.objects.select_related("user").get(user=user)
     if profile.is_verified and profile.national_id_index != index:

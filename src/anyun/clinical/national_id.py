@@ -8,7 +8,6 @@ computed check character.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Final, Literal
@@ -19,6 +18,7 @@ from anyun.clinical.national_id_regions import (
     PROVINCE_PREFIXES,
     RESIDENCE_PERMIT_REGION_CODES,
 )
+from anyun.clinical.typed_numbers import LookalikeCharacterError, typed_number_fold
 
 Sex = Literal["female", "male"]
 
@@ -57,12 +57,17 @@ def parse_national_id(raw: str, *, today: date) -> NationalId:
     """Validate and normalise a national ID number (GB 11643-1999 [V]).
 
     Whitespace is removed, full-width characters are folded to ASCII and ``x`` is
-    upper-cased. A 15-digit number is upgraded to 18 characters. Raises
+    upper-cased; any other digit (Arabic-Indic, superscript, ...) is refused as
+    ``national_id_characters`` (see :func:`typed_number_fold`). A 15-digit number is
+    upgraded to 18 characters. Raises
     :class:`ClinicalValueError` (field ``national_id``) with one of the codes
     ``national_id_empty``, ``national_id_length``, ``national_id_characters``,
     ``national_id_region``, ``national_id_birth_date`` or ``national_id_check_digit``.
     """
-    compact = _compact(raw)
+    try:
+        compact = _compact(raw)
+    except LookalikeCharacterError:
+        raise clinical_error("national_id_characters", field=FIELD) from None
     if not compact:
         raise clinical_error("national_id_empty", field=FIELD)
     if len(compact) not in (OLD_LENGTH, CURRENT_LENGTH):
@@ -119,8 +124,7 @@ def check_woman_eligible(
 
 
 def _compact(raw: str) -> str:
-    folded = unicodedata.normalize("NFKC", raw)
-    return "".join(folded.split()).upper()
+    return "".join(typed_number_fold(raw).split()).upper()
 
 
 def _has_valid_characters(number: str) -> bool:

@@ -28,7 +28,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from anyun.accounts.models import Role, User
-from anyun.core.errors import NotFound, PermissionDenied
+from anyun.core.errors import DomainError, NotFound, PermissionDenied
 from anyun.staff.models import (
     ClinicianProfile,
     Credential,
@@ -440,7 +440,10 @@ def licence_lookup(*, query: str, on: date | None = None) -> list[LicenceRecord]
     q = (query or "").strip()
     if not q:
         return []
-    number = credential_number_normalize(q)
+    try:
+        number = credential_number_normalize(q)
+    except DomainError:
+        number = ""  # lookalike digits cannot be a stored number, and no stored number is ""
     holds_number = Exists(Credential.objects.filter(profile=OuterRef("pk"), number=number))
     # Exact hits (certificate number, then full name) come first, then partial name matches;
     # ranked in the database so the limit never cuts an exact hit.

@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from anyun.accounts.models import Role, User
+from anyun.clinical.typed_numbers import LookalikeCharacterError, typed_number_fold
 from anyun.core.errors import DomainError
 from anyun.core.uploads import DOCUMENT_TYPES, IMAGE_TYPES, check_upload
 from anyun.staff.models import (
@@ -29,7 +30,7 @@ from anyun.staff.models import (
 PRACTISING_ROLES = frozenset({Role.CLINICIAN, Role.NURSE, Role.PHARMACIST})
 
 # 医师执业证书编码: 15 ASCII digits, no checksum (DOMAIN.md section 10). [0-9], not \d, which
-# would also accept full-width and other Unicode digits.
+# would also accept Arabic-Indic and other Unicode digits.
 _PRACTISING_NUMBER = re.compile(r"[0-9]{15}")
 _EXTENSIONS = {
     "image/jpeg": "jpg",
@@ -45,8 +46,21 @@ NOTIFICATION_KIND_CREDENTIAL_EXPIRY = "credential_expiry"
 
 
 def credential_number_normalize(number: str) -> str:
-    """Strip blanks people copy from paper certificates ("1101 0519 ...")."""
-    return re.sub(r"\s+", "", number or "")
+    """The number as stored: full-width characters folded, blanks copied from paper removed.
+
+    Raises DomainError("credential_number_characters", field="number") for any digit but 0-9
+    and its full-width form (Arabic-Indic, superscript, circled, ...; see typed_number_fold),
+    so that a number has one spelling.
+    """
+    try:
+        folded = typed_number_fold(number or "")
+    except LookalikeCharacterError:
+        raise DomainError(
+            "credential_number_characters",
+            _("Write the digits of the certificate number as 0 to 9."),
+            field="number",
+        ) from None
+    return re.sub(r"\s+", "", folded)
 
 
 def check_credential_number(*, kind: str, number: str) -> str:
