@@ -121,7 +121,6 @@ def test_profile_upsert_updates_in_place(make_profile: Any, obstetrics: Departme
         "11044010001234",  # 14 digits
         "1104401000123456",  # 16 digits
         "11044010001234X",
-        "１１０４４０１０００１２３４５",  # full-width digits are not ASCII digits
         "110-440-100-012-345",
     ],
 )
@@ -134,6 +133,13 @@ def test_practising_number_must_be_15_digits(
 
     assert (caught.value.code, caught.value.field) == ("practising_number_invalid", "number")
     assert Credential.objects.count() == 0
+
+
+def test_practising_number_in_full_width_digits_is_the_ascii_number(
+    make_profile: Any, recorder: User
+) -> None:
+    credential = record(make_profile(), recorder, number="１１０４４０１０００１２３４５")
+    assert credential.number == "110440100012345"
 
 
 def test_practising_number_spaces_are_removed(make_profile: Any, recorder: User) -> None:
