@@ -4,7 +4,8 @@ Embedded default (no REDIS_URL): the in-memory channel layer cannot cross proces
 queue worker runs inside this process (`ANYUN_EMBEDDED_WORKER`, default on without Redis) and
 its pushes reach the sockets this process holds; static files are served here too.
 Scaled out (REDIS_URL set): `manage db_worker` processes work the queue and the Redis layer
-carries pushes; the lifespan then starts only the scheduler.
+carries pushes; the lifespan then starts the scheduler and the lost-job reclaimer (which puts
+back on the queue the jobs of workers that died; the embedded worker does that itself).
 """
 
 from __future__ import annotations
@@ -31,7 +32,11 @@ from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: 
 from anyun import demo  # noqa: E402
 from anyun.core.periodic import PeriodicJob  # noqa: E402
 from anyun.core.scheduler import PeriodicScheduler  # noqa: E402
-from anyun.core.worker import EmbeddedWorker, embedded_worker_enabled  # noqa: E402
+from anyun.core.worker import (  # noqa: E402
+    EmbeddedWorker,
+    LostJobReclaimer,
+    embedded_worker_enabled,
+)
 from anyun.notify.routing import websocket_urlpatterns  # noqa: E402
 
 logger = logging.getLogger("anyun.asgi")
@@ -43,8 +48,8 @@ Send = Callable[[Message], Awaitable[None]]
 
 
 class Lifespan:
-    """ASGI lifespan: refuse an unsafe database, start the embedded worker (if enabled) and the
-    scheduler; stop both."""
+    """ASGI lifespan: refuse an unsafe database, start the embedded worker (if enabled, else the
+    lost-job reclaimer) and the scheduler; stop them."""
 
     def __init__(
         self,
@@ -57,6 +62,7 @@ class Lifespan:
         self.with_scheduler = scheduler
         self.jobs = jobs
         self.worker: EmbeddedWorker | None = None
+        self.reclaimer: LostJobReclaimer | None = None
         self.scheduler: PeriodicScheduler | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -85,6 +91,9 @@ class Lifespan:
             self.worker = EmbeddedWorker()
             self.worker.start()
             logger.info("Embedded queue worker started (every %ss).", self.worker.interval)
+        else:
+            self.reclaimer = LostJobReclaimer()
+            self.reclaimer.start()
         if self.with_scheduler:
             self.scheduler = PeriodicScheduler(self.jobs)
             self.scheduler.start()
@@ -97,6 +106,9 @@ class Lifespan:
         if self.worker is not None:
             await self.worker.stop()
             self.worker = None
+        if self.reclaimer is not None:
+            await self.reclaimer.stop()
+            self.reclaimer = None
 
 
 def refuse_unsafe_database() -> None:

@@ -6,4 +6,6 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from anyun.core import checks  # noqa: F401  (registers the production checks)
+        # Imported for what they register: the production checks, and the signal receivers
+        # that lease the jobs this process runs.
+        from anyun.core import checks, jobleases  # noqa: F401

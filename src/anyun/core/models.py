@@ -1,4 +1,5 @@
-"""Abstract bases shared by every app (public UUIDs, timestamps) and the scheduler lease."""
+"""Abstract bases shared by every app (public UUIDs, timestamps), the scheduler lease and the
+leases of running queue jobs."""
 
 import uuid
 
@@ -40,3 +41,23 @@ class SchedulerLease(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class JobLease(models.Model):
+    """A queue job in hand, and until when the worker running it vouches for it.
+
+    Taken when django-tasks-db's worker starts the job, renewed every few seconds while it runs,
+    removed when it finishes (`anyun.core.jobleases`). A RUNNING job whose lease has run out
+    belongs to a worker that died; the next worker round puts it back on the queue.
+    """
+
+    job_id = models.UUIDField(_("job"), unique=True)
+    worker_id = models.CharField(_("worker"), max_length=64)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("job lease")
+        verbose_name_plural = _("job leases")
+
+    def __str__(self) -> str:
+        return str(self.job_id)

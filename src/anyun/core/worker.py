@@ -7,6 +7,9 @@
 - `EmbeddedWorker` repeats that inside the ASGI server's event loop when no separate
   `manage db_worker` processes run (the embedded default, where the in-memory channel layer
   cannot reach other processes).
+- Every round of the embedded worker first puts back on the queue the jobs of workers that
+  died (`anyun.core.jobleases`); when separate workers run the queue, the app server's
+  `LostJobReclaimer` does that every few seconds instead.
 """
 
 from __future__ import annotations
@@ -15,14 +18,15 @@ import asyncio
 import contextlib
 import logging
 import os
+import secrets
 import socket
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import close_old_connections, connections, transaction
+from django.db import DatabaseError, close_old_connections, connections, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_tasks.base import Task, TaskResultStatus
@@ -30,11 +34,18 @@ from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from anyun.core.jobleases import (
+    job_vouched_for,
+    jobs_reclaim_lost,
+    leases_stop_renewing_here,
+    renew_interval,
+)
+
 logger = logging.getLogger("anyun.worker")
 
-# A job still RUNNING after this long belongs to a worker that died; sweeps may replace it.
-JOB_STALE_AFTER = timedelta(minutes=15)
 DEFAULT_EMBEDDED_INTERVAL = 1.0
+# Told apart from a worker that died before in the same container (same host name and pid).
+_PROCESS_TOKEN = secrets.token_hex(4)
 
 
 def enqueue(
@@ -69,22 +80,22 @@ def _wake_embedded_worker() -> None:
 
 
 def job_is_live(job_id: OuterRef | str = "job_id") -> Exists:
-    """Exists(): the job named by `job_id` (an outer column) is waiting or running (not stale).
+    """Exists(): the job named by `job_id` (an outer column) is waiting, or running under a
+    worker that vouches for it (`anyun.core.jobleases`: a lease renewed every few seconds).
 
     Use as `.filter(~job_is_live())` to find rows whose job was lost, failed or never written.
     """
     ref = job_id if isinstance(job_id, OuterRef) else OuterRef(job_id)
-    stale_before = timezone.now() - JOB_STALE_AFTER
     return Exists(
         DBTaskResult.objects.filter(id=ref).filter(
             Q(status=TaskResultStatus.READY)
-            | Q(status=TaskResultStatus.RUNNING, started_at__gt=stale_before)
+            | (Q(status=TaskResultStatus.RUNNING) & job_vouched_for(timezone.now()))
         )
     )
 
 
 def _worker_id() -> str:
-    return f"{socket.gethostname()[:40]}-{os.getpid()}"[:64]
+    return f"{socket.gethostname()[:40]}-{os.getpid()}-{_PROCESS_TOKEN}"[:64]
 
 
 def make_worker(*, max_tasks: int | None = None, interval: float = 0) -> Worker:
@@ -118,8 +129,10 @@ def embedded_worker_interval() -> float:
 class EmbeddedWorker:
     """The queue worker inside the ASGI server process (embedded mode).
 
-    Each round runs django-tasks-db's worker in batch mode in a thread of its own
-    (`thread_sensitive=False`), then waits `interval` seconds. A task that pushes with
+    Each round puts lost jobs back on the queue (so the first round after a restart finds the
+    jobs the killed process left RUNNING as soon as their leases run out), then runs
+    django-tasks-db's worker in batch mode in a thread of its own (`thread_sensitive=False`),
+    then waits `interval` seconds. A task that pushes with
     `async_to_sync(channel_layer.group_send)` from that thread runs the send on this event
     loop, so the in-memory channel layer reaches the sockets this process holds.
     """
@@ -203,7 +216,72 @@ class EmbeddedWorker:
     def _run_batch(worker: Worker) -> None:
         try:
             close_old_connections()
+            _reclaim_lost_jobs()
             worker.run()
         finally:
+            # A round cut short mid-job must not keep vouching for that job.
+            leases_stop_renewing_here()
             # The thread pool's threads outlive the round; leave no connection open in them.
             connections.close_all()
+
+
+def _reclaim_lost_jobs() -> None:
+    try:
+        jobs_reclaim_lost()
+    except DatabaseError:
+        # The ready jobs still run; the next round sweeps again.
+        logger.exception("Could not put lost jobs back on the queue.")
+
+
+def _reclaim_and_close() -> None:
+    try:
+        jobs_reclaim_lost()
+    finally:
+        connections.close_all()
+
+
+class LostJobReclaimer:
+    """Puts lost jobs back on the queue every few seconds, on the app server's event loop.
+
+    For a server whose queue is worked by separate `anyun db_worker` processes (the embedded
+    worker does this in its own rounds): whichever process outlives a dead worker, or starts
+    after it, finds that worker's jobs once their leases run out. Several servers may run one:
+    each job is reclaimed once (`jobs_reclaim_lost` locks what it changes).
+    """
+
+    def __init__(self, *, interval: float | None = None) -> None:
+        self.interval = renew_interval() if interval is None else interval
+        self.rounds = 0
+        self._task: asyncio.Task[None] | None = None
+        self._stop: asyncio.Event | None = None
+
+    def start(self) -> None:
+        """Start on the running event loop; the first sweep runs at once."""
+        self._stop = asyncio.Event()
+        self._task = asyncio.get_running_loop().create_task(
+            self._run_forever(), name="anyun-lost-job-reclaimer"
+        )
+
+    async def stop(self) -> None:
+        if self._stop is not None:
+            self._stop.set()
+        if self._task is not None:
+            await self._task
+            self._task = None
+
+    async def run_round(self) -> None:
+        try:
+            await sync_to_async(_reclaim_and_close, thread_sensitive=False)()
+        except Exception:
+            # Whatever went wrong, the loop must go on; the next round sweeps again.
+            logger.exception("Lost-job reclaimer round failed.")
+        self.rounds += 1
+
+    async def _run_forever(self) -> None:
+        assert self._stop is not None
+        while True:
+            await self.run_round()  # the first sweep even if stopped at once: startup reclaims
+            if self._stop.is_set():
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), self.interval)

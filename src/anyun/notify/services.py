@@ -35,7 +35,8 @@ BACKOFF_BASE_SECONDS = 30
 BACKOFF_FACTOR = 4
 BACKOFF_CAP_SECONDS = 3600
 # While an attempt is in flight its delivery is not due for this long, so a duplicate job
-# skips it; if the worker dies mid-send, the sweep retries once the claim has run out.
+# skips it. If the worker dies mid-send, its job runs again once its lease has run out and
+# takes the attempt over; failing that, the sweep retries once the claim has run out.
 CLAIM_SECONDS = 300
 SWEEP_BATCH = 500
 _ERROR_MAX_CHARS = 1000
@@ -207,7 +208,7 @@ def inbox_mark_all_read(*, user: Any) -> int:
         return inbox_for(user=user).filter(read_at__isnull=True).update(read_at=timezone.now())
 
 
-def delivery_attempt(*, delivery_id: int) -> str:
+def delivery_attempt(*, delivery_id: int, resuming_job: uuid.UUID | None = None) -> str:
     """Try one delivery once. Returns "sent", "retry", "dead" or "skipped".
 
     Safe to run twice and concurrently: the delivery is claimed under a row lock (state open,
@@ -215,8 +216,13 @@ def delivery_attempt(*, delivery_id: int) -> str:
     lock or transaction held, and the outcome is recorded under the lock again. A failure
     schedules the next attempt with exponential back-off by enqueuing the task again;
     after MAX_ATTEMPTS failures, or a failure retrying cannot fix, the delivery is dead.
+
+    `resuming_job`: the id of the job running this attempt, when that job runs again because
+    the worker of its earlier run died. If the delivery's current job is that job, an attempt
+    still in flight can only be the dead run's, so it is taken over now instead of after
+    CLAIM_SECONDS. A delivery that was sent, or that a later job owns, is left alone.
     """
-    claimed = _delivery_claim(delivery_id)
+    claimed = _delivery_claim(delivery_id, resuming_job=resuming_job)
     if claimed is None:
         return "skipped"
     delivery, attempt = claimed
@@ -230,7 +236,9 @@ def delivery_attempt(*, delivery_id: int) -> str:
     return _delivery_record_success(delivery.pk, reference=reference)
 
 
-def _delivery_claim(delivery_id: int) -> tuple[Delivery, int] | None:
+def _delivery_claim(
+    delivery_id: int, *, resuming_job: uuid.UUID | None
+) -> tuple[Delivery, int] | None:
     now = timezone.now()
     with transaction.atomic():
         delivery = (
@@ -243,13 +251,17 @@ def _delivery_claim(delivery_id: int) -> tuple[Delivery, int] | None:
             delivery is None
             or delivery.state not in OPEN_STATES
             or delivery.next_attempt_at is None
-            or delivery.next_attempt_at > now
+            or (delivery.next_attempt_at > now and not _resumes(delivery, resuming_job))
         ):
             return None
         delivery.attempts += 1
         delivery.next_attempt_at = now + timedelta(seconds=CLAIM_SECONDS)
         delivery.save(update_fields=["attempts", "next_attempt_at"])
     return delivery, delivery.attempts
+
+
+def _resumes(delivery: Delivery, resuming_job: uuid.UUID | None) -> bool:
+    return resuming_job is not None and delivery.job_id == resuming_job
 
 
 def _delivery_record_success(delivery_id: int, *, reference: str) -> str:
