@@ -86,6 +86,14 @@ def valid_national_id(birth: str | None = None, sequence: int = 2, region: str =
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate-limit counters and sign-in locks live in the cache: none carries over."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     """Hashing strength is not under test; PBKDF2's cost would dominate the suite."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -81,7 +81,11 @@ def _error(
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     details = getattr(exc, "details", None)
     extra = {"details": details} if details is not None else {}
-    return _error(request, exc.status, exc.code, str(exc.message), field=exc.field, **extra)
+    response = _error(request, exc.status, exc.code, str(exc.message), field=exc.field, **extra)
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @api.exception_handler(Http404)

@@ -163,6 +163,12 @@ AUTH_PASSWORD_VALIDATORS = [
 # idle timeout 30 minutes, absolute session limit 12 hours.
 ANYUN_LOGIN_MAX_FAILURES = env_int("ANYUN_LOGIN_MAX_FAILURES", 5)
 ANYUN_LOGIN_LOCK_MINUTES = env_int("ANYUN_LOGIN_LOCK_MINUTES", 10)
+# The lock above holds one account from one address; failures from all addresses together
+# lock the whole account only after this many (and the security administrator is told).
+ANYUN_LOGIN_ACCOUNT_MAX_FAILURES = env_int("ANYUN_LOGIN_ACCOUNT_MAX_FAILURES", 20)
+# Staff sign-in attempts (django-ratelimit rates, "count/period" with s, m, h or d).
+ANYUN_SIGN_IN_RATE_PER_ADDRESS = os.environ.get("ANYUN_SIGN_IN_RATE_PER_ADDRESS", "20/m")
+ANYUN_SIGN_IN_RATE_PER_ACCOUNT = os.environ.get("ANYUN_SIGN_IN_RATE_PER_ACCOUNT", "10/m")
 ANYUN_IDLE_TIMEOUT_MINUTES = env_int("ANYUN_IDLE_TIMEOUT_MINUTES", 30)
 ANYUN_ABSOLUTE_SESSION_HOURS = env_int("ANYUN_ABSOLUTE_SESSION_HOURS", 12)
 ANYUN_PASSWORD_MAX_AGE_DAYS = env_int("ANYUN_PASSWORD_MAX_AGE_DAYS", 90)
@@ -250,6 +256,15 @@ TASKS = {
 }
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Rate-limit counters and sign-in locks live in the cache: the process's memory embedded (one
+# process), Redis when scaled out so that every app server counts the same attempts.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -264,6 +279,9 @@ else:
 # cross processes). Scaled out (REDIS_URL set): separate `anyun db_worker` processes.
 ANYUN_EMBEDDED_WORKER = env_bool("ANYUN_EMBEDDED_WORKER", not REDIS_URL)
 ANYUN_WORKER_INTERVAL = float(os.environ.get("ANYUN_WORKER_INTERVAL", "1.0"))
+# A running job's worker renews its lease this often x3; a job whose lease lapsed belongs to a
+# dead worker and is put back on the queue.
+ANYUN_JOB_LEASE_SECONDS = float(os.environ.get("ANYUN_JOB_LEASE_SECONDS", "15"))
 # How often an open live-feed socket checks that its session still holds.
 ANYUN_FEED_SESSION_CHECK_SECONDS = float(os.environ.get("ANYUN_FEED_SESSION_CHECK_SECONDS", "30"))
 

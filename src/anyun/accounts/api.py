@@ -118,3 +118,12 @@ def guide_seen(request: HttpRequest) -> OkOut:
         raise DomainError("not_a_woman", "")
     services.woman_guide_seen(user=request.user)  # type: ignore[arg-type]
     return OkOut()
+
+
+@router.post("/logout", response=OkOut)
+def sign_out(request: HttpRequest) -> OkOut:
+    """End the bearer token this request presents (an app's sign-out)."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        services.api_token_sign_out(raw=header[7:].strip())
+    return OkOut()

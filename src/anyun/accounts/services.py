@@ -21,8 +21,10 @@ from django.utils.translation import gettext_lazy as _
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from anyun.accounts import throttle
 from anyun.accounts.identity import identity_provider
 from anyun.accounts.models import ApiToken, IdentityCheck, PhoneCode, Role, User, WomanProfile
+from anyun.accounts.signals import account_locked_signal
 from anyun.audit.services import audit_record
 from anyun.clinical.errors import ClinicalValueError
 from anyun.clinical.national_id import age_on, check_woman_eligible, parse_national_id
@@ -307,37 +309,70 @@ def woman_guide_seen(*, user: User) -> None:
 
 
 def staff_sign_in(*, username: str, password: str, token: str, ip: str | None = None) -> User:
-    """Password and TOTP together. Five failures lock the account for ten minutes (MLPS 3).
+    """Password and TOTP together (MLPS level 3), with every failure answered alike.
 
-    The same message is given for every failure so that accounts cannot be enumerated.
+    - Attempts are rate-limited per address and per account name (429 with Retry-After).
+    - Five failures of one account from one address lock that pair for ten minutes; a
+      colleague elsewhere can still sign in, so nobody can lock a clinician out from afar.
+      Failures from every address together lock the whole account after a higher count
+      (ANYUN_LOGIN_ACCOUNT_MAX_FAILURES), and the security administrator is told.
+    - An unknown name costs a password hash like a known one, and a locked account answers
+      the same words as a wrong password: neither response time nor message tells a name.
     """
-    bad = DomainError("sign_in_failed", _("The username, password or one-time code is wrong."))
-    now = timezone.now()
-    user = User.objects.filter(username=username.strip()).first()
-    if user is None or user.role == Role.WOMAN:
-        raise bad
-    if user.locked_until and user.locked_until > now:
-        raise DomainError(
-            "account_locked",
-            _("Too many failed sign-ins. The account is locked until %(time)s.")
-            % {"time": timezone.localtime(user.locked_until).strftime("%H:%M")},
+    name = (username or "").strip()
+    retry = throttle.hit(
+        "staff-sign-in:address", ip or "-", settings.ANYUN_SIGN_IN_RATE_PER_ADDRESS
+    ) or throttle.hit(
+        "staff-sign-in:account", name.lower(), settings.ANYUN_SIGN_IN_RATE_PER_ACCOUNT
+    )
+    if retry:
+        raise RateLimited(
+            "sign_in_throttled",
+            _("Too many sign-in attempts. Try again in %(seconds)s seconds.") % {"seconds": retry},
+            retry_after=retry,
         )
-    ok = user.is_active and user.check_password(password)
+    bad = DomainError(
+        "sign_in_failed",
+        _(
+            "The username, password or one-time code is wrong. After several failures, "
+            "sign-in from this device waits %(minutes)s minutes."
+        )
+        % {"minutes": settings.ANYUN_LOGIN_LOCK_MINUTES},
+    )
+    now = timezone.now()
+    user = User.objects.filter(username=name).first() if name else None
+    if user is None or user.role == Role.WOMAN:
+        User().set_password(password)  # the same cost as checking a real account's password
+        raise bad
+    locked = throttle.pair_locked(user.pk, ip) or bool(
+        user.locked_until and user.locked_until > now
+    )
+    ok = user.check_password(password) and user.is_active and not locked
     device = match_token(user, (token or "").strip()) if ok else None
     if not ok or device is None:
-        _sign_in_failed(user=user, now=now, ip=ip)
+        if not locked:
+            _sign_in_failed(user=user, now=now, ip=ip)
         raise bad
+    throttle.pair_clear(user.pk, ip)
     User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
     user.otp_device = device  # type: ignore[attr-defined]
-    audit_record(actor=user, action="login", object_type="user", object_id=user.public_id)
+    audit_record(
+        actor=user,
+        action="login",
+        object_type="user",
+        object_id=user.public_id,
+        detail={"ip": ip or ""},
+    )
     return user
 
 
 def _sign_in_failed(*, user: User, now: Any, ip: str | None) -> None:
+    pair_locked = throttle.pair_failed(user.pk, ip)
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(failed_login_count=F("failed_login_count") + 1)
         user.refresh_from_db(fields=["failed_login_count"])
-        if user.failed_login_count >= settings.ANYUN_LOGIN_MAX_FAILURES:
+        account_locked = user.failed_login_count >= settings.ANYUN_LOGIN_ACCOUNT_MAX_FAILURES
+        if account_locked:
             User.objects.filter(pk=user.pk).update(
                 locked_until=now + timedelta(minutes=settings.ANYUN_LOGIN_LOCK_MINUTES),
                 failed_login_count=0,
@@ -347,8 +382,15 @@ def _sign_in_failed(*, user: User, now: Any, ip: str | None) -> None:
             action="login_failed",
             object_type="user",
             object_id=user.public_id,
-            detail={"username": user.username, "ip": ip or ""},
+            detail={
+                "username": user.username,
+                "ip": ip or "",
+                "address_locked": pair_locked,
+                "account_locked": account_locked,
+            },
         )
+    if account_locked:
+        account_locked_signal.send(sender=User, user=user, ip=ip)
 
 
 def staff_unlock(*, actor: User, user: User) -> None:
@@ -411,7 +453,8 @@ def staff_create(
 
 # --- API tokens ------------------------------------------------------------------------------
 
-API_TOKEN_DAYS = 30
+API_TOKEN_DAYS = 30  # a woman's app token; staff tokens keep the staff session limits
+TOKEN_TOUCH_SECONDS = 60  # how often last use is written (the idle clock's resolution)
 
 
 def _token_hash(raw: str) -> str:
@@ -420,15 +463,21 @@ def _token_hash(raw: str) -> str:
 
 def api_token_issue(*, user: User) -> str:
     raw = secrets.token_urlsafe(32)
+    now = timezone.now()
+    lifetime = (
+        timedelta(days=API_TOKEN_DAYS)
+        if user.role == Role.WOMAN
+        else timedelta(hours=settings.ANYUN_ABSOLUTE_SESSION_HOURS)
+    )
     ApiToken.objects.create(
-        user=user,
-        token_hash=_token_hash(raw),
-        expires_at=timezone.now() + timedelta(days=API_TOKEN_DAYS),
+        user=user, token_hash=_token_hash(raw), expires_at=now + lifetime, last_used_at=now
     )
     return raw
 
 
 def api_token_user(raw: str) -> User | None:
+    """The user of a live token. A staff token also ends when idle longer than a staff
+    session may be (ANYUN_IDLE_TIMEOUT_MINUTES) and at the absolute limit (its expiry)."""
     now = timezone.now()
     token = (
         ApiToken.objects.select_related("user")
@@ -437,10 +486,53 @@ def api_token_user(raw: str) -> User | None:
     )
     if token is None or not token.user.is_active:
         return None
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+    last_used = token.last_used_at or token.created_at
+    if token.user.role != Role.WOMAN and now - last_used > timedelta(
+        minutes=settings.ANYUN_IDLE_TIMEOUT_MINUTES
+    ):
+        return None
+    if now - last_used > timedelta(seconds=TOKEN_TOUCH_SECONDS):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
 
 
-def api_token_revoke(*, raw: str) -> None:
-    ApiToken.objects.filter(token_hash=_token_hash(raw)).update(revoked_at=timezone.now())
+def api_tokens_active(user: User) -> list[ApiToken]:
+    """The user's tokens that still work, newest first (idle staff tokens left out)."""
+    now = timezone.now()
+    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=now)
+    if user.role != Role.WOMAN:
+        tokens = tokens.filter(
+            last_used_at__gt=now - timedelta(minutes=settings.ANYUN_IDLE_TIMEOUT_MINUTES)
+        )
+    return list(tokens.order_by("-created_at"))
+
+
+def api_token_sign_out(*, raw: str) -> None:
+    """The holder ends the token it presents (the app's sign-out)."""
+    token = ApiToken.objects.filter(token_hash=_token_hash(raw), revoked_at__isnull=True).first()
+    if token is None:
+        return
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    audit_record(
+        actor=token.user, action="token_revoke", object_type="api_token", object_id=token.public_id
+    )
+
+
+def api_token_revoke(*, actor: User, token_public_id: Any, request: Any = None) -> None:
+    """The security administrator ends a token of any account."""
+    if actor.role != Role.SECURITY_ADMIN:
+        raise PermissionDenied(
+            "not_security_admin", _("Only the security administrator can end other sign-ins.")
+        )
+    token = ApiToken.objects.filter(public_id=token_public_id, revoked_at__isnull=True).first()
+    if token is None:
+        raise DomainError("token_unknown", _("This sign-in has already ended."))
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    audit_record(
+        actor=actor,
+        action="token_revoke",
+        object_type="api_token",
+        object_id=token.public_id,
+        subject=token.user,
+        request=request,
+    )

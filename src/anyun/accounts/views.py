@@ -23,6 +23,7 @@ from anyun.accounts.forms import (
 from anyun.accounts.models import ADMIN_ROLES, Role, User
 from anyun.audit.services import client_ip
 from anyun.core.errors import DomainError
+from anyun.core.inputs import parse_uuid
 from anyun.web.forms import form_error
 
 
@@ -173,16 +174,33 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 @staff_required(roles=[Role.SECURITY_ADMIN])
 def security_accounts(request: HttpRequest) -> HttpResponse:
-    """The security administrator's page: locked accounts and staff sign-in state."""
+    """The security administrator's page: locked accounts, staff sign-in state and the staff
+    accounts' active API sign-ins (tokens), each of which can be ended here."""
     if request.method == "POST":
-        target = User.objects.filter(public_id=request.POST.get("user", "")).first()
-        if target is not None:
-            services.staff_unlock(actor=request.user, user=target)  # type: ignore[arg-type]
-            messages.success(request, _("The account has been unlocked."))
+        actor = request.user
+        token_id = parse_uuid(request.POST.get("token"))
+        user_id = parse_uuid(request.POST.get("user"))
+        if token_id is not None:
+            try:
+                services.api_token_revoke(actor=actor, token_public_id=token_id, request=request)  # type: ignore[arg-type]
+            except DomainError as exc:
+                messages.error(request, str(exc.message))
+            else:
+                messages.success(request, _("The sign-in has been ended."))
+        elif user_id is not None:
+            target = User.objects.filter(public_id=user_id).first()
+            if target is not None:
+                services.staff_unlock(actor=actor, user=target)  # type: ignore[arg-type]
+                messages.success(request, _("The account has been unlocked."))
         return redirect("accounts:security")
-    staff = User.objects.exclude(role=Role.WOMAN).order_by("role", "username")
+    staff = list(User.objects.exclude(role=Role.WOMAN).order_by("role", "username"))
+    tokens = [(u, services.api_tokens_active(u)) for u in staff]
     return render(
         request,
         "accounts/security.html",
-        {"staff": staff, "admin_roles": ADMIN_ROLES},
+        {
+            "staff": staff,
+            "admin_roles": ADMIN_ROLES,
+            "tokens": [(u, t) for u, active in tokens for t in active],
+        },
     )

@@ -41,7 +41,20 @@ class PermissionDenied(DomainError):
 
 
 class RateLimited(DomainError):
+    """Too many attempts; `retry_after` (seconds) goes out as the Retry-After header."""
+
     status = 429
+
+    def __init__(
+        self,
+        code: str,
+        message: str | Promise,
+        *,
+        field: str | None = None,
+        retry_after: int | None = None,
+    ) -> None:
+        super().__init__(code, message, field=field)
+        self.retry_after = retry_after
 
 
 def acting_user(request: object) -> User:
