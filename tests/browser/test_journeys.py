@@ -79,7 +79,7 @@ def totp_wrong(device: TOTPDevice) -> str:
 class Clinic:
     department: Any
     admin: User
-    nurse: User
+    head: User
 
 
 @dataclass
@@ -97,18 +97,19 @@ def clinic_create() -> Clinic:
         role=Role.SYSTEM_ADMIN,
         display_name="系统管理员",
     )
-    nurse, _ = accounts.staff_create(
-        username="nurse_b", password=STAFF_PASSWORD, role=Role.NURSE, display_name="陈红"
+    head, _ = accounts.staff_create(
+        username="head_b", password=STAFF_PASSWORD, role=Role.CLINICIAN, display_name="李静"
     )
-    # The nurse assigns care teams within her own department.
+    # The department head assigns care teams within the department.
     staff.clinician_profile_upsert(
-        user=nurse,
+        user=head,
         department=department,
-        title=Title.NURSE,
-        specialty="助产",
+        title=Title.CHIEF_PHYSICIAN,
+        specialty="产科",
         introduction="",
+        is_department_head=True,
     )
-    return Clinic(department=department, admin=admin, nurse=nurse)
+    return Clinic(department=department, admin=admin, head=head)
 
 
 def clinician_create(clinic: Clinic, *, username: str, name: str, n: int) -> StaffMember:
@@ -287,7 +288,7 @@ def test_clinician_signs_in_with_totp_and_opens_her_overview(
         birth=date(timezone.localdate().year - 36, 7, 21),  # 35 or 36
         lmp=today - timedelta(weeks=20, days=3),
     )
-    care_team_assign(actor=clinic.nurse, woman=woman, member=doctor.user, responsible=True)
+    care_team_assign(actor=clinic.head, woman=woman, member=doctor.user, responsible=True)
     page = open_page(viewport=DESKTOP_VIEWPORT)
 
     # A wrong one-time code with the right password: refused, still on the sign-in page.
@@ -340,7 +341,7 @@ def test_other_clinician_cannot_open_the_overview(live_server: Any, open_page: O
         birth=date(timezone.localdate().year - 36, 7, 21),  # 35 or 36
         lmp=timezone.localdate() - timedelta(weeks=20, days=3),
     )
-    care_team_assign(actor=clinic.nurse, woman=woman, member=doctor.user, responsible=True)
+    care_team_assign(actor=clinic.head, woman=woman, member=doctor.user, responsible=True)
     page = open_page(viewport=DESKTOP_VIEWPORT)
 
     staff_sign_in(page, base, username="dr_zhang_b", token=totp_now(other.device))

@@ -43,3 +43,40 @@ class CareTeamMember(PublicIdModel):
         )
         verbose_name = _("care team member")
         verbose_name_plural = _("care team members")
+
+
+class ProposalStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for a decision")
+    APPROVED = "approved", _("Approved")
+    DECLINED = "declined", _("Declined")
+
+
+class CareTeamProposal(PublicIdModel):
+    """A nurse's proposal to put a colleague on a woman's team; the department head or her
+    responsible clinician decides, and only an approval opens her record to the colleague."""
+
+    woman = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    responsible = models.BooleanField(_("as responsible clinician"), default=False)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(_("proposed"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=("woman", "member"),
+                condition=models.Q(status="pending"),
+                name="careteam_one_pending_proposal",
+            ),
+        )
+        verbose_name = _("care team proposal")
+        verbose_name_plural = _("care team proposals")

@@ -10,6 +10,7 @@ Every later feature loads a woman through `access_woman` or lists from `women_vi
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 from uuid import UUID
 
@@ -17,8 +18,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from anyun.accounts.models import CLINICAL_ROLES, Role, User
-from anyun.careteam.models import CareTeamMember
-from anyun.core.errors import NotFound
+from anyun.accounts.services import local_today, phone_normalise
+from anyun.careteam.models import CareTeamMember, CareTeamProposal, ProposalStatus
+from anyun.clinical.errors import ClinicalValueError
+from anyun.clinical.national_id import parse_national_id
+from anyun.core import crypto
+from anyun.core.errors import DomainError, NotFound
+from anyun.staff.selectors import clinician_for
 
 
 def _active_memberships(member: Any) -> QuerySet[CareTeamMember]:
@@ -61,4 +67,43 @@ def care_team_of(woman: Any) -> QuerySet[CareTeamMember]:
         .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
         .select_related("member")
         .order_by("-is_responsible", "started_at")
+    )
+
+
+def responsible_of(woman: Any) -> User | None:
+    """Her responsible clinician on the current care team, if she has one."""
+    row = care_team_of(woman).filter(is_responsible=True).first()
+    return row.member if row is not None else None
+
+
+def proposals_pending_for(user: Any) -> QuerySet[CareTeamProposal]:
+    """Pending proposals `user` decides: all of the department's for its head; those for the
+    women whose responsible clinician `user` is, otherwise."""
+    pending = CareTeamProposal.objects.filter(status=ProposalStatus.PENDING).select_related(
+        "woman", "member", "proposed_by"
+    )
+    profile = clinician_for(user)
+    if profile is not None and profile.is_department_head:
+        return pending.filter(proposed_by__clinician_profile__department=profile.department)
+    responsible_for = CareTeamMember.objects.filter(
+        member=user, is_responsible=True, ended_at__isnull=True
+    ).values("woman")
+    return pending.filter(woman__in=responsible_for)
+
+
+def woman_by_number(raw: str) -> User | None:
+    """The registered woman with this mobile or national ID number, typed in any of the ways
+    the sign-in accepts (full-width digits, spaces, +86, lower-case x)."""
+    indexes = []
+    with contextlib.suppress(DomainError):
+        indexes.append(crypto.blind_index(phone_normalise(raw)))
+    with contextlib.suppress(ClinicalValueError):
+        indexes.append(crypto.blind_index(parse_national_id(raw, today=local_today()).number))
+    if not indexes:
+        return None
+    return (
+        User.objects.filter(role=Role.WOMAN)
+        .filter(Q(phone_index__in=indexes) | Q(woman_profile__national_id_index__in=indexes))
+        .select_related("woman_profile")
+        .first()
     )

@@ -9,6 +9,11 @@ urlpatterns = [
     path("clinic/patients/<uuid:woman_id>/", views.patient_overview, name="patient_overview"),
     path("clinic/care-team/", views.care_team, name="care_team"),
     path("clinic/care-team/assign/", views.care_team_assign, name="care_team_assign"),
+    path(
+        "clinic/care-team/proposals/<uuid:proposal_id>/",
+        views.care_team_decide,
+        name="care_team_decide",
+    ),
     path("console/", views.console_home, name="console_home"),
     path("help/", views.help_index, name="help_index"),
     path("help/<slug:topic>/", views.help_topic, name="help_topic"),

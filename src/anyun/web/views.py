@@ -20,7 +20,7 @@ from anyun.careteam import selectors as careteam_selectors
 from anyun.careteam import services as careteam_services
 from anyun.clinical.national_id import age_on
 from anyun.core import crypto
-from anyun.core.errors import DomainError, NotFound
+from anyun.core.errors import DomainError, NotFound, acting_user
 from anyun.core.failures import failure_for, failure_for_status, failure_response
 from anyun.core.inputs import parse_uuid
 from anyun.monitoring import selectors as monitoring_selectors
@@ -28,6 +28,7 @@ from anyun.monitoring.messages import rule_label
 from anyun.monitoring.models import SIGN_LABELS
 from anyun.monitoring.services import format_values
 from anyun.pregnancy import selectors as pregnancy_selectors
+from anyun.staff.selectors import clinician_for
 
 HELP_TOPICS = ("account", "consent", "record", "messages", "privacy", "emergency")
 WORKSTATION_ROLES = [Role.CLINICIAN, Role.NURSE, Role.PHARMACIST]
@@ -70,7 +71,15 @@ def woman_home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/woman_home.html",
-        {"steps": steps, "summary": summary, "profile": profile, "latest": latest},
+        {
+            "steps": steps,
+            "summary": summary,
+            "profile": profile,
+            "latest": latest,
+            "team": careteam_selectors.care_team_of(user).select_related(
+                "member__clinician_profile"
+            ),
+        },
     )
 
 
@@ -142,21 +151,15 @@ def patient_overview(request: HttpRequest, woman_id: UUID) -> HttpResponse:
 
 @staff_required([Role.CLINICIAN, Role.NURSE])
 def care_team(request: HttpRequest) -> HttpResponse:
-    """The department assigns a woman (found by exact phone or ID number) to a clinician."""
-    if not careteam_services.may_assign(request.user):
-        raise Http404
+    """Care teams of the department: find a woman by exact mobile or ID number; the head or
+    her responsible clinician assigns, a nurse proposes; pending proposals to decide."""
+    user = acting_user(request)
     found = None
-    lookup = request.GET.get("lookup", "").strip()
+    lookup = request.GET.get("lookup", "").strip()[:40]
     if lookup:
-        index = crypto.blind_index(lookup)
-        found = (
-            User.objects.filter(role=Role.WOMAN)
-            .filter(Q(phone_index=index) | Q(woman_profile__national_id_index=index))
-            .select_related("woman_profile")
-            .first()
-        )
+        found = careteam_selectors.woman_by_number(lookup)
         audit_record(
-            actor=request.user,
+            actor=user,
             action="lookup",
             object_type="woman",
             object_id=found.public_id if found else "",
@@ -164,22 +167,39 @@ def care_team(request: HttpRequest) -> HttpResponse:
             request=request,
             detail={"found": found is not None},
         )
-    from anyun.staff.selectors import clinician_for
-
-    profile = clinician_for(request.user)
+    profile = clinician_for(user)
     members = User.objects.filter(
         role__in=CLINICAL_ROLES,
         is_active=True,
         clinician_profile__department=profile.department if profile else None,
     ).order_by("display_name")
+    shown_name = ""
+    if found is not None:
+        # Only someone who decides her team (or already sees her record) sees her full name.
+        name = str(found.woman_profile.real_name or found.display_name)
+        knows = careteam_services.may_assign(user, found) or careteam_selectors.can_see_woman(
+            user, found
+        )
+        shown_name = name if knows else name[:1] + "*" * max(1, len(name) - 1)
     return render(
-        request, "web/care_team.html", {"found": found, "lookup": lookup, "members": members}
+        request,
+        "web/care_team.html",
+        {
+            "found": found,
+            "shown_name": shown_name,
+            "lookup": lookup,
+            "members": members,
+            "can_assign": found is not None and careteam_services.may_assign(user, found),
+            "can_propose": careteam_services.may_propose(user),
+            "proposals": careteam_selectors.proposals_pending_for(user),
+        },
     )
 
 
 @staff_required([Role.CLINICIAN, Role.NURSE])
 @require_POST
 def care_team_assign(request: HttpRequest) -> HttpResponse:
+    """Assign (head or responsible clinician) or propose (nurse) a member for her team."""
     woman_id, member_id = (
         parse_uuid(request.POST.get("woman")),
         parse_uuid(request.POST.get("member")),
@@ -190,18 +210,43 @@ def care_team_assign(request: HttpRequest) -> HttpResponse:
     member = User.objects.filter(public_id=member_id).first()
     if woman is None or member is None:
         raise Http404
+    user = acting_user(request)
+    responsible = request.POST.get("responsible") == "on"
     try:
-        careteam_services.care_team_assign(
-            actor=request.user,
-            woman=woman,
-            member=member,  # type: ignore[arg-type]
-            responsible=request.POST.get("responsible") == "on",
+        if careteam_services.may_assign(user, woman):
+            careteam_services.care_team_assign(
+                actor=user, woman=woman, member=member, responsible=responsible, request=request
+            )
+            messages.success(request, _("Assigned. Her responsible clinician has been told."))
+        else:
+            careteam_services.care_team_propose(
+                actor=user, woman=woman, member=member, responsible=responsible, request=request
+            )
+            messages.success(
+                request, _("Proposed. The decision is with her responsible clinician.")
+            )
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("web:care_team")
+
+
+@staff_required([Role.CLINICIAN])
+@require_POST
+def care_team_decide(request: HttpRequest, proposal_id: UUID) -> HttpResponse:
+    approve = request.POST.get("decision") == "approve"
+    try:
+        careteam_services.care_team_proposal_decide(
+            actor=acting_user(request),
+            proposal_public_id=proposal_id,
+            approve=approve,
             request=request,
         )
+    except NotFound as exc:
+        raise Http404 from exc
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:
-        messages.success(request, _("Assigned."))
+        messages.success(request, _("Approved.") if approve else _("Declined."))
     return redirect("web:care_team")
 
 

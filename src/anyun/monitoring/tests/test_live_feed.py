@@ -45,6 +45,6 @@ def test_an_urgent_reading_reaches_the_clinicians_open_feed(ward: Ward, record: 
     assert message["kind"] == "alarm"
     assert message["link"] == f"/clinic/alarms/{alarm.public_id}/"
     assert "165/112" in message["body"]
-    assert message["unread"] == 1
+    assert message["unread"] == 2  # the alarm and the notice that she is responsible for her
     delivery_states = sorted(alarm.woman.alarms.get().events.values_list("kind", flat=True))
     assert delivery_states == ["notified", "raised"]
