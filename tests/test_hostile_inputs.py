@@ -208,3 +208,27 @@ def test_the_web_shows_a_styled_404() -> None:
     assert b'name="viewport"' in response.content
     assert b"anyun.css" in response.content
     assert json.dumps("Not Found")[1:-1].encode() not in response.content
+
+
+def test_every_operation_documents_its_error_answers() -> None:
+    schema = Client().get("/api/openapi.json").json()
+    assert schema["components"]["schemas"]["Error"]["required"] == ["code", "message", "field"]
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            documented = set(operation["responses"])
+            assert {"400", "404", "422", "503"} <= documented, (method, path)
+            if operation.get("security"):
+                assert "401" in documented, (method, path)
+
+
+def test_field_messages_are_localised(world: World) -> None:
+    api = _bearer(world.woman)
+    current = api.get("/api/v1/pregnancy/current").json()
+    response = api.patch(
+        f"/api/v1/pregnancy/{current['id']}",
+        data='{"gravidity": "many"}',
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    body = _shaped(response, 422)
+    assert body["errors"] == [{"field": "gravidity", "message": "请输入整数。"}]

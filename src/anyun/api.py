@@ -51,7 +51,57 @@ class TextCheckingParser(Parser):
         return super().parse_querydict(data, list_fields, request)
 
 
-api = NinjaAPI(
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "description": "Every error under /api/: a stable code, a localised message, the field at fault.",
+    "properties": {
+        "code": {"type": "string"},
+        "message": {"type": "string"},
+        "field": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+        "details": {},
+    },
+    "required": ["code", "message", "field"],
+}
+ERROR_RESPONSES = {
+    "400": "The request was refused: a rule of the service, a malformed body or value.",
+    "401": "Sign in first: no token or session, or one that has ended.",
+    "403": "Not allowed for this account.",
+    "404": "Not found, or not yours (never told apart).",
+    "413": "The request body is larger than accepted.",
+    "422": "Some fields are missing or malformed; `errors` lists each.",
+    "429": "Too many attempts; see the Retry-After header.",
+    "503": "Briefly unavailable; see the Retry-After header.",
+}
+
+
+class AnyunAPI(NinjaAPI):
+    """The API whose schema documents, on every operation, the error answers it can give."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(**kwargs)
+        schema["components"].setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        body = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for operations in schema["paths"].values():
+            for method, operation in operations.items():
+                responses = operation.setdefault("responses", {})
+                for status, description in ERROR_RESPONSES.items():
+                    if status == "401" and not operation.get("security"):
+                        continue
+                    if status == "413" and method not in {"post", "put", "patch"}:
+                        continue
+                    responses.setdefault(status, {"description": description, "content": body})
+        return schema
+
+
+api = AnyunAPI(
     title="Anyun API",
     version="1",
     description="Internet prenatal care: the same use cases as the web front ends.",
@@ -127,18 +177,59 @@ def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     return response
 
 
+def field_path(error: dict[str, Any]) -> str:
+    """The field as the client named it: ("body", "data", "gravidity") -> "gravidity"."""
+    loc = [str(p) for p in error.get("loc", [])]
+    if loc[:1] == ["body"] and len(loc) > 2:
+        loc = loc[1:]
+    return ".".join(loc[1:])
+
+
+def field_message(error: dict[str, Any]) -> str:
+    """A localised sentence for one of pydantic's per-field errors (its own text is English)."""
+    kind = str(error.get("type", ""))
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return _("This field is required.")
+    if kind in {"int_parsing", "int_type", "int_from_float"}:
+        return _("Enter a whole number.")
+    if kind in {"float_parsing", "float_type", "decimal_parsing", "decimal_type"}:
+        return _("Enter a number.")
+    if kind in {"greater_than_equal", "greater_than"}:
+        return _("Enter a value of at least %(limit)s.") % {
+            "limit": ctx.get("ge", ctx.get("gt", ""))
+        }
+    if kind in {"less_than_equal", "less_than"}:
+        return _("Enter a value of at most %(limit)s.") % {
+            "limit": ctx.get("le", ctx.get("lt", ""))
+        }
+    if kind == "string_too_long":
+        return _("Keep this to %(max)s characters.") % {"max": ctx.get("max_length", "")}
+    if kind == "string_too_short":
+        return _("Enter at least %(min)s characters.") % {"min": ctx.get("min_length", "")}
+    if kind.startswith(("date", "datetime", "time")):
+        return _("Enter a valid date or time (YYYY-MM-DD, ISO 8601).")
+    if kind.startswith("uuid"):
+        return _("Enter a valid identifier.")
+    if kind.startswith("bool"):
+        return _("Enter true or false.")
+    if kind in {"enum", "literal_error"}:
+        return _("Choose one of the listed values.")
+    if kind in {"string_type", "string_unicode"}:
+        return _("Enter text.")
+    if kind in {"list_type", "dict_type", "model_type", "model_attributes_type"}:
+        return _("This field has the wrong structure.")
+    return _("This value is not valid.")
+
+
 @api.exception_handler(ValidationError)
 def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = [
-        {"field": ".".join(str(p) for p in e.get("loc", [])[1:]), "message": e.get("msg", "")}
-        for e in exc.errors
-    ]
-    first = errors[0] if errors else {"field": None}
+    errors = [{"field": field_path(e), "message": field_message(e)} for e in exc.errors]
     return _error(
         request,
         422,
         "invalid",
         _("Some fields are missing or malformed."),
-        field=first["field"],
+        field=errors[0]["field"] if errors else None,
         errors=errors,
     )
