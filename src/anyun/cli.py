@@ -27,7 +27,7 @@ WITHOUT_MIGRATED_DATABASE = frozenset(
         "version",
     }
 )
-ALIASES = {"totp": "anyun_totp", "demo": "anyun_demo"}
+ALIASES = {"totp": "anyun_totp", "demo": "anyun_demo", "db_worker": "anyun_db_worker"}
 
 
 def main() -> None:

@@ -418,3 +418,24 @@ def test_reclaimer_round_puts_back_only_lost_jobs(
 
     assert (status_of(lost), status_of(live)) == (TaskResultStatus.READY, TaskResultStatus.RUNNING)
     assert list(JobLease.objects.values_list("job_id", flat=True)) == [live.id]
+
+
+def test_anyun_db_worker_alone_reclaims_what_a_killed_worker_left(
+    woman: User, t0: datetime, pushes: list[int], time_machine: Any
+) -> None:
+    """`anyun db_worker` (our command, not django-tasks-db's bare one) puts the lost job back
+    and runs it, with no app server beside it."""
+    from anyun.cli import ALIASES
+
+    assert ALIASES["db_worker"] == "anyun_db_worker"
+    time_machine.move_to(t0, tick=False)
+    delivery = raise_alarm(woman)
+    job = claimed_by(DEAD, job_of(delivery), lease=True)
+    time_machine.move_to(t0 + lease_duration() + timedelta(seconds=1), tick=False)
+    call_command(
+        "anyun_db_worker", batch=True, interval=0, startup_delay=False, reload=False, verbosity=0
+    )
+    job.refresh_from_db()
+    assert job.status == TaskResultStatus.SUCCESSFUL
+    delivery.refresh_from_db()
+    assert delivery.state == "sent"
