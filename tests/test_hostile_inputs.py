@@ -232,3 +232,42 @@ def test_field_messages_are_localised(world: World) -> None:
     )
     body = _shaped(response, 422)
     assert body["errors"] == [{"field": "gravidity", "message": "请输入整数。"}]
+
+
+def test_a_png_without_image_data_is_refused_as_corrupt(world: World) -> None:
+    api = _bearer(world.woman)
+    current = api.get("/api/v1/pregnancy/current").json()
+    upload = io.BytesIO(_png_header_only(4, 4))
+    upload.name = "scan.png"
+    response = api.post(
+        f"/api/v1/pregnancy/{current['id']}/reports", data={"title": "scan", "file": upload}
+    )
+    assert _shaped(response, 400)["code"] == "upload_corrupt"
+
+
+def test_an_exam_date_before_her_birth_is_refused(world: World) -> None:
+    from PIL import Image
+
+    api = _bearer(world.woman)
+    current = api.get("/api/v1/pregnancy/current").json()
+    upload = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(upload, "PNG")
+    upload.seek(0)
+    upload.name = "scan.png"
+    response = api.post(
+        f"/api/v1/pregnancy/{current['id']}/reports",
+        data={"title": "scan", "exam_date": "1553-01-01", "file": upload},
+    )
+    body = _shaped(response, 400)
+    assert body["field"] == "exam_date"
+
+
+def test_notes_past_their_limit_are_refused_not_cut(world: World) -> None:
+    api = _bearer(world.woman)
+    response = api.post(
+        "/api/v1/monitoring/readings",
+        data=json.dumps({"items": [{"kind": "weight", "value": 60, "note": "记" * 501}]}),
+        content_type="application/json",
+    )
+    body = _shaped(response, 400)
+    assert (body["code"], body["field"]) == ("text_too_long", "note")

@@ -6,6 +6,10 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
+from anyun.core.errors import DomainError
+
 
 def has_forbidden_character(text: str) -> bool:
     """True for a NUL character or a lone UTF-16 surrogate: neither can be stored as text
@@ -61,3 +65,13 @@ def parse_uuid(value: object) -> uuid.UUID | None:
         return uuid.UUID(value.strip())
     except ValueError:
         return None
+
+
+def text_within(value: str | None, limit: int, *, field: str) -> str:
+    """`value` stripped, refused (never cut) past `limit` characters, with the field named."""
+    text = (value or "").strip()
+    if len(text) > limit:
+        raise DomainError(
+            "text_too_long", _("Keep this to %(max)s characters.") % {"max": limit}, field=field
+        )
+    return text

@@ -69,7 +69,11 @@ def check_upload(
                 _("The image is too large in pixels. Upload a smaller photo."),
                 field=field,
             ) from exc
-        except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        except DomainError:
+            raise
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, IndexError) as exc:
+            # Pillow meets malformed files with any of these (a PNG without image data
+            # raises IndexError in verify()).
             raise DomainError(
                 "upload_corrupt", _("The image could not be read."), field=field
             ) from exc

@@ -32,7 +32,7 @@ from anyun.clinical.alarm_thresholds import (
 from anyun.clinical.dating import PREGNANCY_LENGTH_DAYS, GestationalAge
 from anyun.clinical.errors import ClinicalValueError
 from anyun.core.errors import DomainError, NotFound, PermissionDenied
-from anyun.core.inputs import parse_uuid
+from anyun.core.inputs import parse_uuid, text_within
 from anyun.core.messages import clinical_message
 from anyun.monitoring.messages import implausible_message
 from anyun.monitoring.models import (
@@ -52,6 +52,8 @@ from anyun.monitoring.selectors import thresholds_current
 from anyun.pregnancy.models import Pregnancy
 
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+NOTE_MAX_LENGTH = 500  # a reading's or an instruction's note
+OUTCOME_NOTE_MAX_LENGTH = 1000
 ROUTED_GRADES = frozenset({Grade.ATTENTION, Grade.URGENT})
 
 
@@ -399,7 +401,7 @@ def _store_and_grade(
             glucose_context=item.glucose_context or "",
             movement_period=item.movement_period or "",
             symptoms=sorted(reading.symptoms),
-            note=(item.note or "").strip()[:500],
+            note=text_within(item.note, NOTE_MAX_LENGTH, field="note"),
             source=source,
             confirmed_implausible=confirmed,
             recorded_by=actor,
@@ -678,7 +680,8 @@ def alarm_close(
             _event(alarm, AlarmEventKind.ACKNOWLEDGED, actor=actor)
         alarm.status = AlarmStatus.CLOSED
         alarm.closed_by, alarm.closed_at = actor, now
-        alarm.outcome, alarm.outcome_note = outcome, note[:1000]
+        alarm.outcome = outcome
+        alarm.outcome_note = text_within(note, OUTCOME_NOTE_MAX_LENGTH, field="note")
         alarm.escalate_at = None
         alarm.save()
         _event(alarm, AlarmEventKind.CLOSED, actor=actor, outcome=outcome)
@@ -803,7 +806,7 @@ def plan_set(
             times=parsed,
             from_ga_weeks=from_ga_weeks,
             until_ga_weeks=until_ga_weeks,
-            note=note.strip()[:500],
+            note=text_within(note, NOTE_MAX_LENGTH, field="note"),
             set_by=actor,
         )
         audit_record(

@@ -17,6 +17,7 @@ from anyun.audit.services import audit_record
 from anyun.clinical import anthropometry, dating
 from anyun.clinical.errors import ClinicalValueError
 from anyun.core.errors import DomainError, PermissionDenied
+from anyun.core.inputs import text_within
 from anyun.core.messages import clinical_message
 from anyun.core.uploads import DOCUMENT_TYPES, check_upload
 from anyun.pregnancy.models import (
@@ -35,6 +36,7 @@ from anyun.pregnancy.models import (
 )
 
 MAX_GA_DAYS = 44 * 7
+EARLIEST_EXAM_DATE = dt.date(1900, 1, 1)  # when no birth date is on record
 
 
 @dataclass
@@ -243,7 +245,10 @@ def pregnancy_update(
         locked.updated_by = actor
         locked.save()
         PregnancyRevision.objects.create(
-            pregnancy=locked, changed_by=actor, changes=changes, reason=reason.strip()[:500]
+            pregnancy=locked,
+            changed_by=actor,
+            changes=changes,
+            reason=text_within(reason, 500, field="reason"),
         )
         audit_record(
             actor=actor,
@@ -331,7 +336,7 @@ def previous_pregnancy_add(
             outcome=outcome,
             delivery_mode=delivery_mode,
             gestational_weeks=gestational_weeks,
-            complications=complications.strip()[:500],
+            complications=text_within(complications, 500, field="complications"),
             recorded_by=actor,
         )
         audit_record(
@@ -360,6 +365,13 @@ def report_upload(
     if exam_date and exam_date > timezone.localdate():
         raise DomainError(
             "exam_in_future", _("The exam date cannot be in the future."), field="exam_date"
+        )
+    birth = getattr(getattr(pregnancy.woman, "woman_profile", None), "birth_date", None)
+    if exam_date and exam_date < (birth or EARLIEST_EXAM_DATE):
+        raise DomainError(
+            "exam_before_birth",
+            _("The exam date is before her birth: check it."),
+            field="exam_date",
         )
     title = (title or "").strip() or str(_("Exam report"))
     if len(title) > REPORT_TITLE_MAX_LENGTH:
