@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO
 
 import filetype
 from django.conf import settings
+from django.core.files.storage import Storage, default_storage
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
@@ -86,3 +89,16 @@ def check_upload(
         if b"%%EOF" not in tail:
             raise DomainError("upload_corrupt", _("The PDF file is incomplete."), field=field)
     return mime
+
+
+@contextmanager
+def stored_files_removed_on_failure(storage: Storage = default_storage) -> Iterator[list[str]]:
+    """Collect the names of files stored in the block; if the block fails (its row was not
+    saved or its transaction not committed), they are deleted: no file without its row."""
+    names: list[str] = []
+    try:
+        yield names
+    except BaseException:
+        for name in names:
+            storage.delete(name)
+        raise

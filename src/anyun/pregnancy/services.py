@@ -19,7 +19,7 @@ from anyun.clinical.errors import ClinicalValueError
 from anyun.core.errors import DomainError, PermissionDenied
 from anyun.core.inputs import text_within
 from anyun.core.messages import clinical_message
-from anyun.core.uploads import DOCUMENT_TYPES, check_upload
+from anyun.core.uploads import DOCUMENT_TYPES, check_upload, stored_files_removed_on_failure
 from anyun.pregnancy.models import (
     HISTORY_TEXT_MAX_LENGTH,
     MAX_GRAVIDITY,
@@ -388,14 +388,11 @@ def report_upload(
         size_bytes=upload.size or 0,
         uploaded_by=actor,
     )
-    report.file.save("report", upload, save=False)
-    try:
-        with transaction.atomic():
-            report.save()
-            _audit_upload(actor=actor, report=report, pregnancy=pregnancy, request=request)
-    except BaseException:
-        report.file.delete(save=False)  # a row that was not stored leaves no file behind
-        raise
+    with stored_files_removed_on_failure(report.file.storage) as stored, transaction.atomic():
+        report.file.save("report", upload, save=False)
+        stored.append(report.file.name)
+        report.save()
+        _audit_upload(actor=actor, report=report, pregnancy=pregnancy, request=request)
     return report
 
 

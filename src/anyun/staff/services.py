@@ -17,7 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from anyun.accounts.models import Role, User
 from anyun.clinical.typed_numbers import LookalikeCharacterError, typed_number_fold
 from anyun.core.errors import DomainError
-from anyun.core.uploads import DOCUMENT_TYPES, IMAGE_TYPES, check_upload
+from anyun.core.uploads import (
+    DOCUMENT_TYPES,
+    IMAGE_TYPES,
+    check_upload,
+    stored_files_removed_on_failure,
+)
 from anyun.staff.models import (
     ClinicianProfile,
     Credential,
@@ -191,13 +196,14 @@ def photo_set(*, profile: ClinicianProfile, photo: IO[bytes] | None) -> Clinicia
     deleted only after the new state is committed.
     """
     old_name = profile.photo.name if profile.photo else ""
-    with transaction.atomic():
+    with stored_files_removed_on_failure(profile.photo.storage) as stored, transaction.atomic():
         locked = ClinicianProfile.objects.select_for_update().get(pk=profile.pk)
         if photo is None:
             locked.photo = ""
         else:
             mime = check_upload(photo, allowed=IMAGE_TYPES, field="photo")
             locked.photo.save(f"photo.{_EXTENSIONS[mime]}", File(photo), save=False)
+            stored.append(locked.photo.name)
         locked.save(update_fields=["photo", "updated_at"])
         if old_name and old_name != locked.photo.name:
             storage = locked.photo.storage
@@ -244,7 +250,10 @@ def credential_record(
         scan_ext = _EXTENSIONS[check_upload(scan, allowed=DOCUMENT_TYPES, field="scan")]
 
     try:
-        with transaction.atomic():
+        with (
+            stored_files_removed_on_failure(Credential.scan.field.storage) as stored,
+            transaction.atomic(),
+        ):
             if kind == CredentialKind.PRACTISING_CERTIFICATE:
                 # One practising number, one clinician. No constraint can say "unique across
                 # profiles, repeatable within one", so recordings of practising numbers are
@@ -262,6 +271,7 @@ def credential_record(
             )
             if scan is not None:
                 credential.scan.save(f"scan.{scan_ext}", File(scan), save=False)
+                stored.append(credential.scan.name)
             credential.save()
     except IntegrityError as exc:
         raise DomainError(
