@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from itertools import pairwise
 from statistics import fmean
@@ -27,6 +26,7 @@ from anyun.clinical.alarm_thresholds import (
 )
 from anyun.clinical.anthropometry import validate_weight_kg
 from anyun.clinical.dating import DAYS_PER_WEEK, GestationalAge
+from anyun.clinical.exact import exact, round_half_up
 from anyun.clinical.sfh import SFH_MAX_GA_WEEKS, SFH_MIN_GA_WEEKS, sfh_centile
 from anyun.clinical.signs import (
     GlucoseContext,
@@ -554,7 +554,9 @@ def _grade_weight(
         return []
     common: dict[str, object] = {"weight_kg": _value(reading), "ga": str(ga)}
     if pre_pregnancy_weight_kg is not None:
-        common["total_gain_kg"] = _round_half_up(_value(reading) - pre_pregnancy_weight_kg)
+        common["total_gain_kg"] = round_half_up(
+            exact(_value(reading)) - exact(pre_pregnancy_weight_kg), _WEIGHT_DECIMALS
+        )
     findings: list[Finding] = []
 
     if bmi_category is not None:
@@ -621,8 +623,8 @@ def _week_gain(end: Reading, weights: Sequence[Reading], t: Thresholds) -> _Week
         ),
     )
     days = _days_between(start.measured_at, end.measured_at)
-    gain = (_value(end) - _value(start)) * DAYS_PER_WEEK / days
-    return _WeekGain(start=start, end=end, days=days, gain_kg=_round_half_up(gain))
+    gain = (exact(_value(end)) - exact(_value(start))) * DAYS_PER_WEEK / exact(days)
+    return _WeekGain(start=start, end=end, days=days, gain_kg=round_half_up(gain, _WEIGHT_DECIMALS))
 
 
 def _consecutive_weeks(
@@ -788,8 +790,3 @@ def _days_between(start: datetime, end: datetime) -> float:
 def _value(reading: Reading) -> float:
     assert reading.value is not None  # checked by check_reading
     return reading.value
-
-
-def _round_half_up(value: float) -> float:
-    quantum = Decimal(1).scaleb(-_WEIGHT_DECIMALS)
-    return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))

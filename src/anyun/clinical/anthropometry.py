@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Final
 
 from anyun.clinical.dating import DAYS_PER_WEEK, SECOND_TRIMESTER_START, GestationalAge
 from anyun.clinical.errors import clinical_error
+from anyun.clinical.exact import exact, round_half_up
 from anyun.clinical.weight_gain_table import (
     NORMAL_BMI_FROM,
     OBESE_BMI_FROM,
@@ -76,8 +77,8 @@ def bmi(*, height_cm: float, weight_kg: float) -> float:
     """
     validate_height_cm(height_cm)
     validate_weight_kg(weight_kg)
-    height_m = height_cm / 100
-    return _round_half_up(weight_kg / (height_m * height_m), BMI_DECIMALS)
+    height_m = exact(height_cm) / 100
+    return round_half_up(exact(weight_kg) / (height_m * height_m), BMI_DECIMALS)
 
 
 def bmi_category(bmi: float) -> BmiCategory:
@@ -114,14 +115,9 @@ def weight_gain_band(
     first_low, first_high = recommendation.first_trimester_kg
     if ga < SECOND_TRIMESTER_START:
         return (first_low, first_high)
-    weeks_after = (ga.days - SECOND_TRIMESTER_START.days) / DAYS_PER_WEEK
+    weeks_after = Decimal(ga.days - SECOND_TRIMESTER_START.days) / DAYS_PER_WEEK
     weekly_low, weekly_high = recommendation.weekly_range_kg
     return (
-        _round_half_up(first_low + weekly_low * weeks_after, WEIGHT_GAIN_DECIMALS),
-        _round_half_up(first_high + weekly_high * weeks_after, WEIGHT_GAIN_DECIMALS),
+        round_half_up(exact(first_low) + exact(weekly_low) * weeks_after, WEIGHT_GAIN_DECIMALS),
+        round_half_up(exact(first_high) + exact(weekly_high) * weeks_after, WEIGHT_GAIN_DECIMALS),
     )
-
-
-def _round_half_up(value: float, decimals: int) -> float:
-    quantum = Decimal(1).scaleb(-decimals)
-    return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))

@@ -125,3 +125,19 @@ def test_the_back_office_is_reached_only_through_the_staff_sign_in(make_staff: A
     other = make_staff("clinician")
     form = verified.get(f"/admin/accounts/user/{other.pk}/change/").content.decode()
     assert 'name="role"' not in form
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_date_inputs_render_iso_values_in_every_language(language: str) -> None:
+    """A localised value ("2026/06/20") is refused by the browser's date input, so saving the
+    record in Chinese lost the LMP."""
+    import datetime as dt
+
+    from django.utils import translation
+
+    from anyun.pregnancy.forms import PregnancyForm
+
+    with translation.override(language):
+        html = str(PregnancyForm(initial={"lmp": dt.date(2026, 6, 20)})["lmp"])
+    assert 'type="date"' in html
+    assert 'value="2026-06-20"' in html
