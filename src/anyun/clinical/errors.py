@@ -88,6 +88,10 @@ ERROR_CODES: Final[dict[str, str]] = {
     "sfh_ga_range": (
         "The fundal-height reference covers {min_weeks} to {max_weeks} weeks; got {ga_weeks}."
     ),
+    "pulse_pressure_range": (
+        "{systolic}/{diastolic} mmHg cannot be right: the two pressures must differ by "
+        "{min_value} to {max_value} mmHg. Measure again."
+    ),
     "alarm_threshold_order": (
         "The alarm threshold {lower} ({lower_value}) must be below {upper} ({upper_value})."
     ),

@@ -136,6 +136,9 @@ TEMPERATURE_POSSIBLE: Final = (30.0, 45.0)  # °C, DOMAIN.md section 5
 PULSE_POSSIBLE: Final = (20, 250)  # bpm, local policy [P]
 ABDOMINAL_CIRCUMFERENCE_POSSIBLE: Final = (40.0, 200.0)  # cm, local policy [P]
 MOVEMENT_COUNT_POSSIBLE: Final = (0, 200)  # local policy [P]
+# Systolic minus diastolic, mmHg: outside this no real pressure lies (300/20, 120/115) - a
+# mistyped or swapped value. Local policy [P].
+PULSE_PRESSURE_POSSIBLE: Final = (10, 150)
 
 # Possible but implausible outside these, inclusive bounds: ask to confirm. All [P].
 SYSTOLIC_PLAUSIBLE: Final = (70, 220)
@@ -333,6 +336,15 @@ def _check_blood_pressure(reading: Reading) -> list[Implausible]:
             field="diastolic",
             systolic=systolic,
             diastolic=diastolic,
+        )
+    if not _within(systolic - diastolic, PULSE_PRESSURE_POSSIBLE):
+        raise clinical_error(
+            "pulse_pressure_range",
+            field="diastolic",
+            systolic=systolic,
+            diastolic=diastolic,
+            min_value=PULSE_PRESSURE_POSSIBLE[0],
+            max_value=PULSE_PRESSURE_POSSIBLE[1],
         )
     found = _plausibility("systolic", "systolic_implausible", systolic, SYSTOLIC_PLAUSIBLE)
     found += _plausibility("diastolic", "diastolic_implausible", diastolic, DIASTOLIC_PLAUSIBLE)

@@ -105,6 +105,10 @@ CLINICAL_MESSAGES: dict[str, Promise] = {
     "sfh_ga_range": _(
         "The fundal-height reference covers %(min_weeks)s to %(max_weeks)s weeks; got %(ga_weeks)s."
     ),
+    "pulse_pressure_range": _(
+        "%(systolic)s/%(diastolic)s mmHg cannot be right: the two pressures must differ by "
+        "%(min_value)s to %(max_value)s mmHg. Measure again."
+    ),
     "alarm_threshold_order": _(
         "The alarm threshold %(lower)s (%(lower_value)s) must be below %(upper)s (%(upper_value)s)."
     ),

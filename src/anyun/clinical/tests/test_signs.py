@@ -179,9 +179,10 @@ def test_impossible_blood_pressure(systolic: int, diastolic: int, code: str, fie
     assert (error.code, error.field) == (code, field)
 
 
-@pytest.mark.parametrize(("systolic", "diastolic"), [(50, 20), (300, 200), (201, 200)])
+@pytest.mark.parametrize(("systolic", "diastolic"), [(50, 20), (300, 200), (210, 200)])
 def test_possible_blood_pressure_limits(systolic: int, diastolic: int) -> None:
-    """DOMAIN.md section 5: the limits themselves are possible (perhaps implausible)."""
+    """DOMAIN.md section 5: the limits themselves are possible (perhaps implausible); the
+    pressures 10 mmHg apart are the closest possible (local policy [P])."""
     check_reading(bp(systolic, diastolic))
 
 
@@ -349,3 +350,32 @@ def test_implausible_codes_have_messages() -> None:
             codes.add(item.code)
             assert IMPLAUSIBLE_CODES[item.code].format(**item.params)
     assert codes == set(IMPLAUSIBLE_CODES)
+
+
+@pytest.mark.parametrize(
+    ("systolic", "diastolic", "refused"),
+    [
+        (300, 20, True),  # 280 apart: issue report, accepted after "I checked" before
+        (200, 49, True),  # 151
+        (200, 50, False),  # 150, the inclusive limit
+        (120, 111, True),  # 9
+        (120, 110, False),  # 10, the inclusive limit (asks to confirm, below 15)
+    ],
+)
+def test_pulse_pressure_outside_what_is_possible_is_refused(
+    systolic: int, diastolic: int, refused: bool
+) -> None:
+    """Local policy [P]: systolic minus diastolic 10-150 mmHg; outside, a typing error."""
+    reading = Reading(SignKind.BLOOD_PRESSURE, WHEN, systolic=systolic, diastolic=diastolic)
+    if not refused:
+        check_reading(reading)
+        return
+    with pytest.raises(ClinicalValueError) as err:
+        check_reading(reading)
+    assert (err.value.code, err.value.field) == ("pulse_pressure_range", "diastolic")
+    assert err.value.params == {
+        "systolic": systolic,
+        "diastolic": diastolic,
+        "min_value": 10,
+        "max_value": 150,
+    }
