@@ -8,7 +8,7 @@ HTMX := build/vendor/htmx/htmx.min.js
 MO := src/anyun/locale/zh_Hans/LC_MESSAGES/django.mo
 SYSTEM_PACKAGES := sh scripts/system-packages.sh
 
-.PHONY: run test bench lint messages clean system-packages browser-packages
+.PHONY: run test bench fault lint messages clean system-packages browser-packages
 
 run: $(STAMP) $(HTMX) $(MO)
 	$(BIN)/anyun run
@@ -53,8 +53,12 @@ browser-packages:
 system-packages:
 	@$(SYSTEM_PACKAGES) chromium gettext fonts npm
 
-bench: $(STAMP)
+bench: $(STAMP) fault
 	$(BIN)/python -m tests.bench $(BENCH_ARGS)
+
+# Crash under load: SIGKILL of the server (and of a separate worker), restart, check the data.
+fault: $(STAMP) $(HTMX) $(MO)
+	$(BIN)/python -m tests.fault
 
 clean:
 	rm -rf $(VENV) build node_modules var

@@ -6,12 +6,13 @@ from datetime import date
 from uuid import UUID
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
 
 from anyun.accounts import services
 from anyun.accounts.models import Role
 from anyun.audit.services import client_ip
-from anyun.core.errors import DomainError, PermissionDenied
+from anyun.core.errors import PermissionDenied
 
 router = Router(tags=["accounts"])
 
@@ -102,7 +103,7 @@ def me(request: HttpRequest) -> MeOut:
 @router.post("/identity", response=MeOut)
 def verify_identity(request: HttpRequest, data: IdentityIn) -> MeOut:
     if request.user.role != Role.WOMAN:  # type: ignore[union-attr]
-        raise PermissionDenied("not_a_woman", "")
+        raise PermissionDenied("not_a_woman", _("This is for a pregnant woman's own account."))
     services.woman_identity_verify(
         user=request.user,  # type: ignore[arg-type]
         data=services.IdentityInput(**data.dict()),
@@ -115,7 +116,7 @@ def verify_identity(request: HttpRequest, data: IdentityIn) -> MeOut:
 @router.post("/guide-seen", response=OkOut)
 def guide_seen(request: HttpRequest) -> OkOut:
     if request.user.role != Role.WOMAN:  # type: ignore[union-attr]
-        raise DomainError("not_a_woman", "")
+        raise PermissionDenied("not_a_woman", _("This is for a pregnant woman's own account."))
     services.woman_guide_seen(user=request.user)  # type: ignore[arg-type]
     return OkOut()
 
