@@ -113,10 +113,10 @@ def bench_env(var_dir: Path, database_url: str | None, args: argparse.Namespace)
     return env
 
 
-def world_command(env: dict[str, str], *argv: str, timeout: float) -> dict[str, Any]:
-    """Run `python -m tests.bench.world ...`; its last stdout line is a JSON object."""
+def module_json(module: str, env: dict[str, str], *argv: str, timeout: float) -> dict[str, Any]:
+    """Run `python -m <module> ...`; its last stdout line is a JSON object."""
     done = subprocess.run(
-        [sys.executable, "-m", "tests.bench.world", *argv],
+        [sys.executable, "-m", module, *argv],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -126,11 +126,15 @@ def world_command(env: dict[str, str], *argv: str, timeout: float) -> dict[str, 
     )
     if done.returncode != 0:
         raise RuntimeError(
-            f"tests.bench.world {argv[0]} exited with {done.returncode}:\n"
+            f"{module} {argv[0]} exited with {done.returncode}:\n"
             + (done.stderr or done.stdout)[-3000:]
         )
-    lines = done.stdout.strip().splitlines()
-    return dict(json.loads(lines[-1]))
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def world_command(env: dict[str, str], *argv: str, timeout: float) -> dict[str, Any]:
+    """Run `python -m tests.bench.world ...` (see `module_json`)."""
+    return module_json("tests.bench.world", env, *argv, timeout=timeout)
 
 
 def free_port() -> int:

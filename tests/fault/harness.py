@@ -40,6 +40,7 @@ from tests.bench.harness import (
     LOG_ERROR_RE,
     Postgres,
     free_port,
+    module_json,
     world_command,
 )
 from tests.fault import load, report
@@ -233,21 +234,7 @@ def fault_env(
 
 def probe(env: dict[str, str], *argv: str) -> dict[str, Any]:
     """`python -m tests.fault.probe ...`; its last stdout line is a JSON object."""
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.fault.probe", *argv],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=PROBE_TIMEOUT,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(
-            f"tests.fault.probe {argv[0]} exited with {done.returncode}:\n"
-            + (done.stderr or done.stdout)[-3000:]
-        )
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    return module_json("tests.fault.probe", env, *argv, timeout=PROBE_TIMEOUT)
 
 
 def port_free(port: int) -> bool:
