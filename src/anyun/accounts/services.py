@@ -362,6 +362,7 @@ def staff_sign_in(*, username: str, password: str, token: str, ip: str | None = 
         object_type="user",
         object_id=user.public_id,
         detail={"ip": ip or ""},
+        ip=ip,
     )
     return user
 
@@ -388,6 +389,7 @@ def _sign_in_failed(*, user: User, now: Any, ip: str | None) -> None:
                 "address_locked": pair_locked,
                 "account_locked": account_locked,
             },
+            ip=ip,
         )
     if account_locked:
         account_locked_signal.send(sender=User, user=user, ip=ip)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ipaddress
 from datetime import datetime
 
 from django.db.models import Q, QuerySet
@@ -16,13 +17,15 @@ def audit_search(
 ) -> QuerySet[AuditEvent]:
     events = AuditEvent.objects.select_related("actor", "subject")
     if text:
-        events = events.filter(
+        matches = (
             Q(actor_label__icontains=text)
             | Q(object_id__icontains=text)
             | Q(subject__username__iexact=text)
             | Q(subject__display_name__icontains=text)
-            | Q(ip_address=text if _looks_like_ip(text) else None)
         )
+        if _looks_like_ip(text):
+            matches |= Q(ip_address=text)
+        events = events.filter(matches)
     if action:
         events = events.filter(action=action)
     if since:
@@ -33,8 +36,6 @@ def audit_search(
 
 
 def _looks_like_ip(text: str) -> bool:
-    import ipaddress
-
     try:
         ipaddress.ip_address(text)
     except ValueError:

@@ -35,8 +35,10 @@ def audit_record(
     subject: Any = None,
     request: HttpRequest | None = None,
     detail: dict[str, Any] | None = None,
+    ip: str | None = None,
 ) -> AuditEvent:
-    """Append one event. `subject` is the woman whose data was read or changed."""
+    """Append one event. `subject` is the woman whose data was read or changed; `ip` is the
+    address when a use case has it without the request (sign-in)."""
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     fields: dict[str, Any] = {
         "occurred_at": timezone.now(),
@@ -45,7 +47,7 @@ def audit_record(
         "action": action,
         "object_type": object_type,
         "object_id": str(object_id),
-        "ip_address": client_ip(request),
+        "ip_address": client_ip(request) or ip or None,
         "user_agent": (request.META.get("HTTP_USER_AGENT", "")[:256] if request else ""),
         "path": (request.path[:256] if request else ""),
         "detail": detail or {},

@@ -115,7 +115,9 @@ class RecordResult:
 # --- thresholds ----------------------------------------------------------------------------
 
 
-def threshold_set(*, actor: User, name: str, value: Decimal, reason: str) -> ThresholdOverride:
+def threshold_set(
+    *, actor: User, name: str, value: Decimal, reason: str, request: Any = None
+) -> ThresholdOverride:
     """Change a configurable threshold (audited); the clinical defaults stay in code.
 
     The value is checked before it is stored: a finite number, whole where the threshold
@@ -151,6 +153,7 @@ def threshold_set(*, actor: User, name: str, value: Decimal, reason: str) -> Thr
             object_type="alarm_threshold",
             object_id=name,
             detail={"value": str(value), "default": str(default), "reason": reason.strip()},
+            request=request,
         )
     return row
 

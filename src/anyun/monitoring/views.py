@@ -417,6 +417,7 @@ def thresholds(request: HttpRequest) -> HttpResponse:
                     name=request.POST.get("name", ""),
                     value=value,
                     reason=request.POST.get("reason", ""),
+                    request=request,
                 )
             except DomainError as exc:
                 messages.error(request, str(exc.message))

@@ -75,3 +75,57 @@ def test_only_the_audit_administrator_can_search_the_trail(world: Any, make_staf
     for role in ("system_admin", "security_admin", "quality_manager"):
         assert staff_client(make_staff(role)).get("/console/audit/").status_code == 404
     assert staff_client(world.inside).get("/console/audit/").status_code == 404
+
+
+def test_search_matches_what_it_says_and_a_nonsense_query_finds_nothing(world: Any) -> None:
+    """A query that is no address must not match every event recorded without one."""
+    from django.test import RequestFactory
+
+    from anyun.audit.selectors import audit_search
+    from anyun.audit.services import audit_record
+
+    audit_record(actor=world.inside, action="read", object_type="pregnancy", object_id="p-1")
+    request = RequestFactory().get("/", REMOTE_ADDR="10.20.30.40")
+    audit_record(
+        actor=world.inside, action="read", object_type="pregnancy", object_id="p-2", request=request
+    )
+    assert AuditEvent.objects.filter(ip_address__isnull=True).exists()
+    assert list(audit_search(text="zzqx-no-such-thing")) == []
+    assert [e.object_id for e in audit_search(text="10.20.30.40")] == ["p-2"]
+    assert {e.object_id for e in audit_search(text="p-")} >= {"p-1", "p-2"}
+
+
+def test_sign_ins_and_threshold_changes_record_the_address(make_staff: Any) -> None:
+    from decimal import Decimal
+
+    from conftest import PASSWORD, staff_client
+    from django.test import Client
+
+    from anyun.accounts.models import Role
+    from anyun.accounts.tests.test_staff_sign_in import totp_now
+    from anyun.monitoring import services as monitoring
+
+    quality = make_staff(Role.QUALITY_MANAGER)
+    Client(REMOTE_ADDR="10.7.7.7").post(
+        "/api/v1/auth/staff-token",
+        data={"username": quality.username, "password": PASSWORD, "token": totp_now(quality)},
+        content_type="application/json",
+    )
+    Client(REMOTE_ADDR="10.7.7.8").post(
+        "/api/v1/auth/staff-token",
+        data={"username": quality.username, "password": "Wrong-Pass-1", "token": "0"},
+        content_type="application/json",
+    )
+    assert AuditEvent.objects.get(action="login").ip_address == "10.7.7.7"
+    assert AuditEvent.objects.get(action="login_failed").ip_address == "10.7.7.8"
+    console = staff_client(quality)
+    console.post(
+        "/console/thresholds/",
+        {"name": "pulse_high", "value": "105", "reason": "cardiology"},
+        REMOTE_ADDR="10.7.7.9",
+        HTTP_USER_AGENT="Console/1.0",
+    )
+    changed = AuditEvent.objects.get(action="threshold_set")
+    assert (changed.ip_address, changed.user_agent) == ("10.7.7.9", "Console/1.0")
+    assert monitoring.thresholds_current().pulse_high == 105
+    assert Decimal("105") == Decimal(changed.detail["value"])
