@@ -271,3 +271,16 @@ def test_notes_past_their_limit_are_refused_not_cut(world: World) -> None:
     )
     body = _shaped(response, 400)
     assert (body["code"], body["field"]) == ("text_too_long", "note")
+
+
+def test_the_schema_has_no_status_twice() -> None:
+    """Int and string status keys would serialise to the same JSON key twice (Swagger UI then
+    refuses the whole document: "duplicated mapping key")."""
+    raw = Client().get("/api/openapi.json").content.decode()
+
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [k for k, _ in pairs]
+        assert len(keys) == len(set(keys)), keys
+        return dict(pairs)
+
+    json.loads(raw, object_pairs_hook=no_duplicates)

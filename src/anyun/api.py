@@ -91,7 +91,10 @@ class AnyunAPI(NinjaAPI):
         body = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
         for operations in schema["paths"].values():
             for method, operation in operations.items():
-                responses = operation.setdefault("responses", {})
+                # The generator keys responses by int; JSON keys are strings, so mixing the two
+                # would write "404" twice.
+                responses = {str(k): v for k, v in operation.get("responses", {}).items()}
+                operation["responses"] = responses
                 for status, description in ERROR_RESPONSES.items():
                     if status == "401" and not operation.get("security"):
                         continue

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "channels",
+    "ninja",  # serves the API docs' assets from the package (our CSP allows no CDN)
     "anyun.core",
     "anyun.audit",
     "anyun.accounts",

@@ -1,10 +1,14 @@
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic.base import RedirectView
 
 from anyun.web import views
 
 app_name = "web"
 urlpatterns = [
     path("", views.woman_home, name="woman_home"),
+    # Browsers ask for /favicon.ico whatever the page says.
+    path("favicon.ico", RedirectView.as_view(url=static("web/favicon.svg"), permanent=True)),
     path("clinic/", views.clinic_home, name="clinic_home"),
     path("clinic/patients/<uuid:woman_id>/", views.patient_overview, name="patient_overview"),
     path("clinic/care-team/", views.care_team, name="care_team"),
