@@ -137,20 +137,10 @@ def _check_readings(sent: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _clinical(r: Any) -> Any:
-    """A stored reading as the pure rules read it (as the product's grading does)."""
-    from anyun.clinical import signs
+    """A stored reading as the pure rules read it (the product's own conversion)."""
+    from anyun.monitoring.services import reading_for_rules
 
-    return signs.Reading(
-        kind=signs.SignKind(r.kind),
-        measured_at=r.measured_at,
-        systolic=r.systolic,
-        diastolic=r.diastolic,
-        pulse=r.pulse,
-        value=float(r.value) if r.value is not None else None,
-        glucose_context=signs.GlucoseContext(r.glucose_context) if r.glucose_context else None,
-        movement_period=signs.MovementPeriod(r.movement_period) if r.movement_period else None,
-        symptoms=frozenset(r.symptoms or ()),
-    )
+    return reading_for_rules(r)
 
 
 def _check_alarms() -> dict[str, Any]:

@@ -161,7 +161,8 @@ def threshold_set(
 # --- readings ------------------------------------------------------------------------------
 
 
-def _to_clinical(r: Reading) -> signs.Reading:
+def reading_for_rules(r: Reading) -> signs.Reading:
+    """A stored reading as the pure rules in `anyun.clinical` read it."""
     return signs.Reading(
         kind=signs.SignKind(r.kind),
         measured_at=r.measured_at,
@@ -424,7 +425,7 @@ def _store_and_grade(
     for row in stored:
         ga_days = row.ga_days
         findings = rules.evaluate(
-            _to_clinical(row),
+            reading_for_rules(row),
             history=history,
             ga=GestationalAge(ga_days) if ga_days is not None else None,
             bmi_category=_bmi_category(summary.bmi_category),

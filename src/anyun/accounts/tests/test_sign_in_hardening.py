@@ -16,6 +16,7 @@ from anyun.accounts import services
 from anyun.accounts.models import ApiToken, Role, User
 from anyun.accounts.tests.test_staff_sign_in import totp_now
 from anyun.core.errors import DomainError, RateLimited
+from anyun.notify.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +95,6 @@ def test_an_unknown_name_costs_a_password_hash_like_a_known_one(
 def test_many_addresses_lock_the_account_and_tell_the_security_admin(
     make_staff: Any, settings: Any
 ) -> None:
-    from anyun.notify.models import Notification
 
     settings.ANYUN_LOGIN_ACCOUNT_MAX_FAILURES = 8
     settings.ANYUN_SIGN_IN_RATE_PER_ACCOUNT = "1000/m"

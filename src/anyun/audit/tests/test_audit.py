@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
-from conftest import staff_client
+from conftest import PASSWORD, staff_client
 from django.db import DatabaseError, connection, transaction
+from django.test import Client, RequestFactory
 
+from anyun.accounts.models import Role
+from anyun.accounts.tests.test_staff_sign_in import totp_now
 from anyun.audit.models import AuditEvent, AuditImmutable
+from anyun.audit.selectors import audit_search
 from anyun.audit.services import audit_record, audit_verify
+from anyun.monitoring import services as monitoring
 from anyun.pregnancy.selectors import current_pregnancy_of
 
 pytestmark = pytest.mark.django_db
@@ -79,10 +85,6 @@ def test_only_the_audit_administrator_can_search_the_trail(world: Any, make_staf
 
 def test_search_matches_what_it_says_and_a_nonsense_query_finds_nothing(world: Any) -> None:
     """A query that is no address must not match every event recorded without one."""
-    from django.test import RequestFactory
-
-    from anyun.audit.selectors import audit_search
-    from anyun.audit.services import audit_record
 
     audit_record(actor=world.inside, action="read", object_type="pregnancy", object_id="p-1")
     request = RequestFactory().get("/", REMOTE_ADDR="10.20.30.40")
@@ -96,14 +98,6 @@ def test_search_matches_what_it_says_and_a_nonsense_query_finds_nothing(world: A
 
 
 def test_sign_ins_and_threshold_changes_record_the_address(make_staff: Any) -> None:
-    from decimal import Decimal
-
-    from conftest import PASSWORD, staff_client
-    from django.test import Client
-
-    from anyun.accounts.models import Role
-    from anyun.accounts.tests.test_staff_sign_in import totp_now
-    from anyun.monitoring import services as monitoring
 
     quality = make_staff(Role.QUALITY_MANAGER)
     Client(REMOTE_ADDR="10.7.7.7").post(

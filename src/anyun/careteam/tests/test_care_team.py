@@ -7,11 +7,16 @@ from typing import Any
 
 import pytest
 from conftest import staff_client
+from django.test import Client
 
 from anyun.audit.models import AuditEvent
+from anyun.careteam.models import CareTeamProposal
 from anyun.careteam.selectors import can_see_woman
-from anyun.careteam.services import care_team_assign
+from anyun.careteam.services import care_team_assign, care_team_proposal_decide, care_team_propose
 from anyun.core.errors import NotFound, PermissionDenied
+from anyun.notify.models import Notification
+from anyun.staff.models import Department
+from anyun.staff.services import department_create
 
 pytestmark = pytest.mark.django_db
 
@@ -19,9 +24,6 @@ pytestmark = pytest.mark.django_db
 def test_head_and_responsible_clinician_assign_a_nurse_only_proposes(
     make_woman: Any, make_clinician: Any
 ) -> None:
-    from anyun.careteam.models import CareTeamProposal
-    from anyun.careteam.services import care_team_proposal_decide, care_team_propose
-    from anyun.notify.models import Notification
 
     woman = make_woman()
     head, nurse = make_clinician(head=True), make_clinician("nurse")
@@ -50,7 +52,6 @@ def test_head_and_responsible_clinician_assign_a_nurse_only_proposes(
 def test_every_assignment_notifies_her_responsible_clinician(
     make_woman: Any, make_clinician: Any
 ) -> None:
-    from anyun.notify.models import Notification
 
     woman = make_woman()
     head, responsible, doctor = make_clinician(head=True), make_clinician(), make_clinician()
@@ -62,7 +63,6 @@ def test_every_assignment_notifies_her_responsible_clinician(
 
 
 def test_a_declined_proposal_opens_nothing(make_woman: Any, make_clinician: Any) -> None:
-    from anyun.careteam.services import care_team_proposal_decide, care_team_propose
 
     woman = make_woman()
     head, nurse, doctor = make_clinician(head=True), make_clinician("nurse"), make_clinician()
@@ -90,8 +90,6 @@ def test_a_nurse_cannot_give_herself_access(make_woman: Any, make_clinician: Any
 
 
 def test_nobody_assigns_across_departments(make_woman: Any, make_clinician: Any) -> None:
-    from anyun.staff.models import Department
-    from anyun.staff.services import department_create
 
     woman, head, other = make_woman(), make_clinician(head=True), make_clinician()
     elsewhere = department_create(
@@ -136,7 +134,6 @@ def test_the_lookup_takes_the_number_as_a_person_types_it(
 
 
 def test_her_team_is_shown_to_her(make_woman: Any, make_clinician: Any) -> None:
-    from django.test import Client
 
     woman = make_woman(pregnant_weeks=20)
     head, responsible = make_clinician(head=True), make_clinician()

@@ -25,6 +25,7 @@ from django_tasks_db.models import DBTaskResult
 
 from anyun.accounts.models import Role, User
 from anyun.asgi import Lifespan
+from anyun.cli import ALIASES
 from anyun.core.jobleases import (
     MAX_LOST_RUNS,
     job_lease_take,
@@ -425,7 +426,6 @@ def test_anyun_db_worker_alone_reclaims_what_a_killed_worker_left(
 ) -> None:
     """`anyun db_worker` (our command, not django-tasks-db's bare one) puts the lost job back
     and runs it, with no app server beside it."""
-    from anyun.cli import ALIASES
 
     assert ALIASES["db_worker"] == "anyun_db_worker"
     time_machine.move_to(t0, tick=False)

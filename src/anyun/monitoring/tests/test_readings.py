@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from anyun.audit.models import AuditEvent
 from anyun.core.errors import DomainError, NotFound, PermissionDenied
 from anyun.monitoring import services
-from anyun.monitoring.models import Alarm, AlarmEvent, Reading
+from anyun.monitoring.models import Alarm, AlarmEvent, Reading, ThresholdOverride
+from anyun.monitoring.selectors import thresholds_current, thresholds_table
 from anyun.monitoring.tests.conftest import Ward, ago, bp
 from anyun.notify.models import Delivery, Notification
 
@@ -296,9 +299,6 @@ def test_a_hospital_threshold_changes_the_grading_and_is_audited(
 def test_a_threshold_value_is_checked_before_it_is_stored(
     ward: Ward, record: Any, make_staff: Any, value: str, code: str
 ) -> None:
-    from decimal import Decimal
-
-    from anyun.monitoring.models import ThresholdOverride
 
     quality = make_staff("quality_manager")
     with pytest.raises(DomainError) as err:
@@ -315,12 +315,6 @@ def test_a_stored_value_that_cannot_be_used_falls_back_to_the_default(
 ) -> None:
     """A row written past the checks (SQLite keeps 1E+30 in a numeric(8,2) column; on
     PostgreSQL a value outside the safe range) neither breaks ingestion nor silences alarms."""
-    from decimal import Decimal
-
-    from django.db import connection
-
-    from anyun.monitoring.models import ThresholdOverride
-    from anyun.monitoring.selectors import thresholds_current, thresholds_table
 
     quality = make_staff("quality_manager")
     services.threshold_set(

@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from anyun.accounts.services import api_token_issue
-from anyun.monitoring.models import Alarm, Reading
+from anyun.monitoring.models import Alarm, Reading, ThresholdOverride
 from anyun.monitoring.tests.conftest import Ward, bp
 from anyun.pregnancy.selectors import current_pregnancy_of
 
@@ -313,7 +313,6 @@ def test_ticking_a_symptom_without_a_measurement_is_heard(ward: Ward) -> None:
 def test_thresholds_page_refuses_bad_numbers_with_a_message_not_a_500(
     ward: Ward, make_staff: Any, value: str
 ) -> None:
-    from anyun.monitoring.models import ThresholdOverride
 
     client = staff_client(make_staff("quality_manager"))
     response = client.post(

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from conftest import staff_client, woman_client
 from django.test import Client
+from django.utils import translation
 
 from anyun.accounts.models import WomanProfile
+from anyun.pregnancy.forms import PregnancyForm
 from anyun.web.views import HELP_TOPICS
 
 pytestmark = pytest.mark.django_db
@@ -131,11 +134,6 @@ def test_the_back_office_is_reached_only_through_the_staff_sign_in(make_staff: A
 def test_date_inputs_render_iso_values_in_every_language(language: str) -> None:
     """A localised value ("2026/06/20") is refused by the browser's date input, so saving the
     record in Chinese lost the LMP."""
-    import datetime as dt
-
-    from django.utils import translation
-
-    from anyun.pregnancy.forms import PregnancyForm
 
     with translation.override(language):
         html = str(PregnancyForm(initial={"lmp": dt.date(2026, 6, 20)})["lmp"])
