@@ -24,9 +24,11 @@ from anyun.clinical.weight_gain_table import (
 )
 
 __all__ = [
+    "DEFAULT_POLICY",
     "DEFAULT_THRESHOLDS",
     "SAFE_RANGES",
     "THRESHOLD_SOURCES",
+    "AlarmPolicy",
     "Confidence",
     "Thresholds",
     "threshold_value",
@@ -307,3 +309,20 @@ def threshold_value(name: str, value: Decimal | str) -> int | float:
             raise clinical_error("alarm_threshold_whole", field=name, name=name, value=str(number))
         return int(number)
     return float(number)
+
+
+@dataclass(frozen=True)
+class AlarmPolicy:
+    """The hospital's choices on how home blood-pressure alarms are handled (issue item 3).
+
+    `first_high_bp_grade`: the grade of a first home reading >= 140/90 below the urgent
+    limits, "attention" (default: a clinician hears of it) or "advice".
+    `close_on_normal_repeat`: an unconfirmed first high reading closes itself when the
+    repeat is normal (default off: the clinician closes it).
+    """
+
+    first_high_bp_grade: str = "attention"
+    close_on_normal_repeat: bool = False
+
+
+DEFAULT_POLICY: Final = AlarmPolicy()

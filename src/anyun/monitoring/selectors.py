@@ -16,8 +16,10 @@ from django.db.models.functions import Cast, RowNumber
 from django.utils import timezone
 
 from anyun.clinical.alarm_thresholds import (
+    DEFAULT_POLICY,
     DEFAULT_THRESHOLDS,
     THRESHOLD_SOURCES,
+    AlarmPolicy,
     Thresholds,
     threshold_value,
 )
@@ -59,6 +61,11 @@ def thresholds_current() -> Thresholds:
         except ClinicalValueError as exc:
             logger.error("Alarm threshold %s: stored value %r not used (%s).", name, value, exc)
     return thresholds
+
+
+def alarm_policy_current() -> AlarmPolicy:
+    """The hospital's alarm-handling choices (defaults until a head changes them)."""
+    return DEFAULT_POLICY
 
 
 def readings_of(
