@@ -8,21 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from anyun.clinical.signs import Symptom
+from anyun.monitoring.messages import SYMPTOM_LABELS
 from anyun.monitoring.models import GLUCOSE_CONTEXT_LABELS, MOVEMENT_PERIOD_LABELS, SIGN_LABELS
 from anyun.monitoring.services import ReadingInput
-
-SYMPTOM_LABELS = {
-    Symptom.HEADACHE: _("Headache that will not go away or is getting worse"),
-    Symptom.VISUAL_CHANGE: _("Blurred vision or seeing spots"),
-    Symptom.EPIGASTRIC_PAIN: _("Pain below the ribs"),
-    Symptom.OEDEMA: _("Sudden or severe swelling of hands or face"),
-    Symptom.BLEEDING: _("Vaginal bleeding"),
-    Symptom.FLUID_LEAK: _("Fluid leaking"),
-    Symptom.REDUCED_MOVEMENTS: _("Baby moving less"),
-    Symptom.FEVER: _("Feeling feverish"),
-    Symptom.ABDOMINAL_PAIN: _("Belly pain"),
-}
 
 
 def _num(label: Any, **kw: Any) -> forms.DecimalField:

@@ -11,7 +11,20 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
-from anyun.clinical.signs import Implausible
+from anyun.clinical.signs import Implausible, Symptom
+
+# What the woman ticks; the wording follows the warning signs (DOMAIN.md section 6).
+SYMPTOM_LABELS = {
+    Symptom.HEADACHE: _("Headache that will not go away or is getting worse"),
+    Symptom.VISUAL_CHANGE: _("Blurred vision or seeing spots"),
+    Symptom.EPIGASTRIC_PAIN: _("Pain below the ribs"),
+    Symptom.OEDEMA: _("Sudden or severe swelling of hands or face"),
+    Symptom.BLEEDING: _("Vaginal bleeding"),
+    Symptom.FLUID_LEAK: _("Fluid leaking"),
+    Symptom.REDUCED_MOVEMENTS: _("Baby moving less"),
+    Symptom.FEVER: _("Feeling feverish"),
+    Symptom.ABDOMINAL_PAIN: _("Belly pain"),
+}
 
 ACTION_TEXT: dict[str, Promise] = {
     "seek_care_now": _(

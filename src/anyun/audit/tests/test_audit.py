@@ -15,7 +15,7 @@ from anyun.accounts.tests.test_staff_sign_in import totp_now
 from anyun.audit.models import AuditEvent, AuditImmutable
 from anyun.audit.selectors import audit_search
 from anyun.audit.services import audit_record, audit_verify
-from anyun.monitoring import services as monitoring
+from anyun.monitoring.selectors import thresholds_current
 from anyun.pregnancy.selectors import current_pregnancy_of
 
 pytestmark = pytest.mark.django_db
@@ -121,5 +121,5 @@ def test_sign_ins_and_threshold_changes_record_the_address(make_staff: Any) -> N
     )
     changed = AuditEvent.objects.get(action="threshold_set")
     assert (changed.ip_address, changed.user_agent) == ("10.7.7.9", "Console/1.0")
-    assert monitoring.thresholds_current().pulse_high == 105
+    assert thresholds_current().pulse_high == 105
     assert Decimal("105") == Decimal(changed.detail["value"])

@@ -1,0 +1,51 @@
+"""Home-monitoring use cases, one module per use case; the public names are re-exported here.
+
+- :mod:`.readings`: record a check-in, grade it, raise its alarms;
+- :mod:`.alarms`: route alarms to the responder chain, acknowledge, close, escalate;
+- :mod:`.plans`: the woman's instructions and their reminders;
+- :mod:`.thresholds`: a hospital's alarm thresholds.
+
+Medical decisions come from `anyun.clinical`.
+"""
+
+from anyun.monitoring.services.alarms import (
+    access_alarm,
+    alarm_acknowledge,
+    alarm_close,
+    alarm_raise,
+    alarm_summary,
+    alarms_escalate_due,
+    format_values,
+    responder_chain,
+)
+from anyun.monitoring.services.plans import plan_end, plan_set, reminders_send_due
+from anyun.monitoring.services.readings import (
+    ConfirmationRequired,
+    ConfirmItem,
+    ReadingInput,
+    RecordResult,
+    reading_for_rules,
+    readings_record,
+)
+from anyun.monitoring.services.thresholds import threshold_set
+
+__all__ = [
+    "ConfirmItem",
+    "ConfirmationRequired",
+    "ReadingInput",
+    "RecordResult",
+    "access_alarm",
+    "alarm_acknowledge",
+    "alarm_close",
+    "alarm_raise",
+    "alarm_summary",
+    "alarms_escalate_due",
+    "format_values",
+    "plan_end",
+    "plan_set",
+    "reading_for_rules",
+    "readings_record",
+    "reminders_send_due",
+    "responder_chain",
+    "threshold_set",
+]

@@ -1,0 +1,401 @@
+"""Recording readings (FA-3): check, store once per idempotency key, grade, raise alarms."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from anyun.accounts.models import CLINICAL_ROLES, User
+from anyun.audit.services import audit_record
+from anyun.careteam.selectors import can_see_woman
+from anyun.clinical import alarms as rules
+from anyun.clinical import red_flags, signs
+from anyun.clinical.alarm_thresholds import (
+    Thresholds,
+)
+from anyun.clinical.anthropometry import BmiCategory
+from anyun.clinical.dating import PREGNANCY_LENGTH_DAYS, GestationalAge
+from anyun.clinical.errors import ClinicalValueError
+from anyun.core.errors import DomainError, NotFound, PermissionDenied
+from anyun.core.inputs import text_within
+from anyun.core.messages import clinical_message
+from anyun.monitoring.messages import implausible_message
+from anyun.monitoring.models import (
+    Alarm,
+    Grade,
+    Reading,
+    ReadingSource,
+)
+from anyun.monitoring.selectors import thresholds_current
+from anyun.monitoring.services.alarms import alarm_raise
+from anyun.pregnancy.models import Pregnancy
+from anyun.pregnancy.selectors import current_pregnancy_of, pregnancy_summary
+from anyun.pregnancy.services import require_woman_ready
+from anyun.staff.selectors import (
+    require_online_practice,
+)
+
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+NOTE_MAX_LENGTH = 500  # a reading's or an instruction's note
+OUTCOME_NOTE_MAX_LENGTH = 1000
+ROUTED_GRADES = frozenset({Grade.ATTENTION, Grade.URGENT})
+
+
+@dataclass
+class ReadingInput:
+    """One reading as entered; `measured_at` defaults to now."""
+
+    kind: str
+    measured_at: dt.datetime | None = None
+    systolic: int | None = None
+    diastolic: int | None = None
+    pulse: int | None = None
+    value: Decimal | float | None = None
+    glucose_context: str = ""
+    movement_period: str = ""
+    symptoms: list[str] = field(default_factory=list)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ConfirmItem:
+    index: int
+    field: str
+    code: str
+    message: str
+
+
+class ConfirmationRequired(DomainError):
+    """Possible but unlikely values: nothing was stored; resubmit with confirm=True."""
+
+    status = 409
+
+    def __init__(self, items: list[ConfirmItem]) -> None:
+        super().__init__(
+            "confirm_implausible",
+            _("Some values are unusual. Check them and confirm if they are right."),
+            field=f"items.{items[0].index}.{items[0].field}" if items else None,
+        )
+        self.items = items
+        self.details = [
+            {"index": i.index, "field": i.field, "code": i.code, "message": i.message}
+            for i in items
+        ]
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    readings: list[Reading]
+    alarms: list[Alarm]
+    replayed: bool = False
+
+    @property
+    def highest_grade(self) -> str | None:
+        if not self.alarms:
+            return None
+        return max(self.alarms, key=lambda a: a.grade_rank).grade
+
+
+def reading_for_rules(r: Reading) -> signs.Reading:
+    """A stored reading as the pure rules in `anyun.clinical` read it."""
+    return signs.Reading(
+        kind=signs.SignKind(r.kind),
+        measured_at=r.measured_at,
+        systolic=r.systolic,
+        diastolic=r.diastolic,
+        pulse=r.pulse,
+        value=float(r.value) if r.value is not None else None,
+        glucose_context=signs.GlucoseContext(r.glucose_context) if r.glucose_context else None,
+        movement_period=signs.MovementPeriod(r.movement_period) if r.movement_period else None,
+        symptoms=frozenset(r.symptoms or ()),
+    )
+
+
+def _input_to_clinical(item: ReadingInput, measured_at: dt.datetime) -> signs.Reading:
+    try:
+        kind = signs.SignKind(item.kind)
+    except ValueError as exc:
+        raise DomainError("sign_unknown", _("Choose what you measured."), field="kind") from exc
+    try:
+        context = signs.GlucoseContext(item.glucose_context) if item.glucose_context else None
+        period = signs.MovementPeriod(item.movement_period) if item.movement_period else None
+    except ValueError as exc:
+        raise DomainError(
+            "choice_invalid", _("Choose one of the listed options."), field="kind"
+        ) from exc
+    unknown = set(item.symptoms) - signs.SYMPTOMS
+    if unknown:
+        raise DomainError("symptom_unknown", _("Choose symptoms from the list."), field="symptoms")
+    return signs.Reading(
+        kind=kind,
+        measured_at=measured_at,
+        systolic=item.systolic,
+        diastolic=item.diastolic,
+        pulse=item.pulse,
+        value=float(item.value) if item.value is not None else None,
+        glucose_context=context,
+        movement_period=period,
+        symptoms=frozenset(item.symptoms),
+    )
+
+
+def ga_days_on(pregnancy: Pregnancy, moment: dt.datetime) -> int | None:
+    days = PREGNANCY_LENGTH_DAYS - (pregnancy.edd - timezone.localdate(moment)).days
+    return days if days >= 0 else None
+
+
+def _require_recorder(*, actor: User, woman: User, source: str) -> None:
+
+    if source == ReadingSource.HOME:
+        if actor.pk != woman.pk:
+            raise PermissionDenied("not_allowed", _("Home readings are recorded by the woman."))
+    elif actor.role not in CLINICAL_ROLES or not can_see_woman(actor, woman):
+        raise NotFound()
+    else:
+        require_online_practice(actor)
+
+
+def readings_record(
+    *,
+    actor: User,
+    woman: User,
+    items: Sequence[ReadingInput],
+    idempotency_key: str = "",
+    confirm: bool = False,
+    source: str = ReadingSource.HOME,
+    request: Any = None,
+) -> RecordResult:
+    """Store a check-in (one or more readings), grade each, and raise and route alarms.
+
+    Impossible values refuse the whole submission (the field is named); implausible ones
+    raise ConfirmationRequired unless `confirm`. The same `idempotency_key` from the same
+    woman returns the first result and stores nothing. Alarms of grade attention or urgent
+    reach the responsible clinician through the notification outbox in this transaction.
+    """
+
+    _require_recorder(actor=actor, woman=woman, source=source)
+    require_woman_ready(woman)
+    key = (idempotency_key or "").strip()[:80]
+    if key:
+        replay = _replay(woman=woman, key=key)
+        if replay is not None:
+            return replay
+    if not items:
+        raise DomainError("readings_empty", _("Enter at least one value."))
+    pregnancy = current_pregnancy_of(woman)
+    if pregnancy is None:
+        raise DomainError("pregnancy_required", _("Open your pregnancy record first."))
+    now = timezone.now()
+    checked: list[tuple[ReadingInput, signs.Reading]] = []
+    to_confirm: list[ConfirmItem] = []
+    for index, item in enumerate(items):
+        measured_at = item.measured_at or now
+        if timezone.is_naive(measured_at):
+            measured_at = timezone.make_aware(measured_at)
+        if measured_at > now + FUTURE_TOLERANCE:
+            raise DomainError(
+                "measured_in_future",
+                _("The time of measurement cannot be in the future."),
+                field=f"items.{index}.measured_at",
+            )
+        if ga_days_on(pregnancy, measured_at) is None:
+            raise DomainError(
+                "measured_before_pregnancy",
+                _("The time of measurement is before this pregnancy began."),
+                field=f"items.{index}.measured_at",
+            )
+        try:
+            reading = _input_to_clinical(item, measured_at)
+            implausible = signs.check_reading(reading)
+        except ClinicalValueError as exc:
+            raise DomainError(
+                exc.code, clinical_message(exc), field=f"items.{index}.{exc.field or 'value'}"
+            ) from exc
+        except DomainError as exc:
+            exc.field = f"items.{index}.{exc.field}"
+            raise
+        to_confirm += [
+            ConfirmItem(index, i.field, i.code, implausible_message(i)) for i in implausible
+        ]
+        checked.append((item, reading))
+    if to_confirm and not confirm:
+        raise ConfirmationRequired(to_confirm)
+    try:
+        with transaction.atomic():
+            return _store_and_grade(
+                actor=actor,
+                woman=woman,
+                pregnancy=pregnancy,
+                checked=checked,
+                key=key,
+                confirmed=bool(to_confirm),
+                source=source,
+                request=request,
+            )
+    except IntegrityError:
+        # The same submission raced with itself: the first one won.
+        replay = _replay(woman=woman, key=key) if key else None
+        if replay is None:
+            raise
+        return replay
+
+
+def _replay(*, woman: User, key: str) -> RecordResult | None:
+    earlier = list(Reading.objects.filter(woman=woman, idempotency_key=key).order_by("position"))
+    if not earlier:
+        return None
+    alarms = list(Alarm.objects.filter(reading__in=earlier).order_by("-grade_rank", "id"))
+    return RecordResult(readings=earlier, alarms=alarms, replayed=True)
+
+
+_HISTORY_FIELDS = (
+    "kind",
+    "measured_at",
+    "systolic",
+    "diastolic",
+    "pulse",
+    "value",
+    "glucose_context",
+    "movement_period",
+    "symptoms",
+)
+
+
+def _history_days(t: Thresholds) -> dict[str, float]:
+    """How far back each sign's rules look, from the thresholds in force (+1 day's margin).
+
+    Glucose, fetal heart rate, pulse and temperature are graded on the reading alone.
+    """
+    return {
+        signs.SignKind.BLOOD_PRESSURE: t.bp_confirm_max_gap_days + 1,
+        signs.SignKind.FETAL_MOVEMENTS: t.movements_baseline_days + 1,
+        signs.SignKind.WEIGHT: t.weight_out_of_range_weeks * 7 + t.weight_week_max_days + 1,
+    }
+
+
+def _history(
+    *, woman: User, pregnancy: Pregnancy, kinds: set[str], until: dt.datetime, t: Thresholds
+) -> list[signs.Reading]:
+    """Only the earlier readings the rules for `kinds` need, read as plain values."""
+    windows = _history_days(t)
+    wanted = Q()
+    for kind in kinds & windows.keys():
+        wanted |= Q(kind=kind, measured_at__gte=until - dt.timedelta(days=windows[kind]))
+    mine = Reading.objects.filter(woman=woman, pregnancy=pregnancy, measured_at__lte=until)
+    rows = list(mine.filter(wanted).values_list(*_HISTORY_FIELDS)) if wanted else []
+    if signs.SignKind.FUNDAL_HEIGHT in kinds:
+        # Measured every few weeks: the rules compare her last few, whatever their age.
+        count = max(t.sfh_low_repeat_count, t.sfh_flat_measurements) + 2
+        rows += list(
+            mine.filter(kind=signs.SignKind.FUNDAL_HEIGHT)
+            .order_by("-measured_at")
+            .values_list(*_HISTORY_FIELDS)[:count]
+        )
+    return [
+        signs.Reading(
+            kind=signs.SignKind(kind),
+            measured_at=measured_at,
+            systolic=systolic,
+            diastolic=diastolic,
+            pulse=pulse,
+            value=float(value) if value is not None else None,
+            glucose_context=signs.GlucoseContext(context) if context else None,
+            movement_period=signs.MovementPeriod(period) if period else None,
+            symptoms=frozenset(symptoms or ()),
+        )
+        for kind, measured_at, systolic, diastolic, pulse, value, context, period, symptoms in rows
+    ]
+
+
+def _store_and_grade(
+    *,
+    actor: User,
+    woman: User,
+    pregnancy: Pregnancy,
+    checked: list[tuple[ReadingInput, signs.Reading]],
+    key: str,
+    confirmed: bool,
+    source: str,
+    request: Any,
+) -> RecordResult:
+
+    batch = uuid.uuid4()
+    stored = [
+        Reading.objects.create(
+            woman=woman,
+            pregnancy=pregnancy,
+            kind=reading.kind,
+            measured_at=reading.measured_at,
+            ga_days=ga_days_on(pregnancy, reading.measured_at),
+            systolic=reading.systolic,
+            diastolic=reading.diastolic,
+            pulse=reading.pulse,
+            value=Decimal(str(item.value)) if item.value is not None else None,
+            glucose_context=item.glucose_context or "",
+            movement_period=item.movement_period or "",
+            symptoms=sorted(reading.symptoms),
+            note=text_within(item.note, NOTE_MAX_LENGTH, field="note"),
+            source=source,
+            confirmed_implausible=confirmed,
+            recorded_by=actor,
+            batch=batch,
+            position=position,
+            idempotency_key=key,
+        )
+        for position, (item, reading) in enumerate(checked)
+    ]
+    summary = pregnancy_summary(pregnancy)
+    thresholds = thresholds_current()
+    latest = max(r.measured_at for r in stored)
+    history = _history(
+        woman=woman, pregnancy=pregnancy, kinds={r.kind for r in stored}, until=latest, t=thresholds
+    )
+    raised: list[Alarm] = []
+    for row in stored:
+        ga_days = row.ga_days
+        findings = rules.evaluate(
+            reading_for_rules(row),
+            history=history,
+            ga=GestationalAge(ga_days) if ga_days is not None else None,
+            bmi_category=_bmi_category(summary.bmi_category),
+            pre_pregnancy_weight_kg=(
+                float(pregnancy.pre_pregnancy_weight_kg)
+                if pregnancy.pre_pregnancy_weight_kg
+                else None
+            ),
+            thresholds=thresholds,
+        )
+        for finding in findings:
+            raised.append(alarm_raise(woman=woman, reading=row, finding=finding))
+    # Red-flag symptoms: every symptom of the check-in, graded once, on the first reading
+    # that carries one.
+    carrier = next((r for r in stored if r.symptoms), None)
+    if carrier is not None:
+        ticked = {symptom for r in stored for symptom in r.symptoms}
+        for finding in red_flags.grade_symptoms(ticked, sign=signs.SignKind(carrier.kind)):
+            raised.append(alarm_raise(woman=woman, reading=carrier, finding=finding))
+    audit_record(
+        actor=actor,
+        action="create",
+        object_type="readings",
+        object_id=batch,
+        subject=woman,
+        request=request,
+        detail={"kinds": [r.kind for r in stored], "alarms": [a.grade for a in raised]},
+    )
+    raised.sort(key=lambda a: (-a.grade_rank, a.pk))
+    return RecordResult(readings=stored, alarms=raised)
+
+
+def _bmi_category(value: str | None) -> Any:
+
+    return BmiCategory(value) if value else None
