@@ -75,7 +75,11 @@ class MovementPeriod(StrEnum):
 
 
 class Symptom(StrEnum):
-    """Symptoms a woman can tick with a reading (DOMAIN.md sections 5 and 6)."""
+    """Symptoms a woman can tick with a reading (DOMAIN.md sections 5 and 6).
+
+    The values are stored with her readings: never rename one. How each is graded, and when
+    it is offered, is the table of :mod:`anyun.clinical.red_flags`.
+    """
 
     HEADACHE = "headache"
     VISUAL_CHANGE = "visual_change"
@@ -86,6 +90,16 @@ class Symptom(StrEnum):
     REDUCED_MOVEMENTS = "reduced_movements"
     FEVER = "fever"
     ABDOMINAL_PAIN = "abdominal_pain"
+    DIZZINESS = "dizziness"  # dizziness or fainting
+    BREATHING_TROUBLE = "breathing_trouble"
+    CHEST_PAIN = "chest_pain"  # chest pain or a racing heart
+    SEVERE_VOMITING = "severe_vomiting"  # cannot keep food down 24 h or fluids 8 h
+    POSTPARTUM_BLEEDING = "postpartum_bleeding"  # more than one pad an hour, after birth
+    SWOLLEN_RED_LIMB = "swollen_red_limb"  # a painful, swollen, red leg or arm
+    EXHAUSTION = "exhaustion"  # overwhelming tiredness
+    CONVULSIONS = "convulsions"
+    SELF_HARM_THOUGHTS = "self_harm_thoughts"  # thoughts of harming herself or the baby
+    ITCHING = "itching"  # itching of the palms and soles
 
 
 SYMPTOMS: Final[frozenset[str]] = frozenset(Symptom)

@@ -80,6 +80,16 @@ def test_symptom_list() -> None:
                 "reduced_movements",
                 "fever",
                 "abdominal_pain",
+                "dizziness",
+                "breathing_trouble",
+                "chest_pain",
+                "severe_vomiting",
+                "postpartum_bleeding",
+                "swollen_red_limb",
+                "exhaustion",
+                "convulsions",
+                "self_harm_thoughts",
+                "itching",
             }
         )
         == SYMPTOMS
