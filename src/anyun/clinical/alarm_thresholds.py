@@ -9,13 +9,14 @@ show beside each setting.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
 from typing import Final, Literal
 
 from anyun.clinical.dating import SECOND_TRIMESTER_START, THIRD_TRIMESTER_START, GestationalAge
-from anyun.clinical.errors import clinical_error
+from anyun.clinical.errors import ClinicalValueError, clinical_error
 from anyun.clinical.sfh import SFH_Z
 from anyun.clinical.weight_gain_table import (
     WEIGHT_GAIN_TABLE,
@@ -26,12 +27,17 @@ from anyun.clinical.weight_gain_table import (
 __all__ = [
     "DEFAULT_POLICY",
     "DEFAULT_THRESHOLDS",
+    "FIRST_HIGH_BP_GRADES",
+    "ORDER_RULES",
     "SAFE_RANGES",
     "THRESHOLD_SOURCES",
     "AlarmPolicy",
     "Confidence",
+    "OrderRule",
     "Thresholds",
+    "order_violation",
     "threshold_value",
+    "thresholds_changed",
 ]
 
 Confidence = Literal["V", "S", "P"]
@@ -121,17 +127,9 @@ class Thresholds:
             value = getattr(self, name)
             if not value > 0:
                 raise clinical_error("alarm_threshold_positive", field=name, name=name, value=value)
-        for lower, upper in _ORDERED_PAIRS:
-            lower_value, upper_value = getattr(self, lower), getattr(self, upper)
-            if not lower_value < upper_value:
-                raise clinical_error(
-                    "alarm_threshold_order",
-                    field=upper,
-                    lower=lower,
-                    lower_value=_json_friendly(lower_value),
-                    upper=upper,
-                    upper_value=_json_friendly(upper_value),
-                )
+        broken = order_violation(self)
+        if broken is not None:
+            raise broken.error(self)
 
 
 # Counts, durations and fractions must be above zero.
@@ -150,25 +148,63 @@ _POSITIVE: Final = (
     "sfh_flat_measurements",
 )
 
-# Each pair must be strictly increasing.
-_ORDERED_PAIRS: Final = (
-    ("bp_systolic_high", "bp_systolic_severe"),
-    ("bp_diastolic_high", "bp_diastolic_severe"),
-    ("glucose_low", "glucose_fasting_target"),
-    ("glucose_fasting_target", "glucose_very_high"),
-    ("glucose_low", "glucose_post_meal_1h_target"),
-    ("glucose_low", "glucose_post_meal_2h_target"),
-    ("glucose_post_meal_1h_target", "glucose_very_high"),
-    ("glucose_post_meal_2h_target", "glucose_very_high"),
-    ("fhr_urgent_low", "fhr_normal_low"),
-    ("fhr_normal_low", "fhr_normal_high"),
-    ("fhr_normal_high", "fhr_urgent_high"),
-    ("pulse_low", "pulse_high"),
-    ("pulse_high", "pulse_urgent_high"),
-    ("temperature_raised", "temperature_fever"),
-    ("weight_week_min_days", "weight_week_max_days"),
-    ("sfh_low_z", "sfh_high_z"),
+
+@dataclass(frozen=True)
+class OrderRule:
+    """Threshold `lower` must be strictly below threshold `upper` in every set in force.
+
+    Without it a hospital could, say, put the high systolic limit at or above the severe one,
+    so that readings the guideline calls urgent are only ever graded for attention.
+    """
+
+    lower: str
+    upper: str
+
+    def holds(self, thresholds: Thresholds) -> bool:
+        return bool(getattr(thresholds, self.lower) < getattr(thresholds, self.upper))
+
+    def error(self, thresholds: Thresholds) -> ClinicalValueError:
+        """The refusal naming both thresholds and their values (``alarm_threshold_order``)."""
+        return clinical_error(
+            "alarm_threshold_order",
+            field=self.upper,
+            lower=self.lower,
+            lower_value=_json_friendly(getattr(thresholds, self.lower)),
+            upper=self.upper,
+            upper_value=_json_friendly(getattr(thresholds, self.upper)),
+        )
+
+
+# The order between thresholds, each pair strictly increasing (chains, so no rule is implied
+# by two others): the attention bound below the urgent one for BP (妊娠期高血压疾病诊治指南
+# 2020: 140/90 < 160/110), pulse and temperature; the glucose targets between the
+# hypoglycaemia and the very-high bounds, rising fasting < 2 h < 1 h after a meal as the
+# guideline's targets do (妊娠期高血糖诊治指南 2022: 5.3 < 6.7 < 7.8 mmol/L); the FHR urgent
+# bounds outside the normal range; the weight-week window and the SFH centiles in order.
+ORDER_RULES: Final = (
+    OrderRule("bp_systolic_high", "bp_systolic_severe"),
+    OrderRule("bp_diastolic_high", "bp_diastolic_severe"),
+    OrderRule("glucose_low", "glucose_fasting_target"),
+    OrderRule("glucose_fasting_target", "glucose_post_meal_2h_target"),
+    OrderRule("glucose_post_meal_2h_target", "glucose_post_meal_1h_target"),
+    OrderRule("glucose_post_meal_1h_target", "glucose_very_high"),
+    OrderRule("fhr_urgent_low", "fhr_normal_low"),
+    OrderRule("fhr_normal_low", "fhr_normal_high"),
+    OrderRule("fhr_normal_high", "fhr_urgent_high"),
+    OrderRule("pulse_low", "pulse_high"),
+    OrderRule("pulse_high", "pulse_urgent_high"),
+    OrderRule("temperature_raised", "temperature_fever"),
+    OrderRule("weight_week_min_days", "weight_week_max_days"),
+    OrderRule("sfh_low_z", "sfh_high_z"),
 )
+
+
+def order_violation(thresholds: Thresholds) -> OrderRule | None:
+    """The first rule of :data:`ORDER_RULES` that `thresholds` breaks, or None."""
+    for rule in ORDER_RULES:
+        if not rule.holds(thresholds):
+            return rule
+    return None
 
 
 def _json_friendly(value: object) -> object:
@@ -177,9 +213,9 @@ def _json_friendly(value: object) -> object:
 
 BP_GUIDELINE: Final = "妊娠期高血压疾病诊治指南 (2020)"
 GLUCOSE_GUIDELINE: Final = "妊娠期高血糖诊治指南 (2022), self-monitoring targets"
-LOCAL_POLICY: Final = "Local policy (DOMAIN.md section 5)"
-FHR_NORMAL_RANGE: Final = "Normal fetal heart rate range (DOMAIN.md section 5)"
-MOVEMENT_RULE: Final = "Fetal movement counting, textbook rule (DOMAIN.md section 5)"
+LOCAL_POLICY: Final = "Hospital local policy"
+FHR_NORMAL_RANGE: Final = "Normal fetal heart rate range, obstetrics textbooks"
+MOVEMENT_RULE: Final = "Fetal movement counting, obstetrics textbook rule"
 AIM_WARNING_SIGNS: Final = "AIM Urgent Maternal Warning Signs"
 WST_801: Final = "WS/T 801-2022 《妊娠期妇女体重增长推荐值标准》"
 INTERGROWTH_SFH: Final = (
@@ -311,18 +347,42 @@ def threshold_value(name: str, value: Decimal | str) -> int | float:
     return float(number)
 
 
+def thresholds_changed(base: Thresholds, changes: Mapping[str, Decimal | str]) -> Thresholds:
+    """`base` with the hospital's `changes` applied, each value and the whole set checked.
+
+    Each value goes through :func:`threshold_value` (a number, whole where counted, inside
+    :data:`SAFE_RANGES`); the resulting set must then keep every rule of :data:`ORDER_RULES`,
+    else ``alarm_threshold_order`` names the two thresholds of the first rule broken.
+    """
+    typed = {name: threshold_value(name, value) for name, value in changes.items()}
+    candidate = dataclasses.replace(base, **typed)  # type: ignore[arg-type]  # checks the order
+    return candidate
+
+
+# A first home BP reading >= 140/90 below the urgent limits: "attention" (a clinician
+# reviews it, DOMAIN.md section 5's attention grade) or "advice" (shown to her only).
+FIRST_HIGH_BP_GRADES: Final = ("attention", "advice")
+
+
 @dataclass(frozen=True)
 class AlarmPolicy:
     """The hospital's choices on how home blood-pressure alarms are handled (issue item 3).
 
     `first_high_bp_grade`: the grade of a first home reading >= 140/90 below the urgent
-    limits, "attention" (default: a clinician hears of it) or "advice".
-    `close_on_normal_repeat`: an unconfirmed first high reading closes itself when the
-    repeat is normal (default off: the clinician closes it).
+    limits, one of :data:`FIRST_HIGH_BP_GRADES` ("attention" by default: a clinician hears
+    of it). `close_on_normal_repeat`: an unconfirmed first high reading closes itself when
+    the repeat is normal (off by default: the clinician closes it). Construction refuses an
+    unknown grade (``alarm_policy_grade``).
     """
 
     first_high_bp_grade: str = "attention"
     close_on_normal_repeat: bool = False
+
+    def __post_init__(self) -> None:
+        if self.first_high_bp_grade not in FIRST_HIGH_BP_GRADES:
+            raise clinical_error(
+                "alarm_policy_grade", field="first_high_bp_grade", grade=self.first_high_bp_grade
+            )
 
 
 DEFAULT_POLICY: Final = AlarmPolicy()

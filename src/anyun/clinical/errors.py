@@ -100,6 +100,7 @@ ERROR_CODES: Final[dict[str, str]] = {
     "alarm_threshold_not_number": "Enter a number.",
     "alarm_threshold_range": "Enter a value from {min_value} to {max_value}.",
     "alarm_threshold_whole": "Enter a whole number.",
+    "alarm_policy_grade": "A first high blood pressure is graded attention or advice; got {grade}.",
 }
 
 

@@ -117,6 +117,9 @@ CLINICAL_MESSAGES: dict[str, Promise] = {
     "alarm_threshold_not_number": _("Enter a number."),
     "alarm_threshold_range": _("Enter a value from %(min_value)s to %(max_value)s."),
     "alarm_threshold_whole": _("Enter a whole number."),
+    "alarm_policy_grade": _(
+        "A first high blood pressure is graded attention or advice; got %(grade)s."
+    ),
 }
 
 
