@@ -17,11 +17,13 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from itertools import pairwise
 from statistics import fmean
-from typing import Final
+from typing import Final, TypeVar
 
 from anyun.clinical.alarm_thresholds import (
+    DEFAULT_POLICY,
     DEFAULT_THRESHOLDS,
     THRESHOLD_SOURCES,
+    AlarmPolicy,
     Thresholds,
 )
 from anyun.clinical.anthropometry import validate_weight_kg
@@ -41,13 +43,19 @@ from anyun.clinical.weight_gain_table import BmiCategory
 __all__ = [
     "ACTIONS",
     "BP_WARNING_SYMPTOMS",
+    "DEFAULT_POLICY",
     "DEFAULT_THRESHOLDS",
     "THRESHOLD_SOURCES",
+    "AlarmPolicy",
     "Finding",
     "Grade",
+    "RepeatOutcome",
     "Thresholds",
+    "bp_repeat_outcome",
     "evaluate",
+    "group_by_grade",
     "highest",
+    "order_findings",
 ]
 
 
@@ -63,6 +71,8 @@ class Grade(StrEnum):
         return _GRADE_RANKS[self]
 
 
+K = TypeVar("K")
+
 _GRADE_RANKS: Final = {Grade.ADVICE: 1, Grade.ATTENTION: 2, Grade.URGENT: 3}
 
 # What the woman is asked to do; the app translates by code.
@@ -76,6 +86,10 @@ ACTIONS: Final[dict[str, str]] = {
     ),
     "repeat_bp_4h": (
         "This is your first high blood-pressure reading. Rest and measure it again in 4 hours."
+    ),
+    "repeat_bp_4h_again": (
+        "Your blood pressure was high before too, but not yet on two readings at least 4 hours "
+        "apart. Rest and measure it again in 4 hours."
     ),
     "check_bp": "Measure your blood pressure now and record it.",
     "ultrasound_check": "An ultrasound scan is advised to check the baby's growth.",
@@ -93,6 +107,17 @@ _GLUCOSE_TARGETS: Final = {
     GlucoseContext.PRE_MEAL: "glucose_fasting_target",
     GlucoseContext.POST_MEAL_1H: "glucose_post_meal_1h_target",
     GlucoseContext.POST_MEAL_2H: "glucose_post_meal_2h_target",
+}
+
+# Within one grade, the instruction she is given first: going in person before anything else.
+ACTION_PRIORITY: Final[dict[str, int]] = {
+    "seek_care_now": 0,
+    "ultrasound_check": 1,
+    "check_bp": 2,
+    "check_temperature": 3,
+    "repeat_bp_4h": 4,
+    "repeat_bp_4h_again": 4,
+    "contact_clinician_24h": 5,
 }
 
 _SECONDS_PER_DAY: Final = 86_400
@@ -126,6 +151,7 @@ def evaluate(
     bmi_category: BmiCategory | None = None,
     pre_pregnancy_weight_kg: float | None = None,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    policy: AlarmPolicy = DEFAULT_POLICY,
 ) -> list[Finding]:
     """Grade one new reading against DOMAIN.md section 5; ``[]`` when nothing fires.
 
@@ -135,7 +161,8 @@ def evaluate(
     ``ga`` is her GA on the day of ``reading``; without it the GA-dependent rules (fetal
     movements, weight, fundal height) give no finding. ``bmi_category`` (pre-pregnancy)
     is needed for the weekly weight-gain range; ``pre_pregnancy_weight_kg``, when given,
-    adds her total gain to weight findings.
+    adds her total gain to weight findings. ``policy`` holds the hospital's choice of grade
+    for a first high blood pressure (attention by default, or advice).
 
     ``reading`` is checked first and the errors of ``check_reading`` are raised; an
     implausible reading is graded as entered. Findings are ordered most severe first.
@@ -148,7 +175,7 @@ def evaluate(
     findings: list[Finding] = []
     match reading.kind:
         case SignKind.BLOOD_PRESSURE:
-            findings += _grade_blood_pressure(reading, earlier, t)
+            findings += _grade_blood_pressure(reading, earlier, t, policy)
             if reading.pulse is not None:
                 findings += _grade_pulse(reading.pulse, t)
         case SignKind.GLUCOSE:
@@ -180,14 +207,17 @@ def highest(findings: Iterable[Finding]) -> Grade | None:
 
 
 def _grade_blood_pressure(
-    reading: Reading, earlier: Sequence[Reading], t: Thresholds
+    reading: Reading, earlier: Sequence[Reading], t: Thresholds, policy: AlarmPolicy
 ) -> list[Finding]:
     """BP rules, 妊娠期高血压疾病诊治指南 2020 [S]; confirmation window to 7 days [P].
 
     SBP >= 160 or DBP >= 110: urgent. SBP >= 140 or DBP >= 90 with headache, visual
     change or epigastric pain: urgent (both findings when both apply). Otherwise a high
     reading is "confirmed" (attention) when an earlier high reading was taken 4 h to 7 days
-    before (inclusive); if not, advice to repeat in 4 hours.
+    before (inclusive); if not, it is an unconfirmed first high reading, graded as the
+    hospital chose (attention by default, so a clinician hears of it; or advice), and she
+    is asked to repeat it in 4 hours. That request says "first" only when no earlier high
+    reading is in ``earlier``.
     """
     systolic, diastolic = reading.systolic, reading.diastolic
     assert systolic is not None and diastolic is not None  # checked by check_reading
@@ -237,13 +267,20 @@ def _grade_blood_pressure(
         return findings
     previous = _confirming_bp_reading(reading, earlier, t)
     if previous is None:
+        earlier_high = sum(
+            1 for r in earlier if r.kind == SignKind.BLOOD_PRESSURE and _bp_is_high(r, t)
+        )
         return [
             _finding(
                 "bp_high_first",
-                Grade.ADVICE,
+                Grade.ADVICE if policy.first_high_bp_grade == Grade.ADVICE else Grade.ATTENTION,
                 SignKind.BLOOD_PRESSURE,
-                {**high_values, "repeat_after_hours": t.bp_confirm_min_gap_hours},
-                "repeat_bp_4h",
+                {
+                    **high_values,
+                    "repeat_after_hours": t.bp_confirm_min_gap_hours,
+                    "earlier_high_readings": earlier_high,
+                },
+                "repeat_bp_4h_again" if earlier_high else "repeat_bp_4h",
                 basis="bp_confirm_min_gap_hours",
             )
         ]
@@ -261,6 +298,67 @@ def _grade_blood_pressure(
             "contact_clinician_24h",
             basis=basis,
         )
+    ]
+
+
+class RepeatOutcome(StrEnum):
+    """What a repeat reading says about an unconfirmed first high blood pressure."""
+
+    CONFIRMED = "confirmed"  # high again: hypertension confirmed on repeat
+    NORMAL = "normal"  # below 140/90: normal on repeat
+
+
+def bp_repeat_outcome(
+    first: Reading, repeat: Reading, *, thresholds: Thresholds = DEFAULT_THRESHOLDS
+) -> RepeatOutcome | None:
+    """Whether ``repeat`` confirms ``first`` (a high BP) or finds it normal, 2020 guideline [S].
+
+    A repeat counts only when it is a blood pressure taken 4 h to 7 days after ``first``
+    (inclusive, the window of :func:`evaluate`); otherwise ``None``: a reading sooner than
+    4 h neither confirms nor clears a high one.
+    """
+    t = thresholds
+    if repeat.kind != SignKind.BLOOD_PRESSURE or first.kind != SignKind.BLOOD_PRESSURE:
+        return None
+    gap = repeat.measured_at - first.measured_at
+    if not (
+        timedelta(hours=t.bp_confirm_min_gap_hours)
+        <= gap
+        <= timedelta(days=t.bp_confirm_max_gap_days)
+    ):
+        return None
+    return RepeatOutcome.CONFIRMED if _bp_is_high(repeat, t) else RepeatOutcome.NORMAL
+
+
+def order_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Most severe first; within a grade, the most pressing action first (stable)."""
+    return sorted(
+        findings,
+        key=lambda finding: (-finding.grade.rank, ACTION_PRIORITY.get(finding.action, 9)),
+    )
+
+
+def group_by_grade(
+    pairs: Iterable[tuple[K, Finding]],
+) -> list[tuple[Grade, list[tuple[K, Finding]]]]:
+    """The findings of one check-in, one group per grade, most severe grade first.
+
+    ``K`` is whatever the caller ties each finding to (the reading it came from). Within a
+    group the findings are ordered by :func:`order_findings`, so the first one gives the
+    instruction she sees and the rule the group is known by.
+    """
+    groups: dict[Grade, list[tuple[K, Finding]]] = {}
+    for key, finding in pairs:
+        groups.setdefault(finding.grade, []).append((key, finding))
+    return [
+        (
+            grade,
+            sorted(
+                groups[grade],
+                key=lambda pair: ACTION_PRIORITY.get(pair[1].action, 9),
+            ),
+        )
+        for grade in sorted(groups, key=lambda grade: -grade.rank)
     ]
 
 

@@ -20,6 +20,7 @@ from anyun.clinical.alarm_thresholds import (
     INTERGROWTH_SFH,
     LOCAL_POLICY,
     WST_801,
+    AlarmPolicy,
 )
 from anyun.clinical.alarms import (
     ACTIONS,
@@ -95,7 +96,11 @@ def fired(findings: Sequence[Finding]) -> Fired:
     return [(finding.rule, finding.grade, finding.action) for finding in findings]
 
 
-FIRST_HIGH = ("bp_high_first", Grade.ADVICE, "repeat_bp_4h")
+# A first high reading reaches a clinician (attention) unless the hospital chose advice.
+FIRST_HIGH = ("bp_high_first", Grade.ATTENTION, "repeat_bp_4h")
+# High again, but the earlier high reading does not confirm it (too soon or too long ago):
+# she is not told it is her first.
+HIGH_AGAIN = ("bp_high_first", Grade.ATTENTION, "repeat_bp_4h_again")
 CONFIRMED = ("bp_high_confirmed", Grade.ATTENTION, "contact_clinician_24h")
 SEVERE = ("bp_severe", Grade.URGENT, "seek_care_now")
 WITH_SYMPTOMS = ("bp_high_with_symptoms", Grade.URGENT, "seek_care_now")
@@ -146,8 +151,8 @@ def test_bp_repeat_four_hours_later_hypertension_guideline_2020(
     ("systolic", "diastolic", "expected"),
     [
         (139, 89, []),
-        (140, 90, [FIRST_HIGH]),
-        (159, 109, [FIRST_HIGH]),
+        (140, 90, [HIGH_AGAIN]),
+        (159, 109, [HIGH_AGAIN]),
         (160, 110, [SEVERE]),
     ],
 )
@@ -162,11 +167,11 @@ def test_bp_repeat_three_hours_later_hypertension_guideline_2020(
 @pytest.mark.parametrize(
     ("earlier_at", "expected"),
     [
-        (ago(hours=3, days=0) - timedelta(minutes=59), [FIRST_HIGH]),  # 3 h 59 min
+        (ago(hours=3, days=0) - timedelta(minutes=59), [HIGH_AGAIN]),  # 3 h 59 min
         (ago(hours=4), [CONFIRMED]),
         (ago(days=3), [CONFIRMED]),
         (ago(days=7), [CONFIRMED]),  # window [P]: 7 days inclusive
-        (ago(days=7) - timedelta(minutes=1), [FIRST_HIGH]),
+        (ago(days=7) - timedelta(minutes=1), [HIGH_AGAIN]),
     ],
 )
 def test_bp_confirmation_window_hypertension_guideline_2020(
@@ -185,7 +190,8 @@ def test_bp_confirmation_needs_an_earlier_high_reading_hypertension_guideline_20
         bp(150, 95, when=NOW + timedelta(hours=5)),  # later than the reading: ignored
         bp(150, 95),  # the reading itself, passed in the history: ignored
     ]
-    assert fired(run(bp(150, 95), history)) == [FIRST_HIGH]
+    assert fired(run(bp(150, 95), history)) == [HIGH_AGAIN]  # one earlier high, too recent
+    assert run(bp(150, 95), history)[0].values["earlier_high_readings"] == 1
 
 
 def test_bp_confirmed_finding_explains_itself_hypertension_guideline_2020() -> None:
@@ -243,8 +249,13 @@ def test_bp_monitor_pulse_is_graded_local_policy() -> None:
     assert fired(findings) == [("pulse_very_high", Grade.URGENT, "seek_care_now")]
     assert findings[0].sign == SignKind.PULSE
     assert fired(run(bp(150, 95, pulse=105))) == [
-        ("pulse_high", Grade.ATTENTION, "contact_clinician_24h"),
         FIRST_HIGH,
+        ("pulse_high", Grade.ATTENTION, "contact_clinician_24h"),
+    ]
+    advice = AlarmPolicy(first_high_bp_grade="advice")
+    assert fired(run(bp(150, 95, pulse=105), policy=advice)) == [
+        ("pulse_high", Grade.ATTENTION, "contact_clinician_24h"),
+        ("bp_high_first", Grade.ADVICE, "repeat_bp_4h"),
     ]
 
 
@@ -712,7 +723,10 @@ def test_grade_rank_orders_advice_attention_urgent() -> None:
 def test_highest() -> None:
     """DOMAIN.md section 5: the most severe grade decides the response."""
     assert highest([]) is None
-    assert highest(run(bp(145, 85))) == Grade.ADVICE
+    assert highest(run(bp(145, 85), policy=AlarmPolicy(first_high_bp_grade="advice"))) == (
+        Grade.ADVICE
+    )
+    assert highest(run(bp(145, 85))) == Grade.ATTENTION
     assert highest(run(bp(150, 95, pulse=105))) == Grade.ATTENTION
     assert highest(run(bp(165, 95, pulse=105))) == Grade.URGENT
 
@@ -723,6 +737,7 @@ def test_action_codes() -> None:
         "seek_care_now",
         "contact_clinician_24h",
         "repeat_bp_4h",
+        "repeat_bp_4h_again",
         "check_bp",
         "ultrasound_check",
     }
@@ -810,6 +825,7 @@ def test_every_finding_has_a_known_action_and_source() -> None:
         run(bp(165, 100, symptoms=frozenset({"headache"}), pulse=125)),
         run(bp(145, 85)),
         run(bp(145, 85), [bp(150, 90, when=ago(hours=5))]),
+        run(bp(145, 85), [bp(150, 90, when=ago(hours=1))]),
         run(glucose(2.0, GlucoseContext.RANDOM)),
         run(glucose(12.0, GlucoseContext.FASTING)),
         run(glucose(6.0, GlucoseContext.FASTING)),
@@ -821,7 +837,7 @@ def test_every_finding_has_a_known_action_and_source() -> None:
         run(sfh(25.0), [sfh(23.0, days_ago=14), sfh(24.0, days_ago=7)], at=ga(28)),
     ]
     findings = [finding for sample in samples for finding in sample]
-    assert len(findings) == 15
+    assert len(findings) == 16
     assert {finding.action for finding in findings} == set(ACTIONS)
     for finding in findings:
         assert (finding.source, finding.confidence) in THRESHOLD_SOURCES.values()
