@@ -6,11 +6,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from anyun.clinical.signs import GlucoseContext, MovementPeriod, SignKind
-from anyun.core.models import TimeStampedModel
+from anyun.core.models import PublicIdModel, TimeStampedModel
 
 SIGN_LABELS: dict[str, Any] = {
     SignKind.BLOOD_PRESSURE: _("Blood pressure"),
@@ -114,6 +115,17 @@ class AlarmStatus(models.TextChoices):
     OPEN = "open", pgettext_lazy("alarm status", "Open")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     CLOSED = "closed", _("Closed")
+    # Advice is information for her, not an item anyone has to act on.
+    INFORMATION = "information", _("For your information")
+
+
+class AlarmConfirmation(models.TextChoices):
+    """Where a first high blood pressure stands (DOMAIN.md s.5: confirm with a repeat)."""
+
+    NONE = "", _("Not applicable")
+    UNCONFIRMED = "unconfirmed", _("Unconfirmed, repeat requested")
+    CONFIRMED = "confirmed", _("Confirmed on repeat")
+    NORMAL_ON_REPEAT = "normal_on_repeat", _("Normal on repeat")
 
 
 class AlarmOutcome(models.TextChoices):
@@ -121,15 +133,35 @@ class AlarmOutcome(models.TextChoices):
     VISIT_BOOKED = "visit_booked", _("Booked a visit")
     IN_PERSON = "in_person", _("Sent to in-person care")
     NO_ACTION = "no_action", _("No action (reason given)")
+    NORMAL_ON_REPEAT = "normal_on_repeat", _("Normal on repeat")
 
 
 class Alarm(TimeStampedModel):
-    """An abnormal value found by a rule of `anyun.clinical.alarms`, and how it was handled."""
+    """What one check-in found at one grade (every rule that fired), and how it was handled.
+
+    `findings` lists each rule that fired, most severe and most pressing first: rule,
+    grade, sign, values, action, source, confidence and `reading` (the public id of the
+    reading it came from). `reading` is the primary reading (the first finding's) and
+    `rule`, `sign`, `values`, `action`, `source`, `confidence` copy the first finding, for
+    ordering, search and the instruction she is given.
+    """
 
     woman = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="alarms"
     )
     reading = models.ForeignKey(Reading, on_delete=models.PROTECT, related_name="alarms")
+    findings = models.JSONField(_("findings"), default=list)
+    confirmation = models.CharField(
+        _("confirmation"), max_length=16, choices=AlarmConfirmation.choices, blank=True
+    )
+    repeat_reading = models.ForeignKey(
+        Reading,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="repeat_of_alarms",
+        help_text=_("The repeat reading that confirmed it or found it normal."),
+    )
     rule = models.CharField(_("rule"), max_length=64)
     grade = models.CharField(_("grade"), max_length=16, choices=Grade.choices)
     grade_rank = models.PositiveSmallIntegerField(editable=False)
@@ -177,6 +209,10 @@ class AlarmEventKind(models.TextChoices):
     ESCALATED = "escalated", _("Escalated")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     CLOSED = "closed", _("Closed")
+    FINDING_ADDED = "finding_added", _("Another high reading added")
+    CONFIRMED = "confirmed", _("Confirmed on repeat")
+    NORMAL_ON_REPEAT = "normal_on_repeat", _("Normal on repeat")
+    WOMAN_TOLD = "woman_told", _("She was told")
 
 
 class AlarmEvent(models.Model):
@@ -239,3 +275,96 @@ class ThresholdOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}={self.value}"
+
+
+class ThresholdDecision(models.TextChoices):
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ThresholdChange(PublicIdModel):
+    """A proposed change of one configurable threshold, in force only once a second person
+    (a clinician who is a department head, not the proposer) approves it.
+
+    One pending change per threshold at a time (constraint). `old_value` is the value in
+    force when proposed; the value is checked again against the set in force at approval.
+    """
+
+    name = models.CharField(_("threshold"), max_length=64)
+    old_value = models.DecimalField(_("value in force"), max_digits=8, decimal_places=2)
+    new_value = models.DecimalField(_("proposed value"), max_digits=8, decimal_places=2)
+    reason = models.CharField(_("reason"), max_length=500)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
+    decision = models.CharField(
+        _("decision"),
+        max_length=16,
+        choices=ThresholdDecision.choices,
+        default=ThresholdDecision.PENDING,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ("-proposed_at", "-id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=models.Q(decision="pending"),
+                name="monitoring_one_pending_change_per_threshold",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.old_value} -> {self.new_value} ({self.decision})"
+
+
+class AlarmPolicySetting(models.Model):
+    """The hospital's alarm-handling choices (`anyun.clinical.alarm_thresholds.AlarmPolicy`):
+    one row, changed by a department head with a reason, audited; no row means the defaults."""
+
+    first_high_bp_grade = models.CharField(_("first high blood pressure graded"), max_length=16)
+    close_on_normal_repeat = models.BooleanField(_("closes itself on a normal repeat"))
+    reason = models.CharField(_("reason"), max_length=500)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.first_high_bp_grade}, close_on_normal_repeat={self.close_on_normal_repeat}"
+
+
+class CrisisLine(TimeStampedModel):
+    """A crisis or psychological-assistance line the hospital tells a woman in crisis to call.
+
+    Shown at once by the mental-health safety pathway (DOMAIN.md section 7), in `order`; only
+    active lines. Edited by the quality manager or a department head, every change audited.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    number = models.CharField(_("number"), max_length=32)
+    hours = models.CharField(_("hours"), max_length=100, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("order", "id")
+        verbose_name = _("crisis line")
+        verbose_name_plural = _("crisis lines")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.number}"
