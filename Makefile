@@ -8,7 +8,7 @@ HTMX := build/vendor/htmx/htmx.min.js
 MO := src/anyun/locale/zh_Hans/LC_MESSAGES/django.mo
 SYSTEM_PACKAGES := sh scripts/system-packages.sh
 
-.PHONY: run test bench fault lint messages clean system-packages browser-packages
+.PHONY: run test bench fault mutation lint messages clean system-packages browser-packages
 
 run: $(STAMP) $(HTMX) $(MO)
 	$(BIN)/anyun run
@@ -60,5 +60,16 @@ bench: $(STAMP) fault
 fault: $(STAMP) $(HTMX) $(MO)
 	$(BIN)/python -m tests.fault
 
+# Mutation testing of the pure clinical core against its own tests (no database), on 2 cores;
+# configured in pyproject.toml [tool.mutmut]. Not part of `make test`: it takes minutes.
+# Starts fresh each time, prints the score per module and lists the surviving mutants
+# (`$(BIN)/mutmut show <name>` shows one; docs/mutation.md explains the equivalent ones).
+mutation: $(STAMP)
+	rm -rf mutants
+	@mkdir -p var
+	$(BIN)/mutmut run --max-children 2 > var/mutation.log 2>&1 || { tail -40 var/mutation.log; exit 1; }
+	$(BIN)/python scripts/mutation_report.py
+	$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) build node_modules var
+	rm -rf $(VENV) build node_modules var mutants
