@@ -6,7 +6,6 @@ import sys
 from uuid import UUID
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,6 +28,7 @@ from anyun.monitoring.models import SIGN_LABELS
 from anyun.monitoring.services import format_values
 from anyun.pregnancy import selectors as pregnancy_selectors
 from anyun.staff.selectors import clinician_for
+from anyun.web import selectors as web_selectors
 
 HELP_TOPICS = ("account", "consent", "record", "messages", "privacy", "emergency")
 WORKSTATION_ROLES = [Role.CLINICIAN, Role.NURSE, Role.PHARMACIST]
@@ -85,24 +85,26 @@ def woman_home(request: HttpRequest) -> HttpResponse:
 
 @staff_required(WORKSTATION_ROLES)
 def clinic_home(request: HttpRequest) -> HttpResponse:
-    """Patient search over the women this clinician may see, and her care-team list."""
+    """The women this clinician may see, with what she triages by, sortable and paged."""
     from anyun.staff.selectors import credential_warnings_for, practice_blockers
 
-    query = request.GET.get("q", "").strip()
-    women = careteam_selectors.women_visible_to(request.user).select_related("woman_profile")
-    if query:
-        women = women.filter(
-            Q(display_name__icontains=query)
-            | Q(woman_profile__real_name__icontains=query)
-            | Q(phone_index=crypto.blind_index(query))
-            | Q(woman_profile__national_id_index=crypto.blind_index(query))
-        )
+    query = request.GET.get("q", "").strip()[:64]
+    sort = web_selectors.patient_sort(request.GET.get("sort"))
+    page, rows = web_selectors.patient_list_for(
+        request.user,
+        query=query,
+        sort=sort,
+        page=request.GET.get("page"),
+        today=timezone.localdate(),
+    )
     return render(
         request,
         "web/clinic_home.html",
         {
-            "women": women.order_by("display_name")[:100],
+            "page": page,
+            "rows": rows,
             "query": query,
+            "sort": sort,
             "warnings": credential_warnings_for(request.user),
             "blockers": practice_blockers(request.user),
         },
