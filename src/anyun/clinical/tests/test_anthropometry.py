@@ -139,3 +139,21 @@ def test_weight_gain_band_with_hospital_table() -> None:
     table = {BmiCategory.NORMAL: WeightGainRecommendation((8.0, 14.0), (0.5, 1.5), 0.4, (0.3, 0.5))}
     assert weight_gain_band(BmiCategory.NORMAL, ga(10), table=table) == (0.5, 1.5)
     assert weight_gain_band(BmiCategory.NORMAL, ga(24), table=table) == (3.5, 6.5)
+
+
+def test_weight_refusal_message() -> None:
+    with pytest.raises(ClinicalValueError) as caught:
+        validate_weight_kg(250.1)
+    assert caught.value.params == {"weight_kg": 250.1, "min_kg": 25.0, "max_kg": 250.0}
+    assert str(caught.value) == "The weight must be 25.0 to 250.0 kg; got 250.1."
+
+
+def test_any_positive_bmi_has_a_category() -> None:
+    assert bmi_category(0.1) is BmiCategory.UNDERWEIGHT
+    assert bmi_category(1.0) is BmiCategory.UNDERWEIGHT
+
+
+def test_bmi_refusal_names_the_field_and_value() -> None:
+    with pytest.raises(ClinicalValueError) as caught:
+        bmi_category(-5.0)
+    assert (caught.value.field, caught.value.params) == ("bmi", {"bmi": -5.0})

@@ -328,3 +328,55 @@ def test_ivf_embryo_age_out_of_range(embryo_age: int) -> None:
     with pytest.raises(ClinicalValueError) as caught:
         ivf_edd(date(2026, 1, 20), embryo_age)
     assert (caught.value.code, caught.value.field) == ("embryo_age_range", "embryo_age_days")
+
+
+@pytest.mark.parametrize(("embryo_age", "days"), [(1, 265), (7, 259)])
+def test_ivf_embryo_ages_1_and_7_are_accepted(embryo_age: int, days: int) -> None:
+    transfer = date(2026, 1, 20)
+    assert ivf_edd(transfer, embryo_age) == transfer + timedelta(days=days)
+
+
+def test_ivf_embryo_age_refusal_names_the_limits() -> None:
+    with pytest.raises(ClinicalValueError) as caught:
+        ivf_edd(date(2026, 1, 20), 8)
+    assert caught.value.params == {"embryo_age_days": 8, "min_days": 1, "max_days": 7}
+    assert str(caught.value) == "The embryo age at transfer must be 1 to 7 days; got 8."
+
+
+def test_crl_refusal_names_the_limits() -> None:
+    with pytest.raises(ClinicalValueError) as caught:
+        ga_days_from_crl(95.1)
+    assert caught.value.params == {"crl_mm": 95.1, "min_mm": 15.0, "max_mm": 95.0}
+
+
+def test_redating_override_of_0_days_redates_on_any_difference() -> None:
+    one_day_later = EDD + timedelta(days=1)
+    redated = choose_dating(
+        lmp_edd=EDD, ultrasound_edd=one_day_later, ga_at_scan=None, threshold_override_days=0
+    )
+    assert (redated.method, redated.edd, redated.threshold_days) == (
+        "ultrasound",
+        one_day_later,
+        0,
+    )
+    same = choose_dating(
+        lmp_edd=EDD, ultrasound_edd=EDD, ga_at_scan=None, threshold_override_days=0
+    )
+    assert (same.method, same.edd, same.discrepancy_days, same.threshold_days) == ("lmp", EDD, 0, 0)
+
+
+def test_refused_redating_override_names_its_field() -> None:
+    with pytest.raises(ClinicalValueError) as caught:
+        choose_dating(
+            lmp_edd=EDD, ultrasound_edd=EDD, ga_at_scan=ga(10), threshold_override_days=-1
+        )
+    assert (caught.value.field, caught.value.params) == (
+        "threshold_override_days",
+        {"threshold_days": -1},
+    )
+
+
+def test_missing_scan_ga_names_its_field() -> None:
+    with pytest.raises(ClinicalValueError) as caught:
+        choose_dating(lmp_edd=EDD, ultrasound_edd=EDD, ga_at_scan=None)
+    assert caught.value.field == "ga_at_scan"

@@ -37,6 +37,7 @@ def test_error_attributes() -> None:
         {"expected": "X"},
         "Check.",
     )
+    assert error.message == "Check."
     assert ClinicalValueError("dating_missing", "Missing.").field is None
 
 

@@ -48,3 +48,9 @@ def test_exact_keeps_the_entered_digits() -> None:
     assert exact(61.312) == Decimal("61.312")
     assert exact(160) == Decimal(160)
     assert exact(Decimal("1.10")) == Decimal("1.10")
+
+
+def test_round_half_up_to_each_number_of_places() -> None:
+    assert round_half_up(Decimal("31.25"), 1) == 31.3
+    assert round_half_up(Decimal("0.125"), 2) == 0.13
+    assert round_half_up(Decimal("2.5"), 0) == 3.0

@@ -204,3 +204,72 @@ def test_female_test_vector_is_eligible_by_sex_but_too_old() -> None:
         check_woman_eligible(woman, today=TODAY)
     assert caught.value.code == "age_out_of_range"
     assert caught.value.params["age"] == 76
+
+
+# GB 11643-1999 [V]: weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2, sum mod 11 -> "10X98765432".
+# A single 1 at position i leaves w_i as the sum, so the check is "10X98765432"[w_i]; a single
+# 9 leaves 9 * w_i mod 11. Worked out by hand from the standard, position by position.
+CHECK_FOR_A_ONE_AT = "532748X069532748X"
+CHECK_FOR_A_NINE_AT = "48X069532748X0695"
+
+
+@pytest.mark.parametrize("position", range(17))
+def test_every_check_weight(position: int) -> None:
+    digits = ["0"] * 17
+    digits[position] = "1"
+    assert national_id_check_character("".join(digits)) == CHECK_FOR_A_ONE_AT[position]
+    digits[position] = "9"
+    assert national_id_check_character("".join(digits)) == CHECK_FOR_A_NINE_AT[position]
+
+
+def test_check_character_needs_exactly_17_digits() -> None:
+    with pytest.raises(ValueError, match="zip"):
+        national_id_check_character("1101051949123100")
+    with pytest.raises(ValueError, match="zip"):
+        national_id_check_character("110105194912310021")
+
+
+PROVINCE_RANGES = [(11, 15), (21, 23), (31, 37), (41, 46), (50, 54), (61, 65), (71, 71)]
+
+
+def _number_in_region(region_code: str) -> str:
+    first_17 = region_code + "19900101002"
+    return first_17 + national_id_check_character(first_17)
+
+
+@pytest.mark.parametrize(
+    "prefix", [p for low, high in PROVINCE_RANGES for p in range(low, high + 1)]
+)
+def test_every_province_prefix_is_accepted(prefix: int) -> None:
+    number = _number_in_region(f"{prefix}0105")
+    assert parse_national_id(number, today=TODAY).region_code == f"{prefix}0105"
+
+
+@pytest.mark.parametrize(
+    "prefix", [10, 16, 20, 24, 30, 38, 40, 47, 49, 55, 60, 66, 70, 72, 80, 81, 82, 83, 89]
+)
+def test_every_province_range_ends_at_its_limits(prefix: int) -> None:
+    error = _refusal(_number_in_region(f"{prefix}0105"))
+    assert (error.code, error.params) == ("national_id_region", {"region_code": f"{prefix}0105"})
+
+
+def test_numbers_holding_every_digit_are_accepted() -> None:
+    # All ten digits in the first 17 (and in an old 15-digit number): only non-digits are refused.
+    current = _number_in_region("110105")[:6] + "19870923463"
+    current += national_id_check_character(current)
+    assert parse_national_id(current, today=TODAY).number == current
+    old = parse_national_id("110105870923462", today=TODAY)
+    assert old.number == "11010519870923462" + national_id_check_character("11010519870923462")
+    assert (old.birth_date, old.sex) == (date(1987, 9, 23), "female")
+
+
+def test_age_on_the_birth_day_is_zero() -> None:
+    assert age_on(date(2000, 3, 1), date(2000, 3, 1)) == 0
+    assert age_on(date(2000, 3, 1), date(2001, 3, 1)) == 1
+
+
+def test_before_birth_names_both_dates() -> None:
+    with pytest.raises(ClinicalValueError) as caught:
+        age_on(date(2000, 3, 1), date(2000, 2, 29))
+    assert caught.value.params == {"day": "2000-02-29", "birth_date": "2000-03-01"}
+    assert str(caught.value) == "The date 2000-02-29 is before the birth date 2000-03-01."

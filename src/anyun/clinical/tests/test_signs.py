@@ -203,6 +203,8 @@ def test_impossible_value_names_the_allowed_range() -> None:
     assert str(error) == "The systolic pressure must be 50 to 300 mmHg; got 310."
     error = refused(bp(120, 130))
     assert error.params == {"systolic": 120, "diastolic": 130}
+    error = refused(bp(120, 19))
+    assert error.params == {"value": 19, "min_value": 20, "max_value": 200}
 
 
 @pytest.mark.parametrize(
@@ -226,6 +228,8 @@ def test_impossible_values(kind: SignKind, low: float, high: float, code: str) -
         error = refused(value(kind, amount))
         assert (error.code, error.field) == (code, "value")
         assert (error.params["min_value"], error.params["max_value"]) == (low, high)
+    for amount in (low - step, high + step):
+        assert refused(value(kind, amount)).params["value"] == amount
 
 
 def test_impossible_weight_uses_the_weight_code() -> None:
@@ -242,6 +246,7 @@ def test_impossible_pulse_from_a_bp_monitor() -> None:
     """Local policy [P]: the pulse shown by a BP monitor is checked like any pulse."""
     error = refused(bp(120, 80, pulse=260))
     assert (error.code, error.field) == ("pulse_range", "pulse")
+    assert error.params == {"value": 260, "min_value": 20, "max_value": 250}
 
 
 def test_movement_count_is_whole() -> None:
@@ -389,3 +394,18 @@ def test_pulse_pressure_outside_what_is_possible_is_refused(
         "min_value": 10,
         "max_value": 150,
     }
+
+
+def test_a_symptom_only_report_needs_a_known_symptom_and_nothing_else() -> None:
+    """DOMAIN.md section 6: red flags are heard on their own, without a measurement."""
+    report = Reading(SignKind.SYMPTOM_REPORT, WHEN, symptoms=frozenset({Symptom.BLEEDING}))
+    assert check_reading(report) == []
+    error = refused(Reading(SignKind.SYMPTOM_REPORT, WHEN))
+    assert (error.code, error.field, error.params) == ("symptoms_missing", "symptoms", {})
+    assert str(error) == "Tick at least one symptom to report."
+    error = refused(Reading(SignKind.SYMPTOM_REPORT, WHEN, symptoms=frozenset({"sneezing"})))
+    assert (error.code, error.field) == ("symptom_unknown", "symptoms")
+    error = refused(
+        Reading(SignKind.SYMPTOM_REPORT, WHEN, value=1.0, symptoms=frozenset({Symptom.FEVER}))
+    )
+    assert (error.code, error.field) == ("reading_field_unexpected", "value")

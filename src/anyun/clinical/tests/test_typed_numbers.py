@@ -50,8 +50,9 @@ def test_full_width_forms_fold_and_the_rest_is_kept(raw: str, folded: str) -> No
     ],
 )
 def test_other_digits_are_refused(char: str) -> None:
-    with pytest.raises(LookalikeCharacterError):
+    with pytest.raises(LookalikeCharacterError) as caught:
         typed_number_fold(f"138{char}0000001")
+    assert str(caught.value) == f"U+{ord(char):04X} in a typed number"
 
 
 @pytest.mark.parametrize(
