@@ -1,6 +1,33 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from anyun.audit.labels import register as register_audit_labels
 
 
 class MonitoringConfig(AppConfig):
     name = "anyun.monitoring"
     label = "monitoring"
+
+    def ready(self) -> None:
+        register_audit_labels(
+            actions={
+                "alarm_acknowledge": _("Alarm acknowledged"),
+                "alarm_close": _("Alarm closed"),
+                "plan_set": _("Recording instructions set"),
+                "threshold_set": _("Alarm threshold changed"),
+                "threshold_change_propose": _("Alarm threshold change proposed"),
+                "threshold_change_reject": _("Alarm threshold change rejected"),
+                "alarm_policy_set": _("Alarm policy changed"),
+                "safety_pathway_start": _("Mental-health safety pathway started"),
+                "crisis_line_save": _("Crisis line saved"),
+            },
+            objects={
+                "alarm": _("Alarm"),
+                "alarm_threshold": _("Alarm threshold"),
+                "alarm_policy": _("Alarm policy"),
+                "crisis_line": _("Crisis line"),
+                "monitoring_plan": _("Recording instructions"),
+                "readings": _("Home readings"),
+                "pregnancy_chart": _("Pregnancy chart"),
+            },
+        )

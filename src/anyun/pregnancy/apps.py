@@ -1,6 +1,19 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from anyun.audit.labels import register as register_audit_labels
 
 
 class PregnancyConfig(AppConfig):
     name = "anyun.pregnancy"
     label = "pregnancy"
+
+    def ready(self) -> None:
+        register_audit_labels(
+            objects={
+                "pregnancy": _("Pregnancy record"),
+                "previous_pregnancy": _("Previous pregnancy"),
+                "exam_report": _("Examination report"),
+                "patient_overview": _("Patient overview"),
+            },
+        )
