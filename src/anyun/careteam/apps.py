@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from anyun.audit.labels import register as register_audit_labels
+from anyun.notify.kinds import register as register_notification_kinds
 
 
 class CareteamConfig(AppConfig):
@@ -21,4 +22,9 @@ class CareteamConfig(AppConfig):
                 "care_team_member": _("Care-team member"),
                 "care_team_proposal": _("Care-team proposal"),
             },
+        )
+        register_notification_kinds(
+            {
+                "care_team": _("Care team"),
+            }
         )

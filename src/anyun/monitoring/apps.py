@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from anyun.audit.labels import register as register_audit_labels
+from anyun.notify.kinds import register as register_notification_kinds
 
 
 class MonitoringConfig(AppConfig):
@@ -30,4 +31,15 @@ class MonitoringConfig(AppConfig):
                 "readings": _("Home readings"),
                 "pregnancy_chart": _("Pregnancy chart"),
             },
+        )
+        register_notification_kinds(
+            {
+                "alarm": _("Alarm"),
+                "alarm_sms": _("Urgent alarm text message"),
+                "alarm_update": _("News of her alarm"),
+                "monitoring_plan": _("Recording instructions"),
+                "monitoring_reminder": _("Recording reminder"),
+                "threshold_change": _("Alarm threshold change"),
+                "alarm_policy": _("Alarm policy change"),
+            }
         )
