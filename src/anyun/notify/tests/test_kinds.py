@@ -30,9 +30,14 @@ def _sent_kinds() -> set[str]:
                     and isinstance(k.value.value, str)
                 }
             # Helpers that pass the kind on: kind="..." given to any call in monitoring.
-            if isinstance(node, ast.keyword) and node.arg == "kind" and "services" in path.parts:
-                if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-                    kinds.add(node.value.value)
+            if (
+                isinstance(node, ast.keyword)
+                and node.arg == "kind"
+                and "services" in path.parts
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+            ):
+                kinds.add(node.value.value)
     return kinds
 
 
