@@ -17,9 +17,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
 from anyun.accounts.api import router as accounts_router
+from anyun.accounts.api_auth import API_AUTH
 from anyun.careteam.api import router as clinic_router
 from anyun.consent.api import router as consent_router
-from anyun.core.api_auth import API_AUTH
 from anyun.core.errors import DomainError
 from anyun.core.failures import TEXT_INVALID, failure_for, failure_for_status
 from anyun.core.inputs import first_forbidden_param, first_forbidden_text

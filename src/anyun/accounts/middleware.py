@@ -26,7 +26,13 @@ class SessionTimeoutMiddleware:
                 request.session[IDLE_KEY] = now
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and START_KEY not in request.session:
+        if (
+            user is not None
+            and user.is_authenticated
+            # A bearer-token request carries no session and must not start one.
+            and request.session.session_key is not None
+            and START_KEY not in request.session
+        ):
             # The request that signed in: both clocks start now.
             now = timezone.now().timestamp()
             request.session[START_KEY] = now

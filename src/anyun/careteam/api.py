@@ -8,11 +8,12 @@ from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from anyun.accounts.decorators import acting_user
 from anyun.accounts.models import CLINICAL_ROLES, User
 from anyun.audit.services import audit_record
 from anyun.careteam.selectors import access_woman, care_team_of, women_visible_to
 from anyun.core import crypto
-from anyun.core.errors import NotFound, acting_user
+from anyun.core.errors import NotFound
 from anyun.pregnancy.api import PregnancyOut, pregnancy_out
 from anyun.pregnancy.selectors import current_pregnancy_of
 

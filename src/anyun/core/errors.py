@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from django.utils.functional import Promise
-
-if TYPE_CHECKING:
-    from anyun.accounts.models import User
+from django.utils.translation import gettext_lazy as _
 
 
 class DomainError(Exception):
@@ -28,8 +24,6 @@ class NotFound(DomainError):
     status = 404
 
     def __init__(self, message: str | Promise | None = None) -> None:
-        from django.utils.translation import gettext_lazy as _
-
         super().__init__("not_found", message or _("Not found."))
 
 
@@ -55,8 +49,3 @@ class RateLimited(DomainError):
     ) -> None:
         super().__init__(code, message, field=field)
         self.retry_after = retry_after
-
-
-def acting_user(request: object) -> User:
-    """The signed-in user of a request that a decorator or the API auth has already checked."""
-    return cast("User", request.user)  # type: ignore[attr-defined]

@@ -39,4 +39,9 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         {"trigger": "cron", "minute": "*/5"},
         "anyun.monitoring.tasks.reminders_send_due",
     ),
+    PeriodicJob(
+        "accounts.sessions_clear_expired",
+        {"trigger": "cron", "hour": 3, "minute": 30},
+        "anyun.accounts.tasks.sessions_clear_expired",
+    ),
 ]

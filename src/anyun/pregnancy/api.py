@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from anyun.accounts.decorators import acting_user
 from anyun.accounts.models import Role
 from anyun.audit.services import audit_record
-from anyun.core.errors import DomainError, NotFound, acting_user
+from anyun.core.errors import DomainError, NotFound
 from anyun.pregnancy import selectors, services
 from anyun.pregnancy.models import ExamReport, Pregnancy
 

@@ -12,14 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from anyun.accounts.decorators import staff_required
+from anyun.accounts.decorators import acting_user, staff_required
 from anyun.accounts.models import CLINICAL_ROLES, Role, User
 from anyun.audit.services import audit_record
 from anyun.careteam import selectors as careteam_selectors
 from anyun.careteam import services as careteam_services
 from anyun.clinical.national_id import age_on
 from anyun.core import crypto
-from anyun.core.errors import DomainError, NotFound, acting_user
+from anyun.core.errors import DomainError, NotFound
 from anyun.core.failures import failure_for, failure_for_status, failure_response
 from anyun.core.inputs import parse_uuid
 from anyun.monitoring import selectors as monitoring_selectors

@@ -11,11 +11,11 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
 
+from anyun.accounts.services import api_token_user
+
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        from anyun.accounts.services import api_token_user
-
         user = api_token_user(token)
         if user is not None:
             request.user = user
