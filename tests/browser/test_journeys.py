@@ -192,6 +192,7 @@ def test_woman_registers_verifies_consents_opens_pregnancy_and_sees_her_weeks(
     # Sign in by SMS code; the first sign-in creates her account.
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_phone", phone)
+    page.check("#id_accept_terms")
     page.click("#phone-form button[type=submit]")
     expect(page.locator("#code-form")).to_be_visible()
     assert memory_sms == []  # the SMS leaves only through the queue

@@ -88,6 +88,7 @@ def test_urgent_bp_reaches_the_open_workstation_live(
     phone = open_page(viewport=PHONE_VIEWPORT)
     phone.goto(f"{base}/accounts/login/")
     phone.fill("#id_phone", woman.phone)
+    phone.check("#id_accept_terms")
     phone.click("#phone-form button[type=submit]")
     expect(phone.locator("#code-form")).to_be_visible()
     phone.fill("#id_code", wait_for_sms_code(memory_sms, woman.phone))

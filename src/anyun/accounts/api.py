@@ -7,11 +7,12 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from anyun.accounts import services
 from anyun.accounts.models import Role
 from anyun.audit.services import client_ip
+from anyun.consent import services as consent_services
 from anyun.core.errors import PermissionDenied
 
 router = Router(tags=["accounts"])
@@ -19,6 +20,23 @@ router = Router(tags=["accounts"])
 
 class PhoneIn(Schema):
     phone: str
+    accept_terms: bool = Field(
+        False,
+        description=(
+            "She has read and accepts the user agreement and the privacy notice in force "
+            "(GET /consent/documents/user_agreement/ and /consent/documents/privacy_notice/). "
+            "Without true no code is sent: 400 with code terms_not_accepted and field "
+            "accept_terms."
+        ),
+    )
+
+
+class CodeSentOut(Schema):
+    ok: bool = True
+    sent_to: str = Field(description="The number the code went to, masked (138****5678).")
+    resend_after_seconds: int = Field(
+        description="Seconds before another code for this number is sent."
+    )
 
 
 class CodeIn(Schema):
@@ -59,10 +77,17 @@ class IdentityIn(Schema):
     guardian_phone: str = ""
 
 
-@router.post("/code", auth=None, response=OkOut)
-def send_code(request: HttpRequest, data: PhoneIn) -> OkOut:
-    services.phone_code_send(phone=data.phone, ip=client_ip(request))
-    return OkOut()
+@router.post("/code", auth=None, response=CodeSentOut)
+def send_code(request: HttpRequest, data: PhoneIn) -> CodeSentOut:
+    """Send a sign-in code by SMS, once she accepts the user agreement and privacy notice."""
+    sent = services.phone_code_request(
+        phone=data.phone,
+        terms_accepted=data.accept_terms,
+        terms=consent_services.sign_in_terms(),
+        ip=client_ip(request),
+        request=request,
+    )
+    return CodeSentOut(sent_to=sent.sent_to, resend_after_seconds=sent.resend_after_seconds)
 
 
 @router.post("/token", auth=None, response=TokenOut)

@@ -10,6 +10,12 @@ class PhoneForm(forms.Form):
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
+    # Not required here: the service refuses a send without it, with its own message, the
+    # same for the web and the API.
+    accept_terms = forms.BooleanField(
+        label=_("I have read and accept the user agreement and the privacy notice"),
+        required=False,
+    )
 
 
 class CodeForm(forms.Form):

@@ -148,6 +148,8 @@ class PhoneCode(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The documents (kind, version, id) accepted with the tick before this code was sent.
+    terms = models.JSONField(default=list, blank=True)
 
     class Meta:
         indexes = (models.Index(fields=("ip_address", "created_at")),)

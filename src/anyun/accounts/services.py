@@ -7,6 +7,7 @@ import hmac
 import re
 import secrets
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -80,8 +81,70 @@ def _code_hash(phone_index: str, code: str) -> str:
     return crypto.blind_index(f"{phone_index}:{code}")
 
 
-def phone_code_send(*, phone: str, ip: str | None) -> None:
-    """Send a 6-digit login code. Rate-limited per number and per address.
+@dataclass(frozen=True)
+class CodeSent:
+    """Where the code went (masked) and when she may ask for another."""
+
+    sent_to: str
+    resend_after_seconds: int
+
+
+def phone_code_request(
+    *,
+    phone: str,
+    terms_accepted: bool,
+    terms: Sequence[Mapping[str, Any]],
+    ip: str | None,
+    request: Any = None,
+) -> CodeSent:
+    """The sign-in's "send code": only once she has ticked her acceptance of `terms` (the user
+    agreement and privacy notice in force, each kind, version and document id, from
+    `consent.services.sign_in_terms`), which is audited as given from this address before
+    the code is sent. The throttle of `phone_code_send` applies to every send and resend.
+    """
+    normalised = phone_normalise(phone)
+    if not terms_accepted:
+        raise DomainError(
+            "terms_not_accepted",
+            _("Please read and accept the user agreement and the privacy notice."),
+            field="accept_terms",
+        )
+    with transaction.atomic():
+        phone_code_send(phone=normalised, ip=ip, terms=terms)
+        for term in terms:
+            audit_record(
+                actor=None,
+                action="consent_sign",
+                object_type="consent_document",
+                object_id=term["document"],
+                request=request,
+                ip=ip,
+                detail={
+                    "kind": term["kind"],
+                    "version": term["version"],
+                    "step": "sign_in_code",
+                    "phone": crypto.mask_phone(normalised),
+                },
+            )
+    return CodeSent(crypto.mask_phone(normalised), settings.ANYUN_OTP_RESEND_SECONDS)
+
+
+def phone_code_resend_wait(*, phone: str) -> int:
+    """Seconds until this number may ask for another code (0: now)."""
+    try:
+        index = crypto.blind_index(phone_normalise(phone))
+    except DomainError:
+        return 0
+    latest = PhoneCode.objects.filter(phone_index=index).order_by("-created_at").first()
+    if latest is None:
+        return 0
+    waited = (timezone.now() - latest.created_at).total_seconds()
+    return max(0, int(settings.ANYUN_OTP_RESEND_SECONDS - waited + 0.999))
+
+
+def phone_code_send(*, phone: str, ip: str | None, terms: Sequence[Mapping[str, Any]] = ()) -> None:
+    """Send a 6-digit login code. Rate-limited per number and per address. `terms`: what she
+    accepted before asking (kept with the code and audited under her account at sign-in).
 
     Side effect: an SMS notification row (delivered by the queue) in the same transaction.
     """
@@ -130,6 +193,7 @@ def phone_code_send(*, phone: str, ip: str | None) -> None:
             ip_address=ip,
             created_at=now,
             expires_at=now + timedelta(seconds=settings.ANYUN_OTP_TTL_SECONDS),
+            terms=[dict(term) for term in terms],
         )
         minutes = settings.ANYUN_OTP_TTL_SECONDS // 60
         sms_send(
@@ -186,6 +250,21 @@ def phone_sign_in(*, phone: str, code: str, ip: str | None = None) -> User:
                 object_id=user.public_id,
                 detail={"ip": ip or ""},
             )
+            # What she accepted before this code was sent, now under her own account.
+            for term in pending.terms if pending is not None else []:
+                audit_record(
+                    actor=user,
+                    action="consent_sign",
+                    object_type="consent_document",
+                    object_id=term.get("document", ""),
+                    subject=user,
+                    ip=ip,
+                    detail={
+                        "kind": term.get("kind", ""),
+                        "version": term.get("version"),
+                        "step": "sign_in",
+                    },
+                )
     if user is None:
         raise DomainError(
             "code_invalid", _("The code is wrong or has expired. Ask for a new one."), field="code"

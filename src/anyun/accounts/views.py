@@ -22,6 +22,8 @@ from anyun.accounts.forms import (
 )
 from anyun.accounts.models import ADMIN_ROLES, Role, User
 from anyun.audit.services import client_ip
+from anyun.consent import services as consent_services
+from anyun.core import crypto
 from anyun.core.errors import DomainError
 from anyun.core.inputs import parse_uuid
 from anyun.web.forms import form_error
@@ -42,21 +44,43 @@ def home_for(user: User) -> str:
     return "/console/"
 
 
+def _masked(raw: str) -> str:
+    try:
+        return crypto.mask_phone(services.phone_normalise(raw))
+    except DomainError:
+        return ""
+
+
 def woman_login(request: HttpRequest) -> HttpResponse:
-    """Step 1: phone number -> a code by SMS. Step 2: the code -> signed in."""
-    phone_form = PhoneForm(request.POST if request.POST.get("step") == "send" else None)
-    code_form = CodeForm(request.POST if request.POST.get("step") == "verify" else None)
-    sent = False
-    if request.method == "POST" and request.POST.get("step") == "send" and phone_form.is_valid():
+    """Step 1: phone number and acceptance of the user agreement and privacy notice -> a code
+    by SMS. Step 2: the code -> signed in. A resend is step 1 again from step 2's page."""
+    step = request.POST.get("step") if request.method == "POST" else None
+    phone_form = PhoneForm(request.POST if step == "send" else None)
+    code_form = CodeForm(request.POST if step == "verify" else None)
+    sent_to_phone: str | None = None
+    resend_error = ""
+    if step == "send" and phone_form.is_valid():
+        phone = phone_form.cleaned_data["phone"]
+        resend = request.POST.get("resend") == "1"
         try:
-            services.phone_code_send(phone=phone_form.cleaned_data["phone"], ip=client_ip(request))
-            sent = True
-            code_form = CodeForm(initial={"phone": phone_form.cleaned_data["phone"]})
-            messages.info(request, _("A code has been sent to your phone."))
+            services.phone_code_request(
+                phone=phone,
+                terms_accepted=phone_form.cleaned_data["accept_terms"],
+                terms=consent_services.sign_in_terms(),
+                ip=client_ip(request),
+                request=request,
+            )
         except DomainError as exc:
-            form_error(phone_form, exc)
-    elif request.method == "POST" and request.POST.get("step") == "verify":
-        sent = True
+            if resend:
+                sent_to_phone, resend_error = phone, str(exc.message)
+            else:
+                form_error(phone_form, exc)
+        else:
+            sent_to_phone = phone
+        if sent_to_phone is not None:
+            code_form = CodeForm(initial={"phone": phone})
+    elif step == "verify":
+        sent_to_phone = request.POST.get("phone", "")[:20]
         if code_form.is_valid():
             try:
                 user = services.phone_sign_in(
@@ -69,6 +93,7 @@ def woman_login(request: HttpRequest) -> HttpResponse:
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 return redirect(_safe_next(request, "/"))
+    sent = sent_to_phone is not None
     return render(
         request,
         "accounts/woman_login.html",
@@ -76,6 +101,12 @@ def woman_login(request: HttpRequest) -> HttpResponse:
             "phone_form": phone_form,
             "code_form": code_form,
             "sent": sent,
+            "sent_to": _masked(sent_to_phone) if sent_to_phone else "",
+            "sent_phone": sent_to_phone or "",
+            "resend_wait": services.phone_code_resend_wait(phone=sent_to_phone)
+            if sent_to_phone
+            else 0,
+            "resend_error": resend_error,
             "next": _safe_next(request, ""),
         },
     )

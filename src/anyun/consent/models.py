@@ -13,6 +13,14 @@ from anyun.core.models import PublicIdModel
 class DocumentKind(models.TextChoices):
     INTERNET_CARE = "internet_care", _("Informed consent and risk notice for internet care")
     HEALTH_DATA = "health_data", _("Consent to process sensitive health information")
+    USER_AGREEMENT = "user_agreement", _("User agreement")
+    PRIVACY_NOTICE = "privacy_notice", _("Privacy notice")
+
+
+# Signed one by one on the consent page before care (ACC-1, PIPL separate consent).
+CONSENT_KINDS = (DocumentKind.INTERNET_CARE, DocumentKind.HEALTH_DATA)
+# Accepted with one tick before the first sign-in code is sent (PIPL notice and consent).
+SIGN_IN_KINDS = (DocumentKind.USER_AGREEMENT, DocumentKind.PRIVACY_NOTICE)
 
 
 class ConsentDocument(PublicIdModel):

@@ -10,18 +10,47 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anyun.audit.services import audit_record, client_ip
-from anyun.consent.models import ConsentDocument, ConsentSignature, DocumentKind
+from anyun.consent.models import (
+    CONSENT_KINDS,
+    SIGN_IN_KINDS,
+    ConsentDocument,
+    ConsentSignature,
+    DocumentKind,
+)
 from anyun.core.errors import DomainError, NotFound, PermissionDenied
 
 
-def documents_current() -> list[ConsentDocument]:
-    """The newest effective version of each kind."""
+def documents_current(
+    kinds: tuple[DocumentKind, ...] = CONSENT_KINDS,
+) -> list[ConsentDocument]:
+    """The newest effective version of each of `kinds` (by default the consents signed before
+    care; the sign-in documents are `sign_in_documents`)."""
     newest: dict[str, ConsentDocument] = {}
-    for doc in ConsentDocument.objects.filter(effective_at__lte=timezone.now()).order_by(
-        "kind", "-version"
-    ):
+    for doc in ConsentDocument.objects.filter(
+        effective_at__lte=timezone.now(), kind__in=kinds
+    ).order_by("kind", "-version"):
         newest.setdefault(doc.kind, doc)
-    return [newest[kind] for kind in DocumentKind if kind in newest]
+    return [newest[kind] for kind in kinds if kind in newest]
+
+
+def sign_in_documents() -> list[ConsentDocument]:
+    """The user agreement and the privacy notice in force, accepted before a sign-in code."""
+    return documents_current(SIGN_IN_KINDS)
+
+
+def sign_in_terms() -> list[dict[str, Any]]:
+    """What a tick on the sign-in page accepts: each document's kind, version and id."""
+    return [
+        {"kind": doc.kind, "version": doc.version, "document": str(doc.public_id)}
+        for doc in sign_in_documents()
+    ]
+
+
+def document_current(kind: str) -> ConsentDocument:
+    """The version in force of one document, for reading (public: the sign-in page links it)."""
+    for doc in documents_current(tuple(k for k in DocumentKind if k == kind)):
+        return doc
+    raise NotFound()
 
 
 def consent_missing_for(user: Any) -> list[ConsentDocument]:

@@ -74,3 +74,12 @@ def signature(request: HttpRequest, signature_id: UUID) -> HttpResponse:
         )
         return redirect("accounts:me")
     return render(request, "consent/signature.html", {"sig": sig})
+
+
+def document(request: HttpRequest, kind: str) -> HttpResponse:
+    """The version in force of a document, readable by anyone (linked from the sign-in page)."""
+    try:
+        doc = services.document_current(kind)
+    except NotFound as exc:
+        raise Http404 from exc
+    return render(request, "consent/document.html", {"doc": doc})

@@ -28,8 +28,10 @@ def _code() -> str:
 def test_woman_signs_in_verifies_and_reads_her_state() -> None:
     client = Client()
     assert client.post(
-        "/api/v1/auth/code", {"phone": "13911112222"}, content_type="application/json"
-    ).json() == {"ok": True}
+        "/api/v1/auth/code",
+        {"phone": "13911112222", "accept_terms": True},
+        content_type="application/json",
+    ).json() == {"ok": True, "sent_to": "139****2222", "resend_after_seconds": 60}
     token = client.post(
         "/api/v1/auth/token",
         {"phone": "13911112222", "code": _code()},

@@ -299,7 +299,7 @@ def test_guardian_phone_in_other_digits_is_refused_on_its_field(zero: str, make_
 # --- JSON API ----------------------------------------------------------------------------
 
 
-def _post(client: Client, path: str, body: dict[str, str], **headers: str) -> Any:
+def _post(client: Client, path: str, body: dict[str, Any], **headers: str) -> Any:
     return client.post(f"/api/v1/auth{path}", body, content_type="application/json", **headers)
 
 
@@ -307,11 +307,14 @@ def test_api_full_width_number_gets_the_same_account_and_the_same_limit() -> Non
     client = Client()
     start = timezone.now()
     with time_machine.travel(start):
-        assert _post(client, "/code", {"phone": PHONE}).status_code == 200
+        assert _post(client, "/code", {"phone": PHONE, "accept_terms": True}).status_code == 200
         ascii_user = _post(client, "/token", {"phone": PHONE, "code": _sent_code()}).json()
-        too_soon = _post(client, "/code", {"phone": "13８０００００００１"})
+        too_soon = _post(client, "/code", {"phone": "13８０００００００１", "accept_terms": True})
     with time_machine.travel(start + timedelta(minutes=2)):
-        assert _post(client, "/code", {"phone": full_width(PHONE)}).status_code == 200
+        assert (
+            _post(client, "/code", {"phone": full_width(PHONE), "accept_terms": True}).status_code
+            == 200
+        )
         full_width_user = _post(
             client, "/token", {"phone": full_width(PHONE), "code": full_width(_sent_code())}
         ).json()
@@ -374,7 +377,7 @@ def test_api_identity_takes_full_width_and_refuses_other_digits(make_woman: Any)
 
 
 def _web_send(client: Client, phone: str) -> Any:
-    return client.post("/accounts/login/", {"step": "send", "phone": phone})
+    return client.post("/accounts/login/", {"step": "send", "phone": phone, "accept_terms": "on"})
 
 
 def _web_verify(client: Client, phone: str, code: str) -> Any:
