@@ -9,6 +9,7 @@ import dataclasses
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import CharField, F, QuerySet, Window
@@ -18,6 +19,7 @@ from django.utils import timezone
 from anyun.clinical.alarm_thresholds import (
     DEFAULT_POLICY,
     DEFAULT_THRESHOLDS,
+    SAFE_RANGES,
     THRESHOLD_SOURCES,
     AlarmPolicy,
     Thresholds,
@@ -26,7 +28,24 @@ from anyun.clinical.alarm_thresholds import (
 from anyun.clinical.errors import ClinicalValueError
 from anyun.clinical.signs import SignKind
 from anyun.monitoring.chart_data import BpPoint, ChartData, ChartLabels, ChartPoint, Source
-from anyun.monitoring.models import Alarm, AlarmStatus, MonitoringPlan, Reading, ThresholdOverride
+from anyun.monitoring.models import (
+    Alarm,
+    AlarmPolicySetting,
+    AlarmStatus,
+    MonitoringPlan,
+    Reading,
+    ThresholdChange,
+    ThresholdDecision,
+    ThresholdOverride,
+)
+from anyun.monitoring.threshold_labels import (
+    CONFIDENCE_LABELS,
+    plain_number,
+    source_label,
+    threshold_label,
+    threshold_unit,
+    with_unit,
+)
 from anyun.pregnancy.models import Pregnancy
 
 logger = logging.getLogger("anyun.monitoring")
@@ -64,8 +83,28 @@ def thresholds_current() -> Thresholds:
 
 
 def alarm_policy_current() -> AlarmPolicy:
-    """The hospital's alarm-handling choices (defaults until a head changes them)."""
-    return DEFAULT_POLICY
+    """The hospital's alarm-handling choices: the stored setting, else :data:`DEFAULT_POLICY`.
+
+    A stored grade that is not one of the choices (written past the service) is logged and
+    the defaults are used, as for a threshold that cannot be read back.
+    """
+    row = (
+        AlarmPolicySetting.objects.filter(pk=1)
+        .values_list("first_high_bp_grade", "close_on_normal_repeat")
+        .first()
+    )
+    if row is None:
+        return DEFAULT_POLICY
+    try:
+        return AlarmPolicy(first_high_bp_grade=row[0], close_on_normal_repeat=bool(row[1]))
+    except ClinicalValueError as exc:
+        logger.error("Alarm policy: stored choice %r not used (%s).", row[0], exc)
+        return DEFAULT_POLICY
+
+
+def alarm_policy_setting() -> AlarmPolicySetting | None:
+    """The stored alarm policy with who changed it, when and why (None: the defaults)."""
+    return AlarmPolicySetting.objects.select_related("changed_by").filter(pk=1).first()
 
 
 def readings_of(
@@ -314,6 +353,13 @@ class ThresholdRow:
     source: str
     confidence: str
     overridden: bool
+    label: str = ""
+    unit: str = ""
+    source_label: str = ""
+    confidence_label: str = ""
+    safe_min: Decimal | None = None
+    safe_max: Decimal | None = None
+    pending: ThresholdChangeRow | None = None
 
     @property
     def configurable(self) -> bool:
@@ -321,8 +367,10 @@ class ThresholdRow:
 
 
 def thresholds_table() -> list[ThresholdRow]:
-    """Every numeric alarm threshold: the value in force, the default, its source and mark."""
+    """Every numeric alarm threshold: the value in force, the default, its label and unit,
+    its source's name and mark, its safe range and any change awaiting approval."""
     current = thresholds_current()
+    pending = {row.change.name: row for row in threshold_changes_pending()}
     rows = []
     for f in dataclasses.fields(current):
         default = getattr(DEFAULT_THRESHOLDS, f.name)
@@ -330,5 +378,61 @@ def thresholds_table() -> list[ThresholdRow]:
             continue
         source, mark = THRESHOLD_SOURCES.get(f.name, ("", "P"))
         value = getattr(current, f.name)
-        rows.append(ThresholdRow(f.name, value, default, source, mark, value != default))
+        safe_min, safe_max = SAFE_RANGES.get(f.name, (None, None))
+        rows.append(
+            ThresholdRow(
+                f.name,
+                value,
+                default,
+                source,
+                mark,
+                value != default,
+                label=threshold_label(f.name),
+                unit=threshold_unit(f.name),
+                source_label=source_label(source),
+                confidence_label=str(CONFIDENCE_LABELS.get(mark, "")),
+                safe_min=safe_min,
+                safe_max=safe_max,
+                pending=pending.get(f.name),
+            )
+        )
     return rows
+
+
+@dataclass(frozen=True)
+class ThresholdChangeRow:
+    """A threshold change as the console shows it: label, values with units."""
+
+    change: ThresholdChange
+    label: str
+    old: str
+    new: str
+
+
+def _change_row(change: ThresholdChange) -> ThresholdChangeRow:
+    return ThresholdChangeRow(
+        change,
+        threshold_label(change.name),
+        with_unit(change.name, plain_number(change.old_value)),
+        with_unit(change.name, plain_number(change.new_value)),
+    )
+
+
+def threshold_changes_pending() -> list[ThresholdChangeRow]:
+    """Threshold changes awaiting a second person's approval, oldest first."""
+    changes = (
+        ThresholdChange.objects.filter(decision=ThresholdDecision.PENDING)
+        .select_related("proposed_by")
+        .order_by("proposed_at", "id")
+    )
+    return [_change_row(c) for c in changes]
+
+
+def threshold_changes_decided(*, limit: int = 20) -> list[ThresholdChangeRow]:
+    """The latest decided threshold changes, newest first."""
+    changes = (
+        ThresholdChange.objects.exclude(decision=ThresholdDecision.PENDING)
+        .select_related("proposed_by", "decided_by")
+        .order_by("-decided_at", "-id")[:limit]
+    )
+    return [_change_row(c) for c in changes]

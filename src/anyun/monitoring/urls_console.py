@@ -1,6 +1,14 @@
 from django.urls import path
 
-from anyun.monitoring import views
+from anyun.monitoring import threshold_views
 
 app_name = "monitoring_console"
-urlpatterns = [path("thresholds/", views.thresholds, name="thresholds")]
+urlpatterns = [
+    path("thresholds/", threshold_views.thresholds, name="thresholds"),
+    path(
+        "thresholds/changes/<uuid:change_id>/decide/",
+        threshold_views.threshold_change_decide,
+        name="threshold_change_decide",
+    ),
+    path("thresholds/policy/", threshold_views.alarm_policy, name="alarm_policy"),
+]

@@ -398,30 +398,3 @@ def plans(request: HttpRequest, woman_id: UUID) -> HttpResponse:
     return render(
         request, "monitoring/plans.html", {"woman": woman, "form": form, "adherence": adherence}
     )
-
-
-@staff_required([Role.QUALITY_MANAGER, Role.SYSTEM_ADMIN])
-def thresholds(request: HttpRequest) -> HttpResponse:
-    """Hospital-configurable alarm thresholds ([S]/[P]); each change is audited."""
-    from decimal import Decimal, InvalidOperation
-
-    if request.method == "POST":
-        try:
-            value = Decimal(request.POST.get("value", ""))
-        except InvalidOperation:
-            messages.error(request, _("Enter a number."))
-        else:
-            try:
-                services.threshold_set(
-                    actor=acting_user(request),
-                    name=request.POST.get("name", ""),
-                    value=value,
-                    reason=request.POST.get("reason", ""),
-                    request=request,
-                )
-            except DomainError as exc:
-                messages.error(request, str(exc.message))
-            else:
-                messages.success(request, _("Threshold changed."))
-        return redirect("monitoring_console:thresholds")
-    return render(request, "monitoring/thresholds.html", {"rows": selectors.thresholds_table()})

@@ -493,3 +493,25 @@ def department_heads(*, department: Department) -> list[User]:
             department=department, is_department_head=True, user__is_active=True
         ).select_related("user")
     ]
+
+
+def clinical_heads() -> list[User]:
+    """Active clinicians who head a department: the people who approve hospital-wide
+    clinical settings such as alarm thresholds."""
+    return [
+        p.user
+        for p in ClinicianProfile.objects.filter(
+            is_department_head=True, user__is_active=True, user__role=Role.CLINICIAN
+        )
+        .select_related("user")
+        .order_by("user__display_name", "pk")
+    ]
+
+
+def is_clinical_head(user: User | AnonymousUser | None) -> bool:
+    """Whether `user` is an active clinician who heads a department."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return ClinicianProfile.objects.filter(
+        user_id=user.pk, is_department_head=True, user__role=Role.CLINICIAN
+    ).exists()

@@ -15,7 +15,7 @@ from anyun.accounts.tests.test_staff_sign_in import totp_now
 from anyun.audit.models import AuditEvent, AuditImmutable
 from anyun.audit.selectors import audit_search
 from anyun.audit.services import audit_record, audit_verify
-from anyun.monitoring.selectors import thresholds_current
+from anyun.monitoring.selectors import threshold_changes_pending, thresholds_current
 from anyun.pregnancy.selectors import current_pregnancy_of
 
 pytestmark = pytest.mark.django_db
@@ -97,7 +97,9 @@ def test_search_matches_what_it_says_and_a_nonsense_query_finds_nothing(world: A
     assert {e.object_id for e in audit_search(text="p-")} >= {"p-1", "p-2"}
 
 
-def test_sign_ins_and_threshold_changes_record_the_address(make_staff: Any) -> None:
+def test_sign_ins_and_threshold_changes_record_the_address(
+    make_staff: Any, make_clinician: Any
+) -> None:
 
     quality = make_staff(Role.QUALITY_MANAGER)
     Client(REMOTE_ADDR="10.7.7.7").post(
@@ -115,11 +117,20 @@ def test_sign_ins_and_threshold_changes_record_the_address(make_staff: Any) -> N
     console = staff_client(quality)
     console.post(
         "/console/thresholds/",
-        {"name": "pulse_high", "value": "105", "reason": "cardiology"},
+        {"name": "pulse_high", "value": "105", "reason": "cardiology advice"},
         REMOTE_ADDR="10.7.7.9",
         HTTP_USER_AGENT="Console/1.0",
     )
+    proposed = AuditEvent.objects.get(action="threshold_change_propose")
+    assert (proposed.ip_address, proposed.user_agent) == ("10.7.7.9", "Console/1.0")
+    change = threshold_changes_pending()[0].change
+    staff_client(make_clinician(head=True)).post(
+        f"/console/thresholds/changes/{change.public_id}/decide/",
+        {"decision": "approve"},
+        REMOTE_ADDR="10.7.7.10",
+        HTTP_USER_AGENT="Console/2.0",
+    )
     changed = AuditEvent.objects.get(action="threshold_set")
-    assert (changed.ip_address, changed.user_agent) == ("10.7.7.9", "Console/1.0")
+    assert (changed.ip_address, changed.user_agent) == ("10.7.7.10", "Console/2.0")
     assert thresholds_current().pulse_high == 105
     assert Decimal("105") == Decimal(changed.detail["value"])

@@ -27,7 +27,11 @@ from anyun.monitoring.services.readings import (
     reading_for_rules,
     readings_record,
 )
-from anyun.monitoring.services.thresholds import threshold_set
+from anyun.monitoring.services.thresholds import (
+    alarm_policy_set,
+    threshold_change_decide,
+    threshold_change_propose,
+)
 
 __all__ = [
     "ConfirmItem",
@@ -36,6 +40,7 @@ __all__ = [
     "RecordResult",
     "access_alarm",
     "alarm_acknowledge",
+    "alarm_policy_set",
     "alarm_close",
     "alarm_raise",
     "alarm_summary",
@@ -47,5 +52,6 @@ __all__ = [
     "readings_record",
     "reminders_send_due",
     "responder_chain",
-    "threshold_set",
+    "threshold_change_decide",
+    "threshold_change_propose",
 ]

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from anyun.audit.models import AuditEvent
 from anyun.core.errors import DomainError, NotFound, PermissionDenied
 from anyun.monitoring import services
-from anyun.monitoring.models import Alarm, AlarmEvent, Reading, ThresholdOverride
-from anyun.monitoring.selectors import thresholds_current, thresholds_table
+from anyun.monitoring.models import Alarm, AlarmEvent, Reading
 from anyun.monitoring.tests.conftest import Ward, ago, bp
 from anyun.notify.models import Delivery, Notification
 
@@ -257,81 +254,3 @@ def test_without_a_care_team_the_on_duty_clinician_gets_the_alarm_and_access(
     (alarm,) = result.alarms
     assert alarm.assigned_to == ward.duty_first
     assert can_see_woman(ward.duty_first, ward.other_woman)
-
-
-def test_a_hospital_threshold_changes_the_grading_and_is_audited(
-    ward: Ward, record: Any, make_staff: Any
-) -> None:
-    from decimal import Decimal
-
-    quality = make_staff("quality_manager")
-    services.threshold_set(
-        actor=quality, name="temperature_raised", value=Decimal("37.5"), reason="local policy"
-    )
-    assert record({"kind": "temperature", "value": 37.4}).alarms == []
-    assert [a.rule for a in record({"kind": "temperature", "value": 37.5}).alarms] == [
-        "temperature_raised"
-    ]
-    assert AuditEvent.objects.filter(
-        action="threshold_set", object_id="temperature_raised"
-    ).exists()
-    with pytest.raises(DomainError):
-        services.threshold_set(
-            actor=quality, name="temperature_raised", value=Decimal("39"), reason="x"
-        )
-    with pytest.raises(PermissionDenied):
-        services.threshold_set(
-            actor=ward.responsible, name="pulse_high", value=Decimal("110"), reason="x"
-        )
-
-
-@pytest.mark.parametrize(
-    ("value", "code"),
-    [
-        ("1E+30", "alarm_threshold_range"),
-        ("999999", "alarm_threshold_range"),
-        ("300", "alarm_threshold_range"),
-        ("NaN", "alarm_threshold_not_number"),
-        ("Infinity", "alarm_threshold_not_number"),
-        ("160.5", "alarm_threshold_whole"),
-    ],
-)
-def test_a_threshold_value_is_checked_before_it_is_stored(
-    ward: Ward, record: Any, make_staff: Any, value: str, code: str
-) -> None:
-
-    quality = make_staff("quality_manager")
-    with pytest.raises(DomainError) as err:
-        services.threshold_set(
-            actor=quality, name="bp_systolic_severe", value=Decimal(value), reason="x"
-        )
-    assert (err.value.code, err.value.field) == (code, "value")
-    assert not ThresholdOverride.objects.exists()
-    assert [a.rule for a in record(bp(165, 95)).alarms] == ["bp_severe"]
-
-
-def test_a_stored_value_that_cannot_be_used_falls_back_to_the_default(
-    ward: Ward, record: Any, make_staff: Any, caplog: pytest.LogCaptureFixture
-) -> None:
-    """A row written past the checks (SQLite keeps 1E+30 in a numeric(8,2) column; on
-    PostgreSQL a value outside the safe range) neither breaks ingestion nor silences alarms."""
-
-    quality = make_staff("quality_manager")
-    services.threshold_set(
-        actor=quality, name="bp_systolic_severe", value=Decimal("170"), reason="x"
-    )
-    services.threshold_set(actor=quality, name="pulse_high", value=Decimal("105"), reason="x")
-    bad = "1E+30" if connection.vendor == "sqlite" else "999999"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {ThresholdOverride._meta.db_table} SET value = {bad} WHERE name = %s",  # noqa: S608
-            ["bp_systolic_severe"],
-        )
-    with caplog.at_level("ERROR", logger="anyun.monitoring"):
-        thresholds = thresholds_current()
-    assert thresholds.bp_systolic_severe == 160  # the default, not the stored value
-    assert thresholds.pulse_high == 105  # the other override still applies
-    assert "bp_systolic_severe" in caplog.text
-    assert [a.rule for a in record(bp(165, 95)).alarms] == ["bp_severe"]
-    rows = {r.name: r for r in thresholds_table()}
-    assert (rows["bp_systolic_severe"].value, rows["bp_systolic_severe"].overridden) == (160, False)
