@@ -8,12 +8,12 @@ HTMX := build/vendor/htmx/htmx.min.js
 MO := src/anyun/locale/zh_Hans/LC_MESSAGES/django.mo
 SYSTEM_PACKAGES := sh scripts/system-packages.sh
 
-.PHONY: run test bench fault mutation lint messages clean system-packages browser-packages
+.PHONY: run test bench fault mutation lint messages clean system-packages browser-packages pdf-packages
 
-run: $(STAMP) $(HTMX) $(MO)
+run: $(STAMP) $(HTMX) $(MO) pdf-packages
 	$(BIN)/anyun run
 
-test: $(STAMP) $(HTMX) $(MO) browser-packages
+test: $(STAMP) $(HTMX) $(MO) browser-packages pdf-packages
 	$(BIN)/ruff check src tests conftest.py
 	$(BIN)/ruff format --check src tests conftest.py
 	$(BIN)/mypy src
@@ -49,9 +49,13 @@ $(MO): src/anyun/locale/zh_Hans/LC_MESSAGES/django.po $(STAMP)
 browser-packages:
 	@$(SYSTEM_PACKAGES) chromium fonts
 
+# The printed chart (WeasyPrint) needs Pango and a CJK font to set Chinese as real text.
+pdf-packages:
+	@$(SYSTEM_PACKAGES) pango fonts
+
 # Each need is checked and installed on its own (scripts/system-packages.sh says why not).
 system-packages:
-	@$(SYSTEM_PACKAGES) chromium gettext fonts npm
+	@$(SYSTEM_PACKAGES) chromium gettext fonts pango npm
 
 bench: $(STAMP) fault
 	$(BIN)/python -m tests.bench $(BENCH_ARGS)

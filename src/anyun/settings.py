@@ -234,6 +234,8 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
+# The hospital's name as printed on what leaves it (the pregnancy chart's PDF).
+ANYUN_HOSPITAL_NAME = os.environ.get("ANYUN_HOSPITAL_NAME", "安孕示范医院")
 USE_I18N = True
 USE_TZ = True
 

@@ -38,6 +38,8 @@ DRAIN_TIMEOUT = 120.0
 LOAD_TIME_LIMIT = 240.0
 LATENCY_TIME_LIMIT = 240.0
 ALARM_TIMEOUT = 15.0
+# Renders of the pregnancy chart timed per format (after one warm-up render).
+CHART_RENDERS = 5
 CLEARED_ENV = (
     "DATABASE_URL",
     "REDIS_URL",
@@ -435,6 +437,11 @@ def _measure(
         )
     out["server_exit_code"] = server.exit_code
     out["stats"] = world_command(env, "stats", timeout=120)
+    out["charts"] = world_command(env, "charts", "--renders", str(CHART_RENDERS), timeout=300)
+    say(
+        f"charts: SVG {out['charts'].get('svg_median_ms')} ms, "
+        f"PDF {out['charts'].get('pdf_median_ms')} ms (median of {CHART_RENDERS})"
+    )
     out["expected_readings"] = (
         warmup.readings_ok
         + out["single"]["readings"]

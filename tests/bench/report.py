@@ -109,6 +109,14 @@ def _rows(p: dict[str, Any]) -> list[Row]:
                 _n(_get(d, "alarm_latency", k)) for k in ("samples", "timeouts", "errors")
             ),
         ),
+        (
+            "pregnancy chart render: SVG / A4 PDF (median)",
+            lambda d: (
+                f"{_n(_get(d, 'charts', 'svg_median_ms'))} ms / "
+                f"{_n(_get(d, 'charts', 'pdf_median_ms'))} ms "
+                f"({_n(_get(d, 'charts', 'readings'))} readings)"
+            ),
+        ),
         ("**rows at the end**", lambda d: ""),
         (
             "readings stored / expected",

@@ -4,9 +4,13 @@
     python -m tests.bench.world setup OUT.json --women 50 --clinicians 4 --weeks 30
     python -m tests.bench.world drain --since EPOCH --timeout 120
     python -m tests.bench.world stats
+    python -m tests.bench.world charts --renders 5
 
 `setup` migrates the (fresh) database and builds the world through the product's services;
-`drain` waits until no queue job is due; `stats` counts the rows the run left behind.
+`drain` waits until no queue job is due; `stats` counts the rows the run left behind;
+`charts` times the pregnancy chart of the woman with the most readings: the screen SVG and the
+printed A4 PDF (WeasyPrint, CJK text embedded), each rendered `--renders` times after one
+warm-up render.
 Each command prints one JSON object as the last line of its standard output.
 """
 
@@ -247,6 +251,47 @@ def stats() -> dict[str, Any]:
     }
 
 
+def charts(*, renders: int) -> dict[str, Any]:
+    import statistics
+
+    from django.db.models import Count
+    from django.utils import timezone, translation
+
+    from anyun.monitoring import selectors
+    from anyun.monitoring.chart_print import render_chart_pdf
+    from anyun.monitoring.charts import render_chart_svg
+    from anyun.monitoring.views import chart_labels
+    from anyun.pregnancy.models import Pregnancy
+
+    pregnancy = Pregnancy.objects.annotate(n=Count("readings")).order_by("-n", "pk").first()
+    if pregnancy is None:
+        return {"error": "no pregnancy"}
+
+    def timed(render: Any) -> tuple[float, int]:
+        render()  # warm-up: fonts and templates loaded once per process
+        seconds = []
+        size = 0
+        for _ in range(renders):
+            began = time.perf_counter()
+            size = len(render())
+            seconds.append(time.perf_counter() - began)
+        return round(1000 * statistics.median(seconds), 1), size
+
+    with translation.override("zh-hans"):
+        data = selectors.chart_data_for(pregnancy, labels=chart_labels())
+        header = selectors.chart_print_header_for(pregnancy, printed_at=timezone.now())
+        svg_ms, svg_bytes = timed(lambda: render_chart_svg(data).encode())
+        pdf_ms, pdf_bytes = timed(lambda: render_chart_pdf(data, header))
+    return {
+        "readings": pregnancy.n,  # type: ignore[attr-defined]
+        "renders": renders,
+        "svg_median_ms": svg_ms,
+        "svg_bytes": svg_bytes,
+        "pdf_median_ms": pdf_ms,
+        "pdf_bytes": pdf_bytes,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench.world")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -259,12 +304,16 @@ def main(argv: list[str] | None = None) -> int:
     p_drain.add_argument("--since", type=float, required=True)
     p_drain.add_argument("--timeout", type=float, default=120)
     sub.add_parser("stats")
+    p_charts = sub.add_parser("charts")
+    p_charts.add_argument("--renders", type=int, default=5)
     args = parser.parse_args(argv)
     _django()
     if args.command == "setup":
         result = setup(args.out, women=args.women, clinicians=args.clinicians, weeks=args.weeks)
     elif args.command == "drain":
         result = drain(since=args.since, timeout=args.timeout)
+    elif args.command == "charts":
+        result = charts(renders=args.renders)
     else:
         result = stats()
     sys.stdout.write(json.dumps(result) + "\n")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Literal
 
 from anyun.clinical.anthropometry import BmiCategory
@@ -57,6 +57,17 @@ class ChartData:
 
 
 @dataclass(frozen=True)
+class PrintHeader:
+    """Who and what the printed chart is for: names the page so it cannot be mistaken."""
+
+    hospital: str
+    name: str
+    masked_id: str  # the national ID number masked as everywhere else; never the full number
+    edd: date
+    printed_at: datetime  # aware, shown in the hospital's local time
+
+
+@dataclass(frozen=True)
 class TrendPoint:
     at: datetime
     value: float
@@ -65,8 +76,20 @@ class TrendPoint:
 
 
 @dataclass(frozen=True)
+class TrendEvent:
+    """One symptom report: when, and the translated label of each symptom ticked."""
+
+    at: datetime
+    labels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class TrendData:
-    """One sign over days or weeks, with her reference band (per point) and fixed lines."""
+    """One sign over days or weeks, with her reference band (per point) and fixed lines.
+
+    Symptom reports have no value: they come as ``events`` and are drawn as a timeline.
+    Times are shown in ``tz``, the hospital's local time.
+    """
 
     title: str
     unit: str
@@ -75,3 +98,5 @@ class TrendData:
     lines: list[tuple[float, str]] = field(default_factory=list)
     band_label: str = "Reference range"
     no_data: str = "No measurements yet"
+    events: list[TrendEvent] = field(default_factory=list)
+    tz: tzinfo = UTC

@@ -16,11 +16,15 @@ Each data series is an artist with a stable ``gid`` that becomes the ``id`` of i
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import io
 import math
+import re
 import threading
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal
 from xml.sax.saxutils import escape, quoteattr
 
@@ -48,15 +52,12 @@ from anyun.monitoring.chart_data import (
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
-__all__ = ["FONT_FAMILIES", "GIDS", "render_chart_pdf", "render_chart_svg"]
+__all__ = ["FONT_FAMILIES", "GIDS", "PRINT", "SCREEN", "render_chart_svg", "render_trend_svg"]
 
 # Preferred fonts: CJK first so Chinese labels render where fonts-noto-cjk is installed;
 # DejaVu Sans ships with matplotlib, so a render never lacks a font.
 FONT_FAMILIES: Final = ("Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "DejaVu Sans")
 _FALLBACK_FONT: Final = "DejaVu Sans"
-
-# A4 portrait, inches.
-A4_PORTRAIT_IN: Final = (210 / 25.4, 297 / 25.4)
 
 # Default visible GA range in weeks; widened when the data lies outside.
 GA_AXIS_MIN_WEEKS: Final = 12
@@ -136,55 +137,76 @@ _COLOURS: Final = {
 }
 _MARKER_SIZE: Final = 5.5
 
-# Figure-fraction layout of the A4 page: title, legend, then four panels.
-_TITLE_Y: Final = 0.975
-_LEGEND_Y: Final = 0.942
-_GRID: Final = {"left": 0.08, "right": 0.93, "top": 0.905, "bottom": 0.055, "hspace": 0.38}
+
+@dataclass(frozen=True)
+class _Layout:
+    """Size, figure-fraction grid and font sizes (points) of one way of showing the chart."""
+
+    figsize: tuple[float, float]  # inches
+    grid: dict[str, float]
+    title_y: float | None  # None: no title drawn (the print page has its own header)
+    legend_y: float
+    legend_columns: int
+    ga_tick_weeks: int
+    text_pt: float  # ticks, legends, notes: the smallest text drawn; panel titles are "large"
+
+
+# On screen: a phone-shaped column, 4 in (384 CSS px) wide, shown at about 330-400 CSS px on a
+# 375 px phone and capped near that on a desktop (anyun.css), so 11 pt text shows at >= 12 px.
+SCREEN: Final = _Layout(
+    figsize=(4.0, 11.0),
+    grid={"left": 0.14, "right": 0.89, "top": 0.885, "bottom": 0.045, "hspace": 0.42},
+    title_y=0.99,
+    legend_y=0.942,
+    legend_columns=2,
+    ga_tick_weeks=4,
+    text_pt=11.0,
+)
+# In print: the plots under the page's header, 186 mm wide on A4 (vector in the PDF).
+PRINT: Final = _Layout(
+    figsize=(186 / 25.4, 222 / 25.4),
+    grid={"left": 0.075, "right": 0.93, "top": 0.93, "bottom": 0.06, "hspace": 0.42},
+    title_y=None,
+    legend_y=0.975,
+    legend_columns=4,
+    ga_tick_weeks=2,
+    text_pt=8.0,
+)
 
 _RENDER_LOCK: Final = threading.Lock()
 
 
-def render_chart_svg(data: ChartData) -> str:
-    """The chart as a standalone SVG document (text kept as text, no scripts).
+def render_chart_svg(data: ChartData, *, layout: _Layout = SCREEN) -> str:
+    """The chart as a standalone SVG document (text kept as text, no scripts, no CSS).
 
     The root carries ``role="img"``, a ``<title>`` (``labels.title``) and a ``<desc>``
-    summarising the latest reading of each panel. Same data, same bytes.
+    summarising the latest reading of each panel. Styles are presentation attributes, so
+    the SVG draws the same under a Content-Security-Policy without inline styles, opened
+    alone or inlined in a page. Same data, same bytes.
     """
-    with _RENDER_LOCK, matplotlib.rc_context(_rc_params()):
-        figure = _build_figure(data)
+    with _RENDER_LOCK, matplotlib.rc_context(_rc_params(layout)):
+        figure = _build_figure(data, layout)
         buffer = io.StringIO()
         figure.savefig(
             buffer,
             format="svg",
             metadata={"Date": None},  # no "Title": the <title> is added below, with an id
         )
-    return _add_svg_accessibility(buffer.getvalue(), data)
-
-
-def render_chart_pdf(data: ChartData) -> bytes:
-    """The chart as a one-page A4 portrait PDF for printing. Same data, same bytes."""
-    with _RENDER_LOCK, matplotlib.rc_context(_rc_params()):
-        figure = _build_figure(data)
-        buffer = io.BytesIO()
-        figure.savefig(
-            buffer,
-            format="pdf",
-            metadata={"CreationDate": None, "ModDate": None, "Title": data.labels.title},
-        )
-    return buffer.getvalue()
+    return _add_svg_accessibility(_styles_as_attributes(buffer.getvalue()), data)
 
 
 # --- figure ---------------------------------------------------------------------------
 
 
-def _build_figure(data: ChartData) -> Figure:
+def _build_figure(data: ChartData, layout: _Layout) -> Figure:
     labels = data.labels
-    figure = Figure(figsize=A4_PORTRAIT_IN)
-    FigureCanvasAgg(figure)  # non-GUI canvas; savefig switches to the SVG/PDF one
+    figure = Figure(figsize=layout.figsize)
+    FigureCanvasAgg(figure)  # non-GUI canvas; savefig switches to the SVG one
     # A fixed layout: constrained layout would double the render time.
-    axes = figure.subplots(4, 1, gridspec_kw=_GRID)
+    axes = figure.subplots(4, 1, gridspec_kw=layout.grid)
     sfh_ax, weight_ax, ac_ax, bp_ax = (axes[0], axes[1], axes[2], axes[3])
-    figure.suptitle(labels.title, y=_TITLE_Y, fontsize="x-large", fontweight="bold")
+    if layout.title_y is not None:
+        figure.suptitle(labels.title, y=layout.title_y, fontsize="x-large", fontweight="bold")
 
     _draw_sfh(sfh_ax, data.sfh, labels)
     band_drawn = _draw_weight(weight_ax, data.weight_gain, data.bmi_category, labels)
@@ -197,7 +219,7 @@ def _build_figure(data: ChartData) -> Figure:
     ):
         ax.set_gid(f"panel-{panel}")
         ax.set_xlim(x_min, x_max)
-        ax.xaxis.set_major_locator(ticker.MultipleLocator(2))
+        ax.xaxis.set_major_locator(ticker.MultipleLocator(layout.ga_tick_weeks))
         ax.grid(True, color="#dddddd", linewidth=0.6)
         ax.set_axisbelow(True)
         if data.today_ga_days is not None:
@@ -216,8 +238,8 @@ def _build_figure(data: ChartData) -> Figure:
             labels, band_drawn=band_drawn, today=data.today_ga_days is not None
         ),
         loc="center",
-        bbox_to_anchor=(0.5, _LEGEND_Y),
-        ncols=4,
+        bbox_to_anchor=(0.5, layout.legend_y),
+        ncols=layout.legend_columns,
         frameon=False,
     )
     legend.set_gid("chart-legend")
@@ -248,7 +270,7 @@ def _draw_sfh(ax: Axes, points: Sequence[ChartPoint], labels: ChartLabels) -> No
             xytext=(3, 0),
             textcoords="offset points",
             va="center",
-            fontsize="x-small",
+            fontsize="medium",
             color=_COLOURS["reference"],
             annotation_clip=False,
         )
@@ -298,7 +320,7 @@ def _draw_measure(
     autoscale: bool = False,
 ) -> None:
     """Title, trend line and home/clinic markers of one measure; or the no-data text."""
-    ax.set_title(title, loc="left", fontsize="medium", fontweight="bold")
+    ax.set_title(title, loc="left", fontsize="large", fontweight="bold")
     colour = _COLOURS[measure]
     if not points:
         _no_data(ax, measure, labels)
@@ -336,7 +358,7 @@ def _ensure_min_span(ax: Axes, span: float) -> None:
 
 
 def _draw_bp(ax: Axes, points: Sequence[BpPoint], labels: ChartLabels) -> None:
-    ax.set_title(labels.bp, loc="left", fontsize="medium", fontweight="bold")
+    ax.set_title(labels.bp, loc="left", fontsize="large", fontweight="bold")
     references = (
         (BP_ATTENTION_SYSTOLIC, 1.0, "#8a8a8a"),
         (BP_ATTENTION_DIASTOLIC, 1.0, "#8a8a8a"),
@@ -359,7 +381,7 @@ def _draw_bp(ax: Axes, points: Sequence[BpPoint], labels: ChartLabels) -> None:
             xytext=(3, 0),
             textcoords="offset points",
             va="center",
-            fontsize="x-small",
+            fontsize="medium",
             color=colour if width == 1.0 else "#9a9a9a",
             annotation_clip=False,
         )
@@ -413,7 +435,6 @@ def _draw_bp(ax: Axes, points: Sequence[BpPoint], labels: ChartLabels) -> None:
             ),
         ],
         loc="upper left",
-        fontsize="small",
         framealpha=0.9,
     )
     legend.set_gid("bp-legend")
@@ -519,21 +540,20 @@ def _frange(start: float, stop: float, step: float) -> list[float]:
 # --- rcParams, fonts ------------------------------------------------------------------
 
 
-def _rc_params() -> dict[RcKeyType, Any]:
+def _rc_params(layout: _Layout) -> dict[RcKeyType, Any]:
     return {
         # Installed preferred fonts (with per-glyph fallback between them), then the
         # generic family, which the SVG spells out as the whole preference list so a
         # viewer with a CJK font of its own uses it.
         "font.family": [*_available_font_families(), "sans-serif"],
         "font.sans-serif": list(FONT_FAMILIES),
-        "font.size": 9,
+        "font.size": layout.text_pt,
         "text.parse_math": False,  # a "$" in a translated label stays a "$"
         "svg.fonttype": "none",
         "svg.hashsalt": _SVG_HASH_SALT,
-        "pdf.fonttype": 3,  # Type 42 subsetting of a CJK font costs ~1 s per render
         "axes.spines.top": False,
         "axes.spines.right": False,
-        "legend.fontsize": "small",
+        "legend.fontsize": "medium",
     }
 
 
@@ -548,6 +568,34 @@ def _available_font_families() -> tuple[str, ...]:
     installed = {entry.name for entry in font_manager.fontManager.ttflist}
     found = tuple(family for family in FONT_FAMILIES if family in installed)
     return found if _FALLBACK_FONT in found else (*found, _FALLBACK_FONT)
+
+
+# --- SVG under a strict CSP --------------------------------------------------------------
+
+_STYLE_ATTRIBUTE: Final = re.compile(r' style="([^"]*)"')
+_STYLE_SHEET: Final = re.compile(r"\s*<defs>\s*<style[^>]*>\*\{([^}]*)\}</style>\s*</defs>")
+
+
+def _styles_as_attributes(svg: str) -> str:
+    """Every ``style="a: b"`` as ``a="b"`` and matplotlib's ``*{...}`` sheet on the root.
+
+    A CSP without 'unsafe-inline' styles (ours) ignores style attributes and <style> in an
+    SVG opened alone: every fill fell back to black. Presentation attributes are not
+    styles, so no CSP blocks them. The sheet's two properties are inherited, so on the root
+    they reach every element that does not set its own, as the ``*`` rule did.
+    """
+    sheet = _STYLE_SHEET.search(svg)
+    if sheet is not None:
+        svg = svg[: sheet.start()] + svg[sheet.end() :]
+        start = svg.index("<svg")
+        end = svg.index(">", start)
+        svg = svg[:end] + _attributes(sheet.group(1)) + svg[end:]
+    return _STYLE_ATTRIBUTE.sub(lambda match: _attributes(match.group(1)), svg)
+
+
+def _attributes(declarations: str) -> str:
+    pairs = (part.split(":", 1) for part in declarations.split(";") if ":" in part)
+    return "".join(f' {name.strip()}="{value.strip()}"' for name, value in pairs)
 
 
 # --- SVG accessibility ----------------------------------------------------------------
@@ -597,99 +645,294 @@ def _latest(title: str, points: Iterable[ChartPoint], labels: ChartLabels) -> st
 
 
 def render_trend_svg(trend: TrendData) -> str:
-    """A small SVG of one sign over time, with her reference band and fixed reference lines.
+    """A small SVG of one sign over time, in ``trend.tz`` (the hospital's local time).
 
-    Blood pressure draws systolic and diastolic (``TrendPoint.second``). Same data, same bytes.
+    Values: a line with her reference band and fixed reference lines; blood pressure draws
+    systolic and diastolic (``TrendPoint.second``). Symptom reports (``trend.events``): a
+    timeline, each report a marker at its time with its local time and symptoms beside it.
+    Phone-sized (4 in wide, 11 pt text) like the pregnancy chart. Same data, same bytes.
     """
-    with _RENDER_LOCK, matplotlib.rc_context(_rc_params()):
-        figure = Figure(figsize=(7.0, 2.8))
-        FigureCanvasAgg(figure)
-        ax = figure.add_axes((0.09, 0.16, 0.88, 0.74))
-        ax.set_title(
-            f"{trend.title} ({trend.unit})" if trend.unit else trend.title, fontsize="medium"
-        )
-        ax.grid(True, color="#e4e7ec", linewidth=0.6)
-        if trend.band:
-            xs = [mdates.date2num(at) for at, _low, _high in trend.band]
-            ax.fill_between(
-                xs,
-                [low for _at, low, _high in trend.band],
-                [high for _at, _low, high in trend.band],
-                color=_COLOURS["band"],
-                alpha=0.35,
-                linewidth=0,
-                label=trend.band_label,
-                gid="trend-band",
-            )
-        for value, text in trend.lines:
-            ax.axhline(
-                value, color=_COLOURS["reference"], linestyle="--", linewidth=0.8, gid="trend-line"
-            )
-            ax.annotate(
-                text,
-                xy=(1.0, value),
-                xycoords=("axes fraction", "data"),
-                fontsize="x-small",
-                color="#777777",
-                ha="right",
-                va="bottom",
-            )
-        if trend.points:
-            xs = [mdates.date2num(p.at) for p in trend.points]
-            ax.plot(
-                xs,
-                [p.value for p in trend.points],
-                color=_COLOURS["systolic"],
-                linewidth=1.0,
-                gid="trend-series",
-            )
-            if any(p.second is not None for p in trend.points):
-                seconds = [
-                    (x, p.second)
-                    for x, p in zip(xs, trend.points, strict=True)
-                    if p.second is not None
-                ]
-                ax.plot(
-                    [x for x, _ in seconds],
-                    [v for _, v in seconds],
-                    color=_COLOURS["diastolic"],
-                    linewidth=1.0,
-                    gid="trend-series-2",
-                )
-            for source in ("home", "clinic"):
-                pts = [(x, p) for x, p in zip(xs, trend.points, strict=True) if p.source == source]
-                _plot_markers(
-                    ax,
-                    [x for x, _ in pts],
-                    [p.value for _, p in pts],
-                    source,
-                    _COLOURS["systolic"],
-                    gid=f"trend-{source}",
-                )
-                seconds = [(x, p.second) for x, p in pts if p.second is not None]
-                _plot_markers(
-                    ax,
-                    [x for x, _ in seconds],
-                    [float(v) for _, v in seconds],
-                    source,
-                    _COLOURS["diastolic"],
-                    gid=f"trend-{source}-2",
-                )
-            locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
-            ax.xaxis.set_major_locator(locator)
-            ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d"))
-        else:
-            ax.set_xticks([])
-            ax.text(
-                0.5,
-                0.5,
-                trend.no_data,
-                transform=ax.transAxes,
-                ha="center",
-                va="center",
-                color="#777777",
-                gid="trend-no-data",
-            )
+    with _RENDER_LOCK, matplotlib.rc_context(_rc_params(SCREEN)):
+        figure = _symptom_timeline(trend) if trend.events else _value_trend(trend)
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None})
-    return buffer.getvalue()
+    return _styles_as_attributes(buffer.getvalue())
+
+
+# Tick labels by the span shown, numeric so they read the same in every language; each label
+# names a different tick (a day span labels days, an hour span hours with the date at
+# midnight), and the offset under the axis gives what the labels leave out.
+_DATE_FORMATS: Final = ["%Y", "%Y-%m", "%m-%d", "%H:%M", "%H:%M", "%H:%M:%S"]
+_DATE_ZERO_FORMATS: Final = ["", "%Y-%m", "%m-%d", "%m-%d", "%H:%M", "%H:%M"]
+_DATE_OFFSET_FORMATS: Final = ["", "", "%Y", "%Y-%m-%d", "%Y-%m-%d", "%Y-%m-%d %H:%M"]
+# A lone reading (or a burst within minutes) is shown with this much time either side.
+_MIN_TIME_SPAN: Final = dt.timedelta(hours=4)
+_TIME_PAD_FRACTION: Final = 0.05
+_TREND_SIZE_IN: Final = (4.0, 3.2)
+_TREND_AXES: Final = (0.17, 0.2, 0.78, 0.66)
+
+
+class _UniqueDateFormatter(mdates.ConciseDateFormatter):
+    """Concise labels, but never the same label twice.
+
+    Hour ticks over more than a day (12:00, 03-03, 12:00) would repeat a time: then each tick
+    is labelled with its date and time, on two lines, and the offset gives the year.
+    """
+
+    _year: str | None = None
+
+    def format_ticks(self, values: Any) -> list[str]:
+        labels: list[str] = super().format_ticks(values)
+        self._year = None
+        if len(set(labels)) == len(labels):
+            return labels
+        when = [mdates.num2date(value, tz=self._tz) for value in values]
+        self._year = when[-1].strftime("%Y")
+        return [moment.strftime("%m-%d\n%H:%M") for moment in when]
+
+    def get_offset(self) -> str:
+        if self._year is not None and self.show_offset:
+            return self._year
+        return str(super().get_offset())
+
+
+def _date_axis(
+    axis: Any, times: Sequence[dt.datetime], tz: dt.tzinfo, *, offset: bool = True
+) -> tuple[float, float]:
+    """Local-time ticks on ``axis`` and the padded range (date numbers) of ``times``."""
+    locator = mdates.AutoDateLocator(tz=tz, minticks=3, maxticks=6)
+    axis.set_major_locator(locator)
+    axis.set_major_formatter(
+        _UniqueDateFormatter(
+            locator,
+            tz=tz,
+            formats=_DATE_FORMATS,
+            zero_formats=_DATE_ZERO_FORMATS,
+            offset_formats=_DATE_OFFSET_FORMATS,
+            show_offset=offset,
+        )
+    )
+    first, last = min(times), max(times)
+    if last - first < _MIN_TIME_SPAN:
+        middle = first + (last - first) / 2
+        first, last = middle - _MIN_TIME_SPAN / 2, middle + _MIN_TIME_SPAN / 2
+    pad = (last - first) * _TIME_PAD_FRACTION
+    return float(mdates.date2num(first - pad)), float(mdates.date2num(last + pad))
+
+
+def _trend_figure() -> tuple[Figure, Axes]:
+    figure = Figure(figsize=_TREND_SIZE_IN)
+    FigureCanvasAgg(figure)
+    return figure, figure.add_axes(_trend_axes(_TREND_SIZE_IN[1]))
+
+
+def _trend_axes(height_in: float) -> tuple[float, float, float, float]:
+    """The axes' rectangle in a trend figure ``height_in`` tall: margins keep their inches."""
+    left, bottom, width, height = _TREND_AXES
+    scale = _TREND_SIZE_IN[1] / height_in
+    return (left, bottom * scale, width, 1 - (1 - height - bottom) * scale - bottom * scale)
+
+
+def _value_trend(trend: TrendData) -> Figure:
+    figure, ax = _trend_figure()
+    ax.set_title(f"{trend.title} ({trend.unit})" if trend.unit else trend.title, loc="left")
+    ax.grid(True, color="#e4e7ec", linewidth=0.6)
+    if not trend.points:
+        _trend_no_data(ax, trend.no_data)
+        return figure
+    if trend.band:
+        ax.fill_between(
+            [mdates.date2num(at) for at, _low, _high in trend.band],
+            [low for _at, low, _high in trend.band],
+            [high for _at, _low, high in trend.band],
+            color=_COLOURS["band"],
+            alpha=0.35,
+            linewidth=0,
+            label=trend.band_label,
+            gid="trend-band",
+        )
+    for value, text in trend.lines:
+        ax.axhline(
+            value, color=_COLOURS["reference"], linestyle="--", linewidth=0.8, gid="trend-line"
+        )
+        ax.annotate(
+            text,
+            xy=(1.0, value),
+            xycoords=("axes fraction", "data"),
+            color="#666666",
+            ha="right",
+            va="bottom",
+        )
+    xs = [float(mdates.date2num(p.at)) for p in trend.points]
+    ax.plot(
+        xs,
+        [p.value for p in trend.points],
+        color=_COLOURS["systolic"],
+        linewidth=1.0,
+        gid="trend-series",
+    )
+    if any(p.second is not None for p in trend.points):
+        seconds = [
+            (x, p.second) for x, p in zip(xs, trend.points, strict=True) if p.second is not None
+        ]
+        ax.plot(
+            [x for x, _ in seconds],
+            [v for _, v in seconds],
+            color=_COLOURS["diastolic"],
+            linewidth=1.0,
+            gid="trend-series-2",
+        )
+    for source in _SOURCES:
+        pts = [(x, p) for x, p in zip(xs, trend.points, strict=True) if p.source == source]
+        _plot_markers(
+            ax,
+            [x for x, _ in pts],
+            [p.value for _, p in pts],
+            source,
+            _COLOURS["systolic"],
+            gid=f"trend-{source}",
+        )
+        second_points = [(x, p.second) for x, p in pts if p.second is not None]
+        _plot_markers(
+            ax,
+            [x for x, _ in second_points],
+            [float(v) for _, v in second_points],
+            source,
+            _COLOURS["diastolic"],
+            gid=f"trend-{source}-2",
+        )
+    ax.set_xlim(*_date_axis(ax.xaxis, [p.at for p in trend.points], trend.tz))
+    return figure
+
+
+def _trend_no_data(ax: Axes, text: str) -> None:
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.text(
+        0.5,
+        0.5,
+        text,
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        color="#777777",
+        gid="trend-no-data",
+    )
+
+
+# Symptom timeline: time runs up the left axis (newest at the top, as in the list below it);
+# each report's text sits in its own rows on the right, joined to its marker by a leader.
+_EVENT_GAP_LINES: Final = 0.8  # of the font size, between two reports' blocks
+_LABEL_WIDTH_EM: Final = 17.0  # what fits right of the leaders at 11 pt in 4 in
+_MARKER_X: Final = 0.06
+_LABEL_X: Final = 0.2
+_TIMELINE_MARGINS_IN: Final = (1 - _TREND_AXES[3]) * _TREND_SIZE_IN[1]  # title, bottom
+
+
+def _symptom_timeline(trend: TrendData) -> Figure:
+    events = sorted(trend.events, key=lambda event: event.at, reverse=True)
+    figure, ax = _trend_figure()
+    ax.set_title(trend.title, loc="left")
+    ax.set_xlim(0, 1)
+    ax.set_xticks([])
+    ax.spines["bottom"].set_visible(False)
+    ax.grid(True, axis="y", color="#e4e7ec", linewidth=0.6)
+    texts = [
+        ax.text(
+            _LABEL_X,
+            0,
+            "\n".join(
+                [timezone_text(event.at, trend.tz)]
+                + [line for label in event.labels for line in _wrap(label, _LABEL_WIDTH_EM)]
+            ),
+            va="center",
+            ha="left",
+            linespacing=1.35,
+            gid=f"symptom-report-{index}",
+        )
+        for index, event in enumerate(events)
+    ]
+    # The figure grows with the reports' text so that no two blocks overlap.
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    gap_in = SCREEN.text_pt * _EVENT_GAP_LINES / 72
+    block_in = [text.get_window_extent(renderer).height / figure.dpi + gap_in for text in texts]
+    height_in = max(_TREND_SIZE_IN[1], sum(block_in) + _TIMELINE_MARGINS_IN)
+    figure.set_size_inches(_TREND_SIZE_IN[0], height_in)
+    ax.set_position(_trend_axes(height_in))
+    low, high = _date_axis(ax.yaxis, [event.at for event in events], trend.tz, offset=False)
+    ax.set_ylim(low, high)
+    per_in = (high - low) / (ax.get_position().height * height_in)
+    times = [float(mdates.date2num(event.at)) for event in events]
+    centres = _stack(times, [size * per_in for size in block_in], low=low, high=high)
+    for index, (at, centre, text) in enumerate(zip(times, centres, texts, strict=True)):
+        text.set_y(centre)
+        ax.plot(
+            [_MARKER_X, _LABEL_X - 0.03],
+            [at, centre],
+            color="#9a9a9a",
+            linewidth=0.8,
+            gid=f"symptom-leader-{index}",
+        )
+    colour = _COLOURS["systolic"]
+    ax.plot(
+        [_MARKER_X] * len(times),
+        times,
+        linestyle="none",
+        marker="o",
+        markersize=_MARKER_SIZE + 1,
+        markerfacecolor=colour,
+        markeredgecolor=colour,
+        gid="symptom-reports",
+    )
+    return figure
+
+
+def timezone_text(at: dt.datetime, tz: dt.tzinfo) -> str:
+    """``at`` in ``tz`` as "MM-DD HH:MM" (the date of the timeline's labels)."""
+    return at.astimezone(tz).strftime("%m-%d %H:%M")
+
+
+def _stack(
+    wanted: Sequence[float], heights: Sequence[float], *, low: float, high: float
+) -> list[float]:
+    """Centres near ``wanted`` (descending) for blocks of ``heights`` that never overlap.
+
+    Each block goes as close to its own time as the one above it allows, then the whole
+    stack is pushed up from the bottom if it ran out of room; the figure is sized so that
+    the blocks fit between ``low`` and ``high``.
+    """
+    centres: list[float] = []
+    ceiling = high
+    for centre, height in zip(wanted, heights, strict=True):
+        placed = min(centre, ceiling - height / 2)
+        centres.append(placed)
+        ceiling = placed - height / 2
+    floor = low
+    for index in range(len(centres) - 1, -1, -1):
+        half = heights[index] / 2
+        if centres[index] - half < floor:
+            centres[index] = floor + half
+        floor = centres[index] + half
+    return centres
+
+
+def _wrap(text: str, width_em: float) -> list[str]:
+    """Lines of at most ``width_em`` (CJK characters count 1 em, others about half).
+
+    Latin text breaks at spaces; CJK text between any two characters.
+    """
+    lines: list[str] = []
+    line = ""
+    used = 0.0
+    for word in re.findall(
+        r"[\u2e80-\u9fff\uff00-\uffef]|[^\s\u2e80-\u9fff\uff00-\uffef]+\s*", text
+    ):
+        size = sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in word)
+        if line and used + size > width_em:
+            lines.append(line.rstrip())
+            line, used = "", 0.0
+        line += word
+        used += size
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines

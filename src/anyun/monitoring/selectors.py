@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import CharField, F, QuerySet, Window
 from django.db.models.functions import Cast, RowNumber
 from django.utils import timezone
 
+from anyun.accounts.models import WomanProfile
 from anyun.clinical.alarm_thresholds import (
     DEFAULT_POLICY,
     DEFAULT_THRESHOLDS,
@@ -27,7 +29,15 @@ from anyun.clinical.alarm_thresholds import (
 )
 from anyun.clinical.errors import ClinicalValueError
 from anyun.clinical.signs import SignKind
-from anyun.monitoring.chart_data import BpPoint, ChartData, ChartLabels, ChartPoint, Source
+from anyun.core.crypto import mask_national_id
+from anyun.monitoring.chart_data import (
+    BpPoint,
+    ChartData,
+    ChartLabels,
+    ChartPoint,
+    PrintHeader,
+    Source,
+)
 from anyun.monitoring.models import (
     Alarm,
     AlarmPolicySetting,
@@ -124,6 +134,13 @@ def readings_of(
     return readings.order_by("-measured_at", "-id")
 
 
+def readings_with_symptoms(
+    woman: Any, *, since: dt.datetime | None = None, until: dt.datetime | None = None
+) -> QuerySet[Reading]:
+    """Her readings that carry symptoms: a symptom-only report or any sign with symptoms."""
+    return readings_of(woman, since=since, until=until).exclude(symptoms=[])
+
+
 def latest_by_kind(woman: Any) -> dict[str, Reading]:
     """Her newest reading of each sign (one query over the current pregnancy)."""
     rows = (
@@ -215,6 +232,21 @@ def chart_data_for(pregnancy: Pregnancy, *, labels: ChartLabels | None = None) -
     )
 
 
+def chart_print_header_for(pregnancy: Pregnancy, *, printed_at: dt.datetime) -> PrintHeader:
+    """What the printed chart says about whose it is: her name and masked ID, never the full
+    ID number; the hospital's name from the settings."""
+    profile = WomanProfile.objects.filter(user_id=pregnancy.woman_id).first()
+    name = (profile.real_name if profile else "") or str(pregnancy.woman)
+    national_id = profile.national_id if profile else ""
+    return PrintHeader(
+        hospital=settings.ANYUN_HOSPITAL_NAME,
+        name=name,
+        masked_id=mask_national_id(national_id) if national_id else "",
+        edd=pregnancy.edd,
+        printed_at=printed_at,
+    )
+
+
 def plans_of(woman: Any) -> QuerySet[MonitoringPlan]:
     return MonitoringPlan.objects.filter(woman=woman, active=True).order_by("kind")
 
@@ -270,7 +302,8 @@ def trend_for(woman: Any, *, kind: str, readings: list[Reading]) -> Any:
     from anyun.clinical import anthropometry, sfh
     from anyun.clinical.alarm_thresholds import DEFAULT_THRESHOLDS as T
     from anyun.clinical.dating import GestationalAge
-    from anyun.monitoring.chart_data import TrendData, TrendPoint
+    from anyun.monitoring.chart_data import TrendData, TrendEvent, TrendPoint
+    from anyun.monitoring.messages import SYMPTOM_LABELS
     from anyun.monitoring.models import SIGN_LABELS
     from anyun.pregnancy.selectors import current_pregnancy_of, pregnancy_summary
 
@@ -296,8 +329,20 @@ def trend_for(woman: Any, *, kind: str, readings: list[Reading]) -> Any:
     ]
     band: list[tuple[dt.datetime, float, float]] = []
     lines: list[tuple[float, str]] = []
+    events: list[TrendEvent] = []
     pregnancy = current_pregnancy_of(woman)
-    if kind == SignKind.BLOOD_PRESSURE:
+    if kind == SignKind.SYMPTOM_REPORT:
+        # a report has no value to plot: a timeline of what she reported, and when
+        points = []
+        events = [
+            TrendEvent(
+                at=r.measured_at,
+                labels=tuple(str(SYMPTOM_LABELS.get(s, _("Other symptom"))) for s in r.symptoms),
+            )
+            for r in readings
+            if r.symptoms
+        ]
+    elif kind == SignKind.BLOOD_PRESSURE:
         lines = [(T.bp_systolic_high, "140"), (T.bp_diastolic_high, "90")]
     elif kind == SignKind.GLUCOSE:
         lines = [
@@ -342,6 +387,8 @@ def trend_for(woman: Any, *, kind: str, readings: list[Reading]) -> Any:
         lines=lines,
         band_label=_("Your reference range"),
         no_data=_("No measurements yet"),
+        events=events,
+        tz=timezone.get_current_timezone(),
     )
 
 

@@ -18,6 +18,7 @@ from anyun.accounts.decorators import staff_required, woman_ready_required
 from anyun.accounts.models import Role, User
 from anyun.audit.services import audit_record
 from anyun.careteam.selectors import access_woman
+from anyun.clinical.signs import SignKind
 from anyun.core.errors import DomainError, NotFound, acting_user
 from anyun.monitoring import selectors, services
 from anyun.monitoring.forms import AlarmCloseForm, CheckInForm, PlanForm, form_field_for
@@ -174,7 +175,11 @@ def sign_trend_svg(request: HttpRequest, kind: str) -> HttpResponse:
         raise Http404
     woman = acting_user(request)
     since, until, _f, _t = _range(request)
-    readings = list(selectors.readings_of(woman, kind=kind, since=since, until=until)[:500])
+    if kind == SignKind.SYMPTOM_REPORT:
+        found = selectors.readings_with_symptoms(woman, since=since, until=until)
+    else:
+        found = selectors.readings_of(woman, kind=kind, since=since, until=until)
+    readings = list(found[:500])
     svg = render_trend_svg(selectors.trend_for(woman, kind=kind, readings=readings))
     return HttpResponse(svg, content_type="image/svg+xml")
 
@@ -224,10 +229,13 @@ def chart_svg(request: HttpRequest, pregnancy_id: UUID) -> HttpResponse:
 
 
 def chart_pdf(request: HttpRequest, pregnancy_id: UUID) -> HttpResponse:
-    from anyun.monitoring.charts import render_chart_pdf
+    from anyun.monitoring.chart_print import render_chart_pdf
 
     pregnancy = _chart_pregnancy(request, pregnancy_id)
-    pdf = render_chart_pdf(selectors.chart_data_for(pregnancy, labels=chart_labels()))
+    pdf = render_chart_pdf(
+        selectors.chart_data_for(pregnancy, labels=chart_labels()),
+        selectors.chart_print_header_for(pregnancy, printed_at=timezone.now()),
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="pregnancy-chart.pdf"'
     response["Cache-Control"] = "private, no-store"

@@ -1,10 +1,13 @@
-"""The pregnancy chart renderer (FA-4): SVG structure, markers, references, PDF."""
+"""The chart renderers: the pregnancy chart (FA-4) and one sign's trend (FA-3) as SVG."""
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import logging
 import re
 import xml.etree.ElementTree as ET
+import zoneinfo
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
@@ -12,8 +15,16 @@ import pytest
 
 from anyun.clinical.anthropometry import BmiCategory
 from anyun.monitoring import charts
-from anyun.monitoring.chart_data import BpPoint, ChartData, ChartLabels, ChartPoint
-from anyun.monitoring.charts import render_chart_pdf, render_chart_svg
+from anyun.monitoring.chart_data import (
+    BpPoint,
+    ChartData,
+    ChartLabels,
+    ChartPoint,
+    TrendData,
+    TrendEvent,
+    TrendPoint,
+)
+from anyun.monitoring.charts import render_chart_svg, render_trend_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
@@ -259,9 +270,13 @@ def test_ga_axis_widens_for_late_data() -> None:
     assert markers(root, "sfh-clinic") == 1
     default = parse(render_chart_svg(ChartData()))
     shown = texts(default)
+    # on screen every 4 weeks from 12 to 40 (the axis ends at 42)
     assert "12" in shown
-    assert "42" in shown
+    assert "40" in shown
     assert "44" not in shown
+    printed = texts(parse(render_chart_svg(ChartData(), layout=charts.PRINT)))
+    assert {"12", "42"} <= set(printed)
+    assert "44" not in printed
 
 
 def test_chinese_labels_survive_as_text() -> None:
@@ -334,23 +349,147 @@ def test_rc_params_are_restored() -> None:
     assert dict(matplotlib.rcParams) == before
 
 
-def test_pdf_is_a_deterministic_a4_page() -> None:
-    pdf = render_chart_pdf(FULL)
-    assert pdf.startswith(b"%PDF")
-    assert pdf.rstrip().endswith(b"%%EOF")
-    assert (
-        pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") + pdf.count(b"/Type /Page>") >= 1
+def font_sizes(root: ET.Element) -> list[float]:
+    return [
+        float(element.get("font-size", "0").removesuffix("px"))
+        for element in root.iter(f"{SVG}text")
+    ]
+
+
+def test_svg_uses_no_css_so_a_strict_csp_draws_it(full_svg: str, full_root: ET.Element) -> None:
+    # Opened alone under our CSP (no inline styles), style attributes and <style> are ignored:
+    # every fill fell back to black. Presentation attributes are not styles.
+    assert "style=" not in full_svg
+    assert full_root.find(f".//{SVG}style") is None
+    background = by_id(full_root, "patch_1")
+    assert background is not None
+    path = background.find(f"{SVG}path")
+    assert path is not None
+    assert path.get("fill") == "#ffffff"
+    assert full_root.get("stroke-linejoin") == "round"
+    assert all(size > 0 for size in font_sizes(full_root))
+
+
+def test_screen_chart_is_phone_shaped_with_readable_text(full_root: ET.Element) -> None:
+    # 4 in wide (288 pt = 384 CSS px): shown at ~330-400 px on a phone, so 11 pt is >= 12 px
+    assert full_root.get("viewBox", "").split()[2] == "288"
+    assert min(font_sizes(full_root)) >= 11
+    printed = parse(render_chart_svg(FULL, layout=charts.PRINT))
+    assert printed.find(f"{SVG}title") is not None
+    assert FULL.labels.title not in texts(printed)  # the printed page has its own header
+
+
+# --- one sign's trend -----------------------------------------------------------------------
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def tick_labels(root: ET.Element, axis: str) -> list[str]:
+    """The tick labels of the x or y axis, as drawn (lines of a two-line label joined by /)."""
+    labels = []
+    for group in root.iter(f"{SVG}g"):
+        if re.fullmatch(f"{axis}tick_\\d+", group.get("id", "")):
+            labels.append("/".join("".join(t.itertext()) for t in group.iter(f"{SVG}text")))
+    return labels
+
+
+def bp_trend(start: dt.datetime, step: dt.timedelta, count: int) -> TrendData:
+    return TrendData(
+        title="Blood pressure",
+        unit="mmHg",
+        points=[TrendPoint(start + i * step, 120.0 + i, 80.0) for i in range(count)],
+        lines=[(140.0, "140")],
+        tz=SHANGHAI,
     )
-    media_box = re.search(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
-    assert media_box is not None
-    width, height = float(media_box.group(1)), float(media_box.group(2))
-    assert width == pytest.approx(595.28, abs=0.5)
-    assert height == pytest.approx(841.89, abs=0.5)
-    assert b"/CreationDate" not in pdf
-    assert render_chart_pdf(FULL) == pdf
 
 
-def test_pdf_with_chinese_labels_and_no_data() -> None:
-    pdf = render_chart_pdf(ChartData(labels=CHINESE))
-    assert pdf.startswith(b"%PDF")
-    assert pdf.rstrip().endswith(b"%%EOF")
+def test_trend_times_are_the_hospitals_local_time() -> None:
+    # 06:00-12:00 in Shanghai is 22:00-04:00 UTC, across midnight
+    start = dt.datetime(2026, 3, 2, 6, 0, tzinfo=SHANGHAI)
+    root = parse(render_trend_svg(bp_trend(start.astimezone(dt.UTC), dt.timedelta(hours=1.5), 5)))
+    labels = tick_labels(root, "x")
+    assert labels == ["06:00", "08:00", "10:00", "12:00"]
+    assert "2026-03-02" in texts(root)  # the date of those hours, under the axis
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        dt.timedelta(minutes=20),
+        dt.timedelta(hours=3),
+        dt.timedelta(hours=9),  # two days: hours would repeat (12:00, 03-03, 12:00)
+        dt.timedelta(days=1),
+        dt.timedelta(days=4),
+        dt.timedelta(days=20),
+        dt.timedelta(days=60),
+    ],
+)
+def test_trend_never_repeats_a_tick_label(step: dt.timedelta) -> None:
+    start = dt.datetime(2026, 3, 2, 7, 30, tzinfo=SHANGHAI)
+    labels = tick_labels(parse(render_trend_svg(bp_trend(start, step, 6))), "x")
+    assert len(labels) >= 3
+    assert len(labels) == len(set(labels)), labels
+
+
+def test_trend_of_one_reading_shows_its_hours() -> None:
+    start = dt.datetime(2026, 3, 2, 23, 10, tzinfo=SHANGHAI)
+    labels = tick_labels(parse(render_trend_svg(bp_trend(start, dt.timedelta(0), 1))), "x")
+    assert "23:00" in labels
+    assert len(labels) == len(set(labels))
+
+
+def test_trend_is_phone_sized_with_readable_text() -> None:
+    start = dt.datetime(2026, 3, 2, 7, 30, tzinfo=SHANGHAI)
+    root = parse(render_trend_svg(bp_trend(start, dt.timedelta(days=1), 5)))
+    assert root.get("viewBox", "").split()[2] == "288"
+    assert min(font_sizes(root)) >= 11
+    assert "style=" not in render_trend_svg(bp_trend(start, dt.timedelta(days=1), 5))
+
+
+def test_symptoms_are_a_timeline_of_reports_with_their_labels() -> None:
+    first = dt.datetime(2026, 3, 2, 6, 5, tzinfo=SHANGHAI)
+    events = [
+        TrendEvent(first.astimezone(dt.UTC), ("头痛持续不缓解或加重", "视物模糊或眼前闪光点")),
+        TrendEvent(first + dt.timedelta(minutes=40), ("腹痛",)),
+        TrendEvent(first + dt.timedelta(days=2), ("Baby moving less",)),
+    ]
+    root = parse(render_trend_svg(TrendData("症状", "", events=events, tz=SHANGHAI)))
+    assert markers(root, "symptom-reports") == 3  # one marker per report, at its time
+    newest, middle, oldest = (by_id(root, f"symptom-report-{i}") for i in range(3))
+    assert newest is not None and middle is not None and oldest is not None
+    # each report: its local time, then each symptom's label
+    assert texts(oldest) == ["03-02 06:05", "头痛持续不缓解或加重", "视物模糊或眼前闪光点"]
+    assert texts(middle) == ["03-02 06:45", "腹痛"]
+    assert texts(newest) == ["03-04 06:05", "Baby moving less"]
+    # no value axis: no 0-1 line chart
+    assert by_id(root, "trend-series") is None
+    assert not {"0.0", "1.0"} & set(texts(root))
+    assert min(font_sizes(root)) >= 11
+
+
+def test_symptom_reports_close_in_time_do_not_overlap() -> None:
+    first = dt.datetime(2026, 3, 2, 6, 0, tzinfo=SHANGHAI)
+    events = [
+        TrendEvent(first + dt.timedelta(minutes=10 * i), ("Headache that will not go away",))
+        for i in range(8)
+    ]
+    root = parse(render_trend_svg(TrendData("Symptoms", "", events=events, tz=SHANGHAI)))
+    tops = []
+    for index in range(8):
+        block = by_id(root, f"symptom-report-{index}")
+        assert block is not None
+        ys = [
+            float(re.findall(r"[\d.]+", t.get("transform", ""))[1])
+            for t in block.iter(f"{SVG}text")
+        ]
+        assert len(ys) == 2
+        tops.append(min(ys))
+    # newest first, each block below the one before by at least its two lines of 11 px
+    assert all(later - earlier >= 22 for earlier, later in itertools.pairwise(tops)), tops
+
+
+def test_trend_without_readings_says_so() -> None:
+    root = parse(render_trend_svg(TrendData("Weight", "kg", tz=SHANGHAI)))
+    element = by_id(root, "trend-no-data")
+    assert element is not None
+    assert texts(element) == ["No measurements yet"]
