@@ -26,9 +26,12 @@ from anyun.accounts.models import Role, User
 from anyun.careteam.services import care_team_assign
 from anyun.clinical.national_id import national_id_check_character
 from anyun.consent.services import consent_sign, documents_current
+from anyun.core import crypto
+from anyun.monitoring.services import ReadingInput, plan_set, readings_record
+from anyun.pregnancy.selectors import current_pregnancy_of, pregnancy_summary
 from anyun.pregnancy.services import PregnancyInput, pregnancy_open
 from anyun.staff import services as staff
-from anyun.staff.models import CredentialKind, Hospital, Title
+from anyun.staff.models import CredentialKind, DutyShift, Hospital, Title
 
 DEMO_PASSWORD = "Anyun-Demo-2026"  # noqa: S105 - printed for the embedded demo only
 
@@ -204,7 +207,6 @@ def load_demo() -> list[tuple[str, str, str]]:
 
 def _duty_rota(department: object, members: list[User], days: int = 60) -> None:
     """Day-long shifts for the next `days` days: alarms go to these people in this order."""
-    from anyun.staff.models import DutyShift
 
     start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     DutyShift.objects.bulk_create(
@@ -222,8 +224,6 @@ def _duty_rota(department: object, members: list[User], days: int = 60) -> None:
 
 def _demo_readings(woman: User, *, clinician: User, seed: int) -> None:
     """A few weeks of home readings and clinic measurements, so the chart has something."""
-    from anyun.monitoring.services import ReadingInput, plan_set, readings_record
-    from anyun.pregnancy.selectors import current_pregnancy_of, pregnancy_summary
 
     pregnancy = current_pregnancy_of(woman)
     if pregnancy is None:
@@ -291,7 +291,6 @@ def _demo_readings(woman: User, *, clinician: User, seed: int) -> None:
 
 
 def _index(phone: str) -> str:
-    from anyun.core import crypto
 
     return crypto.blind_index(phone)
 

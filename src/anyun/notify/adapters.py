@@ -10,6 +10,7 @@ from channels.layers import get_channel_layer
 
 from anyun.notify.models import Channel, Delivery
 from anyun.notify.providers import sms_provider
+from anyun.notify.selectors import unread_count_for
 
 
 class PermanentDeliveryError(Exception):
@@ -27,7 +28,6 @@ def deliver_in_app(delivery: Delivery) -> str:
 
 
 def deliver_push(delivery: Delivery) -> str:
-    from anyun.notify.selectors import unread_count_for
 
     notification = delivery.notification
     recipient = notification.recipient

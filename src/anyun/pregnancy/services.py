@@ -12,10 +12,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from anyun.accounts.models import Role, User
+from anyun.accounts.models import Role, User, WomanProfile
 from anyun.audit.services import audit_record
 from anyun.clinical import anthropometry, dating
 from anyun.clinical.errors import ClinicalValueError
+from anyun.consent.services import require_consent
 from anyun.core.errors import DomainError, PermissionDenied
 from anyun.core.inputs import text_within
 from anyun.core.messages import clinical_message
@@ -34,6 +35,7 @@ from anyun.pregnancy.models import (
     PregnancyStatus,
     PreviousPregnancy,
 )
+from anyun.staff.selectors import require_online_practice
 
 MAX_GA_DAYS = 44 * 7
 EARLIEST_EXAM_DATE = dt.date(1900, 1, 1)  # when no birth date is on record
@@ -165,16 +167,12 @@ def _require_writer(*, actor: User, woman: User) -> None:
     if actor.pk != woman.pk and actor.role not in {Role.CLINICIAN, Role.NURSE}:
         raise PermissionDenied("not_allowed", _("You cannot change this record."))
     if actor.role in {Role.CLINICIAN, Role.NURSE}:
-        from anyun.staff.selectors import require_online_practice
-
         require_online_practice(actor)
     require_woman_ready(woman)
 
 
 def require_woman_ready(woman: User) -> None:
     """Verified identity and every current consent signed, else PermissionDenied."""
-    from anyun.accounts.models import WomanProfile
-    from anyun.consent.services import require_consent
 
     if not WomanProfile.objects.filter(user=woman, verified_at__isnull=False).exists():
         raise PermissionDenied(

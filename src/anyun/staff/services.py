@@ -23,6 +23,7 @@ from anyun.core.uploads import (
     check_upload,
     stored_files_removed_on_failure,
 )
+from anyun.notify.services import notification_send
 from anyun.staff.models import (
     ClinicianProfile,
     Credential,
@@ -322,7 +323,6 @@ def credential_expiry_notify(*, credential: Credential, on: date | None = None) 
 def _expiry_notify_one(
     *, credential: Credential, recipient: User, holder: User, stage: str, link: str
 ) -> None:
-    from anyun.notify.services import notification_send
 
     expiry = credential.valid_until.isoformat() if credential.valid_until else ""
     # Texts are stored, so they are written in the recipient's language, not the request's.

@@ -4,12 +4,14 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from anyun.accounts.models import Role
+from anyun.notify.selectors import unread_count_for
+
 
 def base_template_for(user: Any) -> str:
     """Which front end frames a page: the woman's app, the workstation or the console."""
     if user is None or not user.is_authenticated:
         return "web/public_base.html"
-    from anyun.accounts.models import Role
 
     if user.role == Role.WOMAN:
         return "web/woman_base.html"
@@ -22,7 +24,5 @@ def anyun(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     unread = 0
     if user is not None and user.is_authenticated:
-        from anyun.notify.selectors import unread_count_for
-
         unread = unread_count_for(user=user)
     return {"unread_count": unread, "base_template": base_template_for(user)}
