@@ -8,7 +8,6 @@ from typing import Any, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
 
 from anyun.accounts.models import Role, User
 
@@ -23,24 +22,6 @@ def woman_required(view: View) -> View:
             return redirect_to_login(request.get_full_path(), "accounts:woman_login")
         if user.role != Role.WOMAN:  # type: ignore[union-attr]
             raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def woman_ready_required(view: View) -> View:
-    """Verified identity and every current consent signed, else the step she is missing."""
-
-    @woman_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        from anyun.consent.services import consent_missing_for
-
-        profile = getattr(request.user, "woman_profile", None)
-        if profile is None or not profile.is_verified:
-            return redirect("accounts:identity")
-        if consent_missing_for(request.user):
-            return redirect(f"/consent/?next={request.get_full_path()}")
         return view(request, *args, **kwargs)
 
     return wrapper

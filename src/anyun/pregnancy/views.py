@@ -9,9 +9,10 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from anyun.accounts.decorators import acting_user, woman_ready_required
+from anyun.accounts.decorators import acting_user
 from anyun.accounts.models import Role
 from anyun.audit.services import audit_record
+from anyun.consent.decorators import woman_ready_required
 from anyun.core.errors import DomainError, NotFound
 from anyun.pregnancy import selectors, services
 from anyun.pregnancy.forms import PregnancyForm, PreviousPregnancyForm, ReportForm
