@@ -70,7 +70,7 @@ def test_a_change_proposed_on_the_console_waits_for_a_head_then_is_approved(
     assert [m.level_tag for m in response.context["messages"]] == ["success"]
     assert thresholds_current().pulse_high == 100  # not in force yet
     html = response.content.decode()
-    pending = re.search(r'data-testid="pending-pulse_high".*?</tr>', html, re.S)
+    pending = re.search(r'data-testid="pending-pulse_high".*?</article>', html, re.S)
     assert pending
     assert "100 次/分" in _text(pending.group(0)) and "105 次/分" in _text(pending.group(0))
     assert "批准" not in _text(pending.group(0))  # the quality manager cannot decide
@@ -95,7 +95,7 @@ def test_a_head_rejects_with_a_note_and_cannot_decide_their_own_change(
     change = ThresholdChange.objects.get()
     assert "批准" not in _text(
         re.search(
-            r'data-testid="pending-pulse_high".*?</tr>', head.get(URL).content.decode(), re.S
+            r'data-testid="pending-pulse_high".*?</article>', head.get(URL).content.decode(), re.S
         ).group(0)  # type: ignore[union-attr]
     )
     response = head.post(
