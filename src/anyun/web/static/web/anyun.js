@@ -7,3 +7,17 @@ document.addEventListener("submit", (event) => {
     setTimeout(() => { button.disabled = true; }, 0);
   }
 });
+
+// The phone's fixed tab bar: --tabbar-height follows its real height (larger text, a label on
+// two lines, the safe area), so the page's bottom padding keeps the end of a page above it.
+{
+  const tabbar = document.querySelector(".tabbar");
+  if (tabbar) {
+    const root = document.documentElement;
+    const track = () => {
+      root.style.setProperty("--tabbar-height", `${tabbar.getBoundingClientRect().height}px`);
+    };
+    track();
+    if ("ResizeObserver" in window) new ResizeObserver(track).observe(tabbar);
+  }
+}
