@@ -117,8 +117,17 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# PostgreSQL connections per process, pooled (psycopg's pool): ASGI runs each request in a
+# fresh thread, so persistent per-thread connections would never be reused. 0 turns it off.
+ANYUN_DB_POOL_SIZE = env_int("ANYUN_DB_POOL_SIZE", 8)
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and ANYUN_DB_POOL_SIZE:
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": ANYUN_DB_POOL_SIZE,
+            "timeout": 10,  # seconds a request waits for a free connection, then 503
+        }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded database lives here
     DATABASES = {
@@ -191,6 +200,8 @@ ANYUN_CREDENTIAL_WARNING_DAYS = env_int("ANYUN_CREDENTIAL_WARNING_DAYS", 30)
 ANYUN_CARE_TEAM_CONSULT_DAYS = env_int("ANYUN_CARE_TEAM_CONSULT_DAYS", 30)
 # An urgent alarm not acknowledged in this time goes to the next person on duty (FB-9).
 ANYUN_ALARM_ESCALATION_MINUTES = env_int("ANYUN_ALARM_ESCALATION_MINUTES", 15)
+# The address staff open from an SMS (an urgent alarm's link), without a trailing slash.
+ANYUN_SITE_URL = os.environ.get("ANYUN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 ANYUN_UPLOAD_MAX_BYTES = env_int("ANYUN_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 # API lists: the largest page a client may ask for.
 NINJA_PAGINATION_PER_PAGE = 20
