@@ -15,7 +15,7 @@ class MonitoringConfig(AppConfig):
                 "alarm_acknowledge": _("Alarm acknowledged"),
                 "alarm_close": _("Alarm closed"),
                 "plan_set": _("Recording instructions set"),
-                "threshold_set": _("Alarm threshold changed"),
+                "threshold_set": _("Alarm threshold change approved"),
                 "threshold_change_propose": _("Alarm threshold change proposed"),
                 "threshold_change_reject": _("Alarm threshold change rejected"),
                 "alarm_policy_set": _("Alarm policy changed"),
