@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Field, Header, Router, Schema, Status
 
+from anyun.accounts.decorators import acting_user
 from anyun.accounts.models import CLINICAL_ROLES, Role, User
 from anyun.audit.services import audit_record
 from anyun.careteam.selectors import access_woman
 from anyun.clinical import sfh
-from anyun.core.errors import NotFound, acting_user
+from anyun.core.errors import NotFound
 from anyun.monitoring import selectors, services
 from anyun.monitoring.messages import action_text, rule_label
 from anyun.monitoring.models import Alarm, Reading, ReadingSource
@@ -57,7 +59,25 @@ class ReadingOut(Schema):
     source: str
 
 
+class FindingOut(Schema):
+    """One rule that fired; an alarm lists every rule of its check-in at its grade."""
+
+    rule: str
+    label: str
+    grade: str
+    sign: str
+    values: dict[str, object]
+    action: str
+    action_text: str
+    source: str
+    confidence: str
+    reading_id: UUID | None
+
+
 class AlarmOut(Schema):
+    """One alarm per grade per check-in: `rule`, `values`, `action` are the first finding's
+    (her instruction); `findings` lists every rule that fired, most severe first."""
+
     id: UUID
     woman_id: UUID
     reading_id: UUID
@@ -71,6 +91,11 @@ class AlarmOut(Schema):
     source: str
     confidence: str
     status: str
+    status_label: str
+    findings: list[FindingOut]
+    confirmation: str
+    confirmation_label: str
+    repeat_reading_id: UUID | None
     assigned_to: str | None
     escalation_level: int
     created_at: dt.datetime
@@ -160,6 +185,21 @@ def reading_out(r: Reading) -> ReadingOut:
     )
 
 
+def _finding_out(row: dict[str, Any]) -> FindingOut:
+    return FindingOut(
+        rule=row["rule"],
+        label=rule_label(row["rule"]),
+        grade=row["grade"],
+        sign=row["sign"],
+        values=row.get("values") or {},
+        action=row["action"],
+        action_text=action_text(row["action"]),
+        source=row.get("source", ""),
+        confidence=row.get("confidence", ""),
+        reading_id=row.get("reading") or None,
+    )
+
+
 def alarm_out(a: Alarm) -> AlarmOut:
     return AlarmOut(
         id=a.public_id,
@@ -175,6 +215,11 @@ def alarm_out(a: Alarm) -> AlarmOut:
         source=a.source,
         confidence=a.confidence,
         status=a.status,
+        status_label=a.get_status_display(),
+        findings=[_finding_out(row) for row in a.findings],
+        confirmation=a.confirmation,
+        confirmation_label=a.get_confirmation_display() if a.confirmation else "",
+        repeat_reading_id=a.repeat_reading.public_id if a.repeat_reading is not None else None,
         assigned_to=str(a.assigned_to) if a.assigned_to else None,
         escalation_level=a.escalation_level,
         created_at=a.created_at,
@@ -300,7 +345,10 @@ def alarms(
         rows = selectors.alarm_worklist_for(user, status=status, grade=grade, mine=mine)
     else:
         raise NotFound()
-    return [alarm_out(a) for a in rows.select_related("woman", "reading", "assigned_to")[:200]]
+    return [
+        alarm_out(a)
+        for a in rows.select_related("woman", "reading", "assigned_to", "repeat_reading")[:200]
+    ]
 
 
 @router.get("/alarms/{alarm_id}", response=AlarmOut)

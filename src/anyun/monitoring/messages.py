@@ -36,6 +36,10 @@ ACTION_TEXT: dict[str, Promise] = {
     "repeat_bp_4h": _(
         "This is your first high blood-pressure reading. Rest and measure it again in 4 hours."
     ),
+    "repeat_bp_4h_again": _(
+        "Your blood pressure was high before too, but not yet on two readings at least 4 hours "
+        "apart. Rest and measure it again in 4 hours."
+    ),
     "check_bp": _("Measure your blood pressure now and record it."),
     "ultrasound_check": _("An ultrasound scan is advised to check the baby's growth."),
     "check_temperature": _("Measure your temperature now and record it."),
@@ -45,7 +49,7 @@ RULE_LABELS: dict[str, Promise] = {
     "bp_severe": _("Severely high blood pressure"),
     "bp_high_with_symptoms": _("High blood pressure with warning symptoms"),
     "bp_high_confirmed": _("High blood pressure, confirmed by a repeat"),
-    "bp_high_first": _("First high blood pressure reading"),
+    "bp_high_first": _("High blood pressure, not yet confirmed by a repeat"),
     "glucose_above_target": _("Glucose above target"),
     "glucose_low": _("Low blood glucose"),
     "glucose_very_high": _("Very high blood glucose"),
@@ -115,6 +119,21 @@ def implausible_message(item: Implausible) -> str:
         return item.code
     params: dict[str, Any] = dict(item.params)
     return str(template) % params
+
+
+def plan_text(plan: Any) -> tuple[str, str]:
+    """Her message when a clinician sets an instruction (in the current language)."""
+    from anyun.monitoring.models import SIGN_LABELS
+
+    sign = str(SIGN_LABELS.get(plan.kind, plan.kind))
+    title = str(_("New instructions from your care team"))
+    body = str(_("Record your %(sign)s at %(times)s each day.")) % {
+        "sign": sign,
+        "times": ", ".join(plan.times),
+    }
+    if plan.note:
+        body = f"{body} {plan.note}"
+    return title, body
 
 
 def reminder_text(plan: Any) -> tuple[str, str]:

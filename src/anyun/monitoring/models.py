@@ -115,6 +115,17 @@ class AlarmStatus(models.TextChoices):
     OPEN = "open", pgettext_lazy("alarm status", "Open")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     CLOSED = "closed", _("Closed")
+    # Advice is information for her, not an item anyone has to act on.
+    INFORMATION = "information", _("For your information")
+
+
+class AlarmConfirmation(models.TextChoices):
+    """Where a first high blood pressure stands (DOMAIN.md s.5: confirm with a repeat)."""
+
+    NONE = "", _("Not applicable")
+    UNCONFIRMED = "unconfirmed", _("Unconfirmed, repeat requested")
+    CONFIRMED = "confirmed", _("Confirmed on repeat")
+    NORMAL_ON_REPEAT = "normal_on_repeat", _("Normal on repeat")
 
 
 class AlarmOutcome(models.TextChoices):
@@ -122,15 +133,35 @@ class AlarmOutcome(models.TextChoices):
     VISIT_BOOKED = "visit_booked", _("Booked a visit")
     IN_PERSON = "in_person", _("Sent to in-person care")
     NO_ACTION = "no_action", _("No action (reason given)")
+    NORMAL_ON_REPEAT = "normal_on_repeat", _("Normal on repeat")
 
 
 class Alarm(TimeStampedModel):
-    """An abnormal value found by a rule of `anyun.clinical.alarms`, and how it was handled."""
+    """What one check-in found at one grade (every rule that fired), and how it was handled.
+
+    `findings` lists each rule that fired, most severe and most pressing first: rule,
+    grade, sign, values, action, source, confidence and `reading` (the public id of the
+    reading it came from). `reading` is the primary reading (the first finding's) and
+    `rule`, `sign`, `values`, `action`, `source`, `confidence` copy the first finding, for
+    ordering, search and the instruction she is given.
+    """
 
     woman = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="alarms"
     )
     reading = models.ForeignKey(Reading, on_delete=models.PROTECT, related_name="alarms")
+    findings = models.JSONField(_("findings"), default=list)
+    confirmation = models.CharField(
+        _("confirmation"), max_length=16, choices=AlarmConfirmation.choices, blank=True
+    )
+    repeat_reading = models.ForeignKey(
+        Reading,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="repeat_of_alarms",
+        help_text=_("The repeat reading that confirmed it or found it normal."),
+    )
     rule = models.CharField(_("rule"), max_length=64)
     grade = models.CharField(_("grade"), max_length=16, choices=Grade.choices)
     grade_rank = models.PositiveSmallIntegerField(editable=False)
@@ -178,6 +209,10 @@ class AlarmEventKind(models.TextChoices):
     ESCALATED = "escalated", _("Escalated")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     CLOSED = "closed", _("Closed")
+    FINDING_ADDED = "finding_added", _("Another high reading added")
+    CONFIRMED = "confirmed", _("Confirmed on repeat")
+    NORMAL_ON_REPEAT = "normal_on_repeat", _("Normal on repeat")
+    WOMAN_TOLD = "woman_told", _("She was told")
 
 
 class AlarmEvent(models.Model):

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import CharField, F, QuerySet, Window
+from django.db.models import CharField, F, Q, QuerySet, Window
 from django.db.models.functions import Cast, RowNumber
 from django.utils import timezone
 
@@ -160,9 +160,27 @@ def latest_by_kind(woman: Any) -> dict[str, Reading]:
 
 def alarms_of(woman: Any, *, open_only: bool = False) -> QuerySet[Alarm]:
     alarms = Alarm.objects.filter(woman=woman).select_related("reading", "assigned_to")
-    if open_only:
-        alarms = alarms.exclude(status=AlarmStatus.CLOSED)
+    if open_only:  # information (advice) is not an open item for her
+        alarms = alarms.exclude(status__in=[AlarmStatus.CLOSED, AlarmStatus.INFORMATION])
     return alarms.order_by("-created_at")
+
+
+def alarms_of_check_in(readings: list[Reading]) -> list[Alarm]:
+    """The alarms one check-in raised or updated (a repeat confirming an earlier one), most
+    severe first."""
+    return list(
+        Alarm.objects.filter(Q(reading__in=readings) | Q(repeat_reading__in=readings))
+        .select_related("reading", "assigned_to")
+        .distinct()
+        .order_by("-grade_rank", "id")
+    )
+
+
+def finding_readings(alarms: list[Alarm]) -> dict[str, Reading]:
+    """The readings the alarms' findings came from, by public id (one query)."""
+    ids = {row["reading"] for a in alarms for row in (a.findings or []) if row.get("reading")}
+    ids |= {str(a.reading.public_id) for a in alarms}
+    return {str(r.public_id): r for r in Reading.objects.filter(public_id__in=ids)}
 
 
 def alarm_worklist_for(

@@ -14,12 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from anyun.accounts.decorators import staff_required, woman_ready_required
+from anyun.accounts.decorators import acting_user, staff_required
 from anyun.accounts.models import Role, User
 from anyun.audit.services import audit_record
 from anyun.careteam.selectors import access_woman
 from anyun.clinical.signs import SignKind
-from anyun.core.errors import DomainError, NotFound, acting_user
+from anyun.consent.decorators import woman_ready_required
+from anyun.core.errors import DomainError, NotFound
 from anyun.monitoring import selectors, services
 from anyun.monitoring.forms import AlarmCloseForm, CheckInForm, PlanForm, form_field_for
 from anyun.monitoring.messages import action_text, rule_label
@@ -108,25 +109,71 @@ def checkin(request: HttpRequest, batch: UUID) -> HttpResponse:
     readings = list(Reading.objects.filter(woman=woman, batch=batch).order_by("position"))
     if not readings:
         raise Http404
-    alarms = list(Alarm.objects.filter(reading__in=readings).order_by("-grade_rank", "id"))
+    alarms = selectors.alarms_of_check_in(readings)
     return render(
         request,
         "monitoring/checkin.html",
         {
             "readings": readings,
-            "alarms": [_alarm_view(a) for a in alarms],
+            "alarms": _alarm_views(alarms),
             "highest": alarms[0].grade if alarms else None,
         },
     )
 
 
-def _alarm_view(alarm: Alarm) -> dict[str, Any]:
+def _alarm_views(alarms: list[Alarm]) -> list[dict[str, Any]]:
+    readings = selectors.finding_readings(alarms)
+    return [_alarm_view(a, readings) for a in alarms]
+
+
+def _alarm_view(alarm: Alarm, readings: dict[str, Reading] | None = None) -> dict[str, Any]:
+    """One alarm as a card: one instruction (the first finding's action), the reasons under
+    it (every rule that fired, with its reading), and what was really done about it."""
+    readings = readings if readings is not None else selectors.finding_readings([alarm])
+    rows = alarm.findings or [
+        {"rule": alarm.rule, "values": alarm.values, "sign": alarm.sign, "action": alarm.action}
+    ]
+    reasons = []
+    for row in rows:
+        reading = readings.get(row.get("reading", ""), alarm.reading)
+        reasons.append(
+            {
+                "label": rule_label(row["rule"]),
+                "reading": reading,
+                "values": row.get("values") or {},
+                "sign": row.get("sign", alarm.sign),
+                "source": row.get("source", alarm.source),
+                "confidence": row.get("confidence", alarm.confidence),
+            }
+        )
+    more = []
+    for row in rows[1:]:
+        text = action_text(row["action"])
+        if row["action"] != alarm.action and text not in more:
+            more.append(text)
     return {
         "alarm": alarm,
         "label": rule_label(alarm.rule),
         "action": action_text(alarm.action),
+        "more_actions": more,
         "values": services.format_values(alarm),
+        "reasons": reasons,
+        "told": _told(alarm),
     }
+
+
+def _told(alarm: Alarm) -> str:
+    """What was really done with it, for her: never "told" when nothing was sent."""
+    if alarm.grade == Grade.ADVICE:
+        return _("This is advice for you; it was not sent to your care team.")
+    if alarm.assigned_to_id is None:
+        return _(
+            "No clinician could be reached online just now. If you are worried, call your "
+            "hospital, or 120 in an emergency."
+        )
+    if alarm.grade == Grade.URGENT:
+        return _("Your care team has been told. Do not wait for their reply.")
+    return _("Your care team has been told and will review it within 24 hours.")
 
 
 def _range(request: HttpRequest) -> tuple[dt.datetime | None, dt.datetime | None, str, str]:
@@ -187,9 +234,7 @@ def sign_trend_svg(request: HttpRequest, kind: str) -> HttpResponse:
 @woman_ready_required
 def my_alarms(request: HttpRequest) -> HttpResponse:
     alarms = selectors.alarms_of(acting_user(request))[:100]
-    return render(
-        request, "monitoring/my_alarms.html", {"alarms": [_alarm_view(a) for a in alarms]}
-    )
+    return render(request, "monitoring/my_alarms.html", {"alarms": _alarm_views(list(alarms))})
 
 
 def _chart_pregnancy(request: HttpRequest, pregnancy_id: UUID) -> Any:
@@ -272,7 +317,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     mine = request.GET.get("mine") == "1"
     alarms = selectors.alarm_worklist_for(request.user, status=status, grade=grade, mine=mine)[:200]
     context = {
-        "alarms": [_alarm_view(a) for a in alarms],
+        "alarms": _alarm_views(list(alarms)),
         "status": status,
         "grade": grade,
         "mine": mine,

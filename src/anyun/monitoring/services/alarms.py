@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from anyun.accounts.models import CLINICAL_ROLES, Role, User
@@ -20,10 +22,12 @@ from anyun.clinical import alarms as rules
 from anyun.clinical import signs
 from anyun.core.errors import DomainError, NotFound
 from anyun.core.inputs import text_within
+from anyun.monitoring.display import reading_value
 from anyun.monitoring.messages import SYMPTOM_LABELS, rule_label
 from anyun.monitoring.models import (
     GRADE_RANK,
     Alarm,
+    AlarmConfirmation,
     AlarmEvent,
     AlarmEventKind,
     AlarmOutcome,
@@ -45,6 +49,7 @@ FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 NOTE_MAX_LENGTH = 500  # a reading's or an instruction's note
 OUTCOME_NOTE_MAX_LENGTH = 1000
 ROUTED_GRADES = frozenset({Grade.ATTENTION, Grade.URGENT})
+FIRST_HIGH_BP_RULE = "bp_high_first"
 
 
 def _event(
@@ -60,40 +65,170 @@ def _event(
     )
 
 
-def alarm_raise(*, woman: User, reading: Reading, finding: rules.Finding) -> Alarm:
-    grade = Grade(finding.grade.value)
+def finding_row(reading: Reading, finding: rules.Finding) -> dict[str, Any]:
+    """A finding as an alarm keeps it (JSON), tied to the reading it came from."""
+    return {
+        "rule": finding.rule,
+        "grade": finding.grade.value,
+        "sign": finding.sign.value,
+        "values": finding.values,
+        "action": finding.action,
+        "source": finding.source,
+        "confidence": finding.confidence,
+        "reading": str(reading.public_id),
+    }
+
+
+def alarm_raise(
+    *,
+    woman: User,
+    reading: Reading,
+    findings: Sequence[rules.Finding] = (),
+    finding: rules.Finding | None = None,
+) -> Alarm:
+    """Raise ONE alarm for `findings` of `reading`, graded by the most severe of them.
+
+    For a use case with its own findings, e.g. the mental-health safety pathway's urgent
+    alarm: every finding is listed on the alarm, most severe first; an urgent alarm reaches
+    her responsible clinician (in-app, push, SMS) and the department's on-duty clinicians
+    (SMS) at once and escalates until acknowledged. `finding` is shorthand for one finding.
+    Precondition: inside the caller's `transaction.atomic`; at least one finding.
+    """
+    listed = [*findings, *([finding] if finding is not None else [])]
+    if not listed:
+        raise ValueError("An alarm needs at least one finding.")
+    return _alarm_create(woman=woman, pairs=[(reading, f) for f in listed])
+
+
+def alarms_raise_grouped(
+    *, woman: User, pairs: Sequence[tuple[Reading, rules.Finding]]
+) -> list[Alarm]:
+    """One check-in's findings as one alarm per grade, most severe first (item: one check-in,
+    one alarm to handle). Precondition: inside the caller's `transaction.atomic`."""
+    return [
+        _alarm_create(woman=woman, pairs=group) for _grade, group in rules.group_by_grade(pairs)
+    ]
+
+
+def _alarm_create(*, woman: User, pairs: Sequence[tuple[Reading, rules.Finding]]) -> Alarm:
+    ordered = [pair for _grade, group in rules.group_by_grade(pairs) for pair in group]
+    reading, primary = ordered[0]
+    grade = Grade(primary.grade.value)
+    unconfirmed = any(f.rule == FIRST_HIGH_BP_RULE for _r, f in ordered)
     alarm = Alarm.objects.create(
         woman=woman,
         reading=reading,
-        rule=finding.rule,
+        findings=[finding_row(r, f) for r, f in ordered],
+        confirmation=AlarmConfirmation.UNCONFIRMED if unconfirmed else AlarmConfirmation.NONE,
+        rule=primary.rule,
         grade=grade,
         grade_rank=GRADE_RANK[grade],
-        sign=finding.sign.value,
-        values=finding.values,
-        action=finding.action,
-        source=finding.source,
-        confidence=finding.confidence,
+        sign=primary.sign.value,
+        values=primary.values,
+        action=primary.action,
+        source=primary.source,
+        confidence=primary.confidence,
+        status=AlarmStatus.OPEN if grade in ROUTED_GRADES else AlarmStatus.INFORMATION,
     )
-    _event(alarm, AlarmEventKind.RAISED, actor=None)
+    _event(alarm, AlarmEventKind.RAISED, actor=None, rules=[f.rule for _r, f in ordered])
     if grade in ROUTED_GRADES:
-        chain = responder_chain(woman)
-        if chain:
-            _alarm_assign(alarm, chain[0], escalation=False)
-        if grade == Grade.URGENT:
-            alarm.escalate_at = timezone.now() + dt.timedelta(
-                minutes=settings.ANYUN_ALARM_ESCALATION_MINUTES
-            )
-            alarm.save(update_fields=["escalate_at"])
+        _alarm_route(alarm)
     return alarm
 
 
-def responder_chain(woman: User) -> list[User]:
-    """Who answers her alarms, in order: her responsible clinician, the rest of her care team,
-    the department's on-duty list, then the department head(s). Only people who may practise
-    online are included; nobody twice."""
+def _alarm_route(alarm: Alarm) -> None:
+    """Give a new (or newly routed) alarm to the first responder; urgent: SMS, escalation."""
+    chain = responder_chain(alarm.woman)
+    if chain:
+        _alarm_assign(alarm, chain[0], escalation=False)
+    if alarm.grade == Grade.URGENT:
+        alarm.escalate_at = timezone.now() + dt.timedelta(
+            minutes=settings.ANYUN_ALARM_ESCALATION_MINUTES
+        )
+        alarm.save(update_fields=["escalate_at"])
+        for person in on_duty_for(alarm.woman):
+            if person != alarm.assigned_to and _urgent_sms(alarm, person):
+                _event(
+                    alarm,
+                    AlarmEventKind.NOTIFIED,
+                    recipient=person,
+                    level=alarm.escalation_level,
+                    channel="sms",
+                )
 
-    team = [m.member for m in care_team_of(woman) if m.member.role == Role.CLINICIAN]
-    team += [m.member for m in care_team_of(woman) if m.member.role == Role.NURSE]
+
+def _set_primary(alarm: Alarm, rows: list[dict[str, Any]]) -> None:
+    alarm.findings = rows
+    first = rows[0]
+    alarm.rule, alarm.sign, alarm.values = first["rule"], first["sign"], first["values"]
+    alarm.action, alarm.source = first["action"], first["source"]
+    alarm.confidence = first["confidence"]
+
+
+def alarm_confirm_on_repeat(
+    alarm: Alarm, *, repeat: Reading, pairs: Sequence[tuple[Reading, rules.Finding]]
+) -> None:
+    """A high repeat 4 h to 7 days after her unconfirmed first high blood pressure: the alarm
+    is confirmed on repeat and lists the confirming finding first (no second alarm). Advice
+    (the hospital's choice for a first reading) becomes attention and is routed.
+    Precondition: `alarm` locked in the caller's transaction."""
+    alarm.confirmation = AlarmConfirmation.CONFIRMED
+    alarm.repeat_reading = repeat
+    _set_primary(alarm, [*(finding_row(r, f) for r, f in pairs), *alarm.findings])
+    route = alarm.grade == Grade.ADVICE
+    if route:
+        alarm.grade, alarm.grade_rank = Grade.ATTENTION, GRADE_RANK[Grade.ATTENTION]
+        alarm.status = AlarmStatus.OPEN
+    alarm.save()
+    _event(alarm, AlarmEventKind.CONFIRMED, repeat=str(repeat.public_id))
+    if route:
+        _alarm_route(alarm)
+
+
+def alarm_add_findings(
+    alarm: Alarm, *, repeat: Reading, pairs: Sequence[tuple[Reading, rules.Finding]]
+) -> None:
+    """Another high reading too soon to confirm it: listed on the same unconfirmed alarm."""
+    alarm.repeat_reading = repeat
+    alarm.findings = [*alarm.findings, *(finding_row(r, f) for r, f in pairs)]
+    alarm.save(update_fields=["repeat_reading", "findings"])
+    _event(alarm, AlarmEventKind.FINDING_ADDED, repeat=str(repeat.public_id))
+
+
+def alarm_normal_on_repeat(alarm: Alarm, *, repeat: Reading, close: bool) -> None:
+    """A normal repeat 4 h to 7 days after her unconfirmed first high blood pressure: marked
+    normal on repeat, for the clinician to close in one action; with `close` (the hospital's
+    choice) it closes itself when nothing else is listed on it, and she is told."""
+    alarm.confirmation = AlarmConfirmation.NORMAL_ON_REPEAT
+    alarm.repeat_reading = repeat
+    alarm.save(update_fields=["confirmation", "repeat_reading"])
+    _event(alarm, AlarmEventKind.NORMAL_ON_REPEAT, repeat=str(repeat.public_id))
+    only_first_high = all(row["rule"] == FIRST_HIGH_BP_RULE for row in alarm.findings)
+    if not (close and only_first_high):
+        return
+    alarm.status = AlarmStatus.CLOSED
+    alarm.closed_at = timezone.now()
+    alarm.outcome = AlarmOutcome.NORMAL_ON_REPEAT
+    alarm.escalate_at = None
+    alarm.save(update_fields=["status", "closed_at", "outcome", "escalate_at"])
+    _event(alarm, AlarmEventKind.CLOSED, outcome=AlarmOutcome.NORMAL_ON_REPEAT, automatic=True)
+    with translation.override(language_of(alarm.woman)):
+        _tell_woman(
+            alarm,
+            "closed",
+            title=gettext("Your repeat blood pressure was normal"),
+            body=gettext(
+                "%(alarm)s: your repeat reading (%(repeat)s) was normal, so the alarm is closed."
+            )
+            % {"alarm": _her_summary(alarm), "repeat": reading_value(repeat)},
+        )
+
+
+def _team_and_departments(woman: User) -> tuple[list[User], list[Department]]:
+    """Her care team (clinicians, then nurses) and their departments (else the first one)."""
+    members = [m.member for m in care_team_of(woman)]
+    team = [m for m in members if m.role == Role.CLINICIAN]
+    team += [m for m in members if m.role == Role.NURSE]
     departments = []
     for member in team:
         profile = clinician_for(member)
@@ -102,6 +237,25 @@ def responder_chain(woman: User) -> list[User]:
     if not departments:
         first = Department.objects.order_by("pk").first()
         departments = [first] if first else []
+    return team, departments
+
+
+def on_duty_for(woman: User) -> list[User]:
+    """The on-duty clinicians and nurses of her care team's departments who may practise
+    online, in calling order."""
+    _team, departments = _team_and_departments(woman)
+    on_duty: list[User] = []
+    for person in (p for d in departments for p in duty_list(department=d)):
+        if person not in on_duty and can_practise_online(person):
+            on_duty.append(person)
+    return on_duty
+
+
+def responder_chain(woman: User) -> list[User]:
+    """Who answers her alarms, in order: her responsible clinician, the rest of her care team,
+    the department's on-duty list, then the department head(s). Only people who may practise
+    online are included; nobody twice."""
+    team, departments = _team_and_departments(woman)
     chain: list[User] = []
     for person in (
         team
@@ -114,7 +268,8 @@ def responder_chain(woman: User) -> list[User]:
 
 
 def _alarm_assign(alarm: Alarm, person: User, *, escalation: bool) -> None:
-    """Give the alarm to `person`: access to her record, a notification, a live push."""
+    """Give the alarm to `person`: access to her record, a notification, a live push and,
+    for an urgent alarm, an SMS (once per person and alarm, whatever the escalation)."""
 
     alarm.assigned_to = person
     alarm.save(update_fields=["assigned_to"])
@@ -142,15 +297,74 @@ def _alarm_assign(alarm: Alarm, person: User, *, escalation: bool) -> None:
             "woman": str(alarm.woman.public_id),
             "escalation": alarm.escalation_level,
         },
-        channels=("in_app", "push", "sms") if urgent and person.phone else ("in_app", "push"),
+        channels=("in_app", "push"),
         dedup_key=f"alarm:{alarm.public_id}:{alarm.escalation_level}:{person.pk}",
     )
+    texted = urgent and _urgent_sms(alarm, person)
     _event(
         alarm,
         AlarmEventKind.ESCALATED if escalation else AlarmEventKind.NOTIFIED,
         recipient=person,
         level=alarm.escalation_level,
+        sms=texted,
     )
+
+
+def _urgent_sms(alarm: Alarm, person: User) -> bool:
+    """An SMS through the outbox and the SMS provider: "urgent alarm, open the app" and the
+    link, nothing about her health or who she is (an SMS is read on a lock screen). Gives
+    `person` access to her record, so the link opens. One per person and alarm (escalating
+    to someone already texted sends nothing again). False when `person` has no phone."""
+    if not person.phone:
+        return False
+    care_access_grant(
+        woman=alarm.woman,
+        clinician=person,
+        reference=f"alarm:{alarm.public_id}",
+        until=timezone.now() + dt.timedelta(days=7),
+        source=AccessSource.ALARM,
+    )
+    link = f"/clinic/alarms/{alarm.public_id}/"
+    with translation.override(language_of(person)):
+        text = gettext("Anyun: an urgent alarm needs you now. Open the app: %(link)s") % {
+            "link": f"{settings.ANYUN_SITE_URL}{link}"
+        }
+    notification_send(
+        recipient=person,
+        kind="alarm_sms",
+        title="",
+        body=text,
+        link=link,
+        payload={"alarm": str(alarm.public_id)},
+        channels=("sms",),
+        dedup_key=f"alarm-sms:{alarm.public_id}:{person.pk}",
+    )
+    return True
+
+
+def _tell_woman(alarm: Alarm, what: str, *, title: str, body: str) -> None:
+    """An in-app message to her about her alarm (in the caller's transaction)."""
+    notification_send(
+        recipient=alarm.woman,
+        kind="alarm_update",
+        title=title[:200],
+        body=body,
+        link="/monitoring/alarms/",
+        payload={"alarm": str(alarm.public_id), "what": what},
+        channels=("in_app", "push"),
+        dedup_key=f"alarm-woman:{alarm.public_id}:{what}",
+    )
+    _event(alarm, AlarmEventKind.WOMAN_TOLD, recipient=alarm.woman, what=what)
+
+
+def _her_summary(alarm: Alarm) -> str:
+    """What the alarm was about, in words (the current language): reasons and reading."""
+    labels = []
+    for row in alarm.findings or [{"rule": alarm.rule}]:
+        label = rule_label(row["rule"])
+        if label not in labels:
+            labels.append(label)
+    return f"{'; '.join(labels)} ({format_values(alarm)})"
 
 
 def language_of(user: User) -> str:
@@ -215,6 +429,14 @@ def alarm_acknowledge(*, actor: User, alarm_public_id: Any, request: Any = None)
                 update_fields=["status", "acknowledged_by", "acknowledged_at", "escalate_at"]
             )
             _event(alarm, AlarmEventKind.ACKNOWLEDGED, actor=actor)
+            with translation.override(language_of(alarm.woman)):
+                _tell_woman(
+                    alarm,
+                    "acknowledged",
+                    title=gettext("Your care team has seen your alarm"),
+                    body=gettext("%(alarm)s: seen by %(name)s.")
+                    % {"alarm": _her_summary(alarm), "name": actor.display_name or actor},
+                )
             audit_record(
                 actor=actor,
                 action="alarm_acknowledge",
@@ -229,7 +451,8 @@ def alarm_acknowledge(*, actor: User, alarm_public_id: Any, request: Any = None)
 def alarm_close(
     *, actor: User, alarm_public_id: Any, outcome: str, note: str = "", request: Any = None
 ) -> Alarm:
-    """Record what was done and close. "No action" needs a reason."""
+    """Record what was done and close; she is told (in-app). "No action" needs a reason;
+    "normal on repeat" only for a first high blood pressure whose repeat was normal."""
     require_handler(actor)
     if outcome not in AlarmOutcome.values:
         raise DomainError("outcome_invalid", _("Choose what was done."), field="outcome")
@@ -243,8 +466,17 @@ def alarm_close(
         alarm = Alarm.objects.select_for_update().get(pk=alarm.pk)
         if alarm.status == AlarmStatus.CLOSED:
             raise DomainError("alarm_closed", _("This alarm is already closed."))
+        if (
+            outcome == AlarmOutcome.NORMAL_ON_REPEAT
+            and alarm.confirmation != AlarmConfirmation.NORMAL_ON_REPEAT
+        ):
+            raise DomainError(
+                "outcome_invalid",
+                _("Only an alarm whose repeat reading was normal closes as normal on repeat."),
+                field="outcome",
+            )
         now = timezone.now()
-        if alarm.status == AlarmStatus.OPEN:
+        if alarm.status in {AlarmStatus.OPEN, AlarmStatus.INFORMATION}:
             alarm.acknowledged_by, alarm.acknowledged_at = actor, now
             _event(alarm, AlarmEventKind.ACKNOWLEDGED, actor=actor)
         alarm.status = AlarmStatus.CLOSED
@@ -254,6 +486,18 @@ def alarm_close(
         alarm.escalate_at = None
         alarm.save()
         _event(alarm, AlarmEventKind.CLOSED, actor=actor, outcome=outcome)
+        with translation.override(language_of(alarm.woman)):
+            _tell_woman(
+                alarm,
+                "closed",
+                title=gettext("Your alarm is closed"),
+                body=gettext("%(alarm)s: closed by %(name)s. What was done: %(outcome)s.")
+                % {
+                    "alarm": _her_summary(alarm),
+                    "name": actor.display_name or actor,
+                    "outcome": alarm.get_outcome_display(),
+                },
+            )
         audit_record(
             actor=actor,
             action="alarm_close",

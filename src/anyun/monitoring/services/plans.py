@@ -17,7 +17,7 @@ from anyun.clinical import signs
 from anyun.consent.services import women_consented
 from anyun.core.errors import DomainError, NotFound
 from anyun.core.inputs import parse_uuid, text_within
-from anyun.monitoring.messages import reminder_text
+from anyun.monitoring.messages import plan_text, reminder_text
 from anyun.monitoring.models import (
     Grade,
     MonitoringPlan,
@@ -61,7 +61,8 @@ def plan_set(
     note: str = "",
     request: Any = None,
 ) -> MonitoringPlan:
-    """The clinician tells her what to record and when; replaces her plan for that sign."""
+    """The clinician tells her what to record and when; replaces her plan for that sign.
+    She is told in-app, in her language, in this transaction."""
 
     if actor.role not in CLINICAL_ROLES or not can_see_woman(actor, woman):
         raise NotFound()
@@ -93,6 +94,18 @@ def plan_set(
             until_ga_weeks=until_ga_weeks,
             note=text_within(note, NOTE_MAX_LENGTH, field="note"),
             set_by=actor,
+        )
+        with translation.override(language_of(woman)):
+            title, body = plan_text(plan)
+        notification_send(
+            recipient=woman,
+            kind="monitoring_plan",
+            title=title,
+            body=body,
+            link="/monitoring/",
+            payload={"plan": str(plan.public_id)},
+            channels=("in_app", "push"),
+            dedup_key=f"plan-set:{plan.public_id}",
         )
         audit_record(
             actor=actor,

@@ -19,9 +19,7 @@ from anyun.audit.services import audit_record
 from anyun.careteam.selectors import can_see_woman
 from anyun.clinical import alarms as rules
 from anyun.clinical import red_flags, signs
-from anyun.clinical.alarm_thresholds import (
-    Thresholds,
-)
+from anyun.clinical.alarm_thresholds import AlarmPolicy, Thresholds
 from anyun.clinical.anthropometry import BmiCategory
 from anyun.clinical.dating import PREGNANCY_LENGTH_DAYS, GestationalAge
 from anyun.clinical.errors import ClinicalValueError
@@ -31,12 +29,19 @@ from anyun.core.messages import clinical_message
 from anyun.monitoring.messages import implausible_message
 from anyun.monitoring.models import (
     Alarm,
+    AlarmConfirmation,
+    AlarmStatus,
     Grade,
     Reading,
     ReadingSource,
 )
-from anyun.monitoring.selectors import thresholds_current
-from anyun.monitoring.services.alarms import alarm_raise
+from anyun.monitoring.selectors import alarm_policy_current, thresholds_current
+from anyun.monitoring.services.alarms import (
+    alarm_add_findings,
+    alarm_confirm_on_repeat,
+    alarm_normal_on_repeat,
+    alarms_raise_grouped,
+)
 from anyun.pregnancy.models import Pregnancy
 from anyun.pregnancy.selectors import current_pregnancy_of, pregnancy_summary
 from anyun.pregnancy.services import require_woman_ready
@@ -253,7 +258,11 @@ def _replay(*, woman: User, key: str) -> RecordResult | None:
     earlier = list(Reading.objects.filter(woman=woman, idempotency_key=key).order_by("position"))
     if not earlier:
         return None
-    alarms = list(Alarm.objects.filter(reading__in=earlier).order_by("-grade_rank", "id"))
+    alarms = list(
+        Alarm.objects.filter(Q(reading__in=earlier) | Q(repeat_reading__in=earlier))
+        .distinct()
+        .order_by("-grade_rank", "id")
+    )
     return RecordResult(readings=earlier, alarms=alarms, replayed=True)
 
 
@@ -359,7 +368,9 @@ def _store_and_grade(
     history = _history(
         woman=woman, pregnancy=pregnancy, kinds={r.kind for r in stored}, until=latest, t=thresholds
     )
+    policy = alarm_policy_current()
     raised: list[Alarm] = []
+    pairs: list[tuple[Reading, rules.Finding]] = []
     for row in stored:
         ga_days = row.ga_days
         findings = rules.evaluate(
@@ -373,16 +384,25 @@ def _store_and_grade(
                 else None
             ),
             thresholds=thresholds,
+            policy=policy,
         )
-        for finding in findings:
-            raised.append(alarm_raise(woman=woman, reading=row, finding=finding))
+        pairs += [(row, finding) for finding in findings]
     # Red-flag symptoms: every symptom of the check-in, graded once, on the first reading
     # that carries one.
     carrier = next((r for r in stored if r.symptoms), None)
     if carrier is not None:
         ticked = {symptom for r in stored for symptom in r.symptoms}
         for finding in red_flags.grade_symptoms(ticked, sign=signs.SignKind(carrier.kind)):
-            raised.append(alarm_raise(woman=woman, reading=carrier, finding=finding))
+            pairs.append((carrier, finding))
+    # A repeat of an unconfirmed first high blood pressure updates that alarm; the rest of
+    # the check-in becomes one alarm per grade.
+    for row in stored:
+        if row.kind == signs.SignKind.BLOOD_PRESSURE:
+            pairs, touched = _apply_repeat(
+                woman=woman, repeat=row, pairs=pairs, thresholds=thresholds, policy=policy
+            )
+            raised += touched
+    raised += alarms_raise_grouped(woman=woman, pairs=pairs)
     audit_record(
         actor=actor,
         action="create",
@@ -394,6 +414,49 @@ def _store_and_grade(
     )
     raised.sort(key=lambda a: (-a.grade_rank, a.pk))
     return RecordResult(readings=stored, alarms=raised)
+
+
+def _apply_repeat(
+    *,
+    woman: User,
+    repeat: Reading,
+    pairs: list[tuple[Reading, rules.Finding]],
+    thresholds: Thresholds,
+    policy: AlarmPolicy,
+) -> tuple[list[tuple[Reading, rules.Finding]], list[Alarm]]:
+    """A blood pressure after her open unconfirmed first high one (2020 guideline [S]).
+
+    4 h to 7 days later and high: that alarm is confirmed on repeat and takes this reading's
+    confirming finding (no second alarm); normal: it is marked normal on repeat (and closes
+    itself if the hospital chose so). Sooner than 4 h and still high: this reading's finding
+    is added to it. Returns the findings still to raise and the alarms updated.
+    """
+    pending = (
+        Alarm.objects.select_for_update()
+        .filter(woman=woman, confirmation=AlarmConfirmation.UNCONFIRMED)
+        .exclude(status=AlarmStatus.CLOSED)
+        .select_related("reading", "woman")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if pending is None or pending.reading_id == repeat.pk:
+        return pairs, []
+    outcome = rules.bp_repeat_outcome(
+        reading_for_rules(pending.reading), reading_for_rules(repeat), thresholds=thresholds
+    )
+    bp_rules = {"bp_high_first", "bp_high_confirmed"}
+    taken = [(r, f) for r, f in pairs if r.pk == repeat.pk and f.rule in bp_rules]
+    rest = [(r, f) for r, f in pairs if not (r.pk == repeat.pk and f.rule in bp_rules)]
+    if outcome == rules.RepeatOutcome.CONFIRMED:
+        alarm_confirm_on_repeat(pending, repeat=repeat, pairs=taken)
+        return rest, [pending]
+    if outcome == rules.RepeatOutcome.NORMAL:
+        alarm_normal_on_repeat(pending, repeat=repeat, close=policy.close_on_normal_repeat)
+        return pairs, [pending]
+    if taken:
+        alarm_add_findings(pending, repeat=repeat, pairs=taken)
+        return rest, [pending]
+    return pairs, []
 
 
 def _bmi_category(value: str | None) -> Any:

@@ -115,7 +115,7 @@ def test_closing_records_what_was_done(ward: Ward, record: Any) -> None:
     )
     assert closed.acknowledged_by == ward.responsible  # closing an open alarm acknowledges it
     kinds = list(AlarmEvent.objects.filter(alarm=alarm).values_list("kind", flat=True))
-    assert kinds[-2:] == ["acknowledged", "closed"]
+    assert kinds[-3:] == ["acknowledged", "closed", "woman_told"]
     with pytest.raises(DomainError) as err:
         services.alarm_close(
             actor=ward.responsible, alarm_public_id=alarm.public_id, outcome="called"

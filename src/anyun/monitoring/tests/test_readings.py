@@ -75,24 +75,34 @@ def test_a_first_high_reading_asks_for_a_repeat_and_a_second_confirms(
     ward: Ward, record: Any
 ) -> None:
     first = record(bp(146, 94, measured_at=ago(hours=5)))
-    (advice,) = first.alarms
-    assert (advice.grade, advice.action, advice.assigned_to) == ("advice", "repeat_bp_4h", None)
-    assert not Notification.objects.filter(kind="alarm").exists()  # advice goes to her only
+    (alarm,) = first.alarms
+    assert (alarm.grade, alarm.action, alarm.confirmation) == (
+        "attention",
+        "repeat_bp_4h",
+        "unconfirmed",
+    )
+    assert alarm.assigned_to == ward.responsible  # a first high reading reaches a clinician
     second = record(bp(148, 95))
     (confirmed,) = second.alarms
-    assert (confirmed.grade, confirmed.rule) == ("attention", "bp_high_confirmed")
-    assert confirmed.assigned_to == ward.responsible
+    assert confirmed.pk == alarm.pk  # the same alarm, confirmed on repeat, not a second one
+    assert (confirmed.grade, confirmed.rule, confirmed.confirmation) == (
+        "attention",
+        "bp_high_confirmed",
+        "confirmed",
+    )
+    assert confirmed.repeat_reading == second.readings[0]
+    assert [f["rule"] for f in confirmed.findings] == ["bp_high_confirmed", "bp_high_first"]
     assert confirmed.escalate_at is None  # only urgent alarms escalate
+    assert Alarm.objects.count() == 1
     assert Notification.objects.filter(kind="alarm", recipient=ward.responsible).count() == 1
 
 
 def test_high_bp_with_headache_is_urgent_at_once(ward: Ward, record: Any) -> None:
     """A high pressure with headache is urgent (2020 guideline [S]); the headache is also a red flag (AIM [V])."""
     result = record(bp(142, 91, symptoms=["headache"]))
-    assert [(a.rule, a.grade) for a in result.alarms] == [
-        ("bp_high_with_symptoms", "urgent"),
-        ("red_flag_headache", "urgent"),
-    ]
+    (alarm,) = result.alarms
+    assert alarm.grade == "urgent"
+    assert [f["rule"] for f in alarm.findings] == ["bp_high_with_symptoms", "red_flag_headache"]
 
 
 def test_a_symptom_reported_without_any_measurement_raises_the_alarm(
