@@ -170,4 +170,4 @@ def test_urgent_bp_reaches_the_open_workstation_live(
     assert alarm.closed_by == clinician
     assert alarm.escalate_at is None
     kinds = list(alarm.events.order_by("id").values_list("kind", flat=True))
-    assert kinds == ["raised", "notified", "acknowledged", "closed"]
+    assert kinds == ["raised", "notified", "acknowledged", "woman_told", "closed", "woman_told"]
