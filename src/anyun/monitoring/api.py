@@ -16,9 +16,15 @@ from anyun.accounts.models import CLINICAL_ROLES, Role, User
 from anyun.audit.services import audit_record
 from anyun.careteam.selectors import access_woman
 from anyun.clinical import sfh
+from anyun.clinical.signs import Symptom
 from anyun.core.errors import NotFound
 from anyun.monitoring import selectors, services
-from anyun.monitoring.messages import action_text, rule_label
+from anyun.monitoring.messages import (
+    action_text,
+    crisis_emergency_text,
+    crisis_text,
+    rule_label,
+)
 from anyun.monitoring.models import Alarm, Reading, ReadingSource
 
 router = Router(tags=["monitoring"])
@@ -33,7 +39,11 @@ class ReadingIn(Schema):
     value: Decimal | None = None
     glucose_context: str = ""
     movement_period: str = ""
-    symptoms: list[str] = Field(default_factory=list)
+    symptoms: list[Symptom] = Field(
+        default_factory=list,
+        max_length=len(Symptom),
+        description="Symptoms she has now: the codes of the red-flag table (anyun.clinical.red_flags).",
+    )
     note: str = ""
 
 
@@ -104,11 +114,29 @@ class AlarmOut(Schema):
     outcome: str
 
 
+class CrisisLineOut(Schema):
+    name: str
+    number: str
+    hours: str
+    dial: str
+
+
+class CrisisOut(Schema):
+    """The safety pathway's guidance: show it at once, before anything else."""
+
+    message: str
+    team_alerted: bool
+    lines: list[CrisisLineOut]
+    emergency_number: str
+    emergency_text: str
+
+
 class SubmitOut(Schema):
     readings: list[ReadingOut]
     alarms: list[AlarmOut]
     highest_grade: str | None
     replayed: bool
+    crisis: CrisisOut | None = None
 
 
 class CloseIn(Schema):
@@ -229,6 +257,18 @@ def alarm_out(a: Alarm) -> AlarmOut:
     )
 
 
+def crisis_out(guidance: dict[str, Any] | None) -> CrisisOut | None:
+    if guidance is None:
+        return None
+    return CrisisOut(
+        message=crisis_text(team_alerted=guidance["team_alerted"]),
+        team_alerted=guidance["team_alerted"],
+        lines=[CrisisLineOut(**line) for line in guidance["lines"]],
+        emergency_number=guidance["emergency_number"],
+        emergency_text=crisis_emergency_text(),
+    )
+
+
 def _subject(request: HttpRequest, woman_id: UUID | None) -> User:
     """Herself, or (for her care team) the woman named."""
     user = acting_user(request)
@@ -266,6 +306,7 @@ def submit(
         alarms=[alarm_out(a) for a in result.alarms],
         highest_grade=result.highest_grade,
         replayed=result.replayed,
+        crisis=crisis_out(services.crisis_guidance(result.alarms)),
     )
     return Status((200 if result.replayed else 201), out)
 

@@ -8,7 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from anyun.monitoring.messages import SYMPTOM_LABELS
+from anyun.clinical.red_flags import Stage, flags_for, picker_groups
+from anyun.monitoring.messages import SYMPTOM_GROUP_LABELS, SYMPTOM_LABELS
 from anyun.monitoring.models import GLUCOSE_CONTEXT_LABELS, MOVEMENT_PERIOD_LABELS, SIGN_LABELS
 from anyun.monitoring.services import ReadingInput
 
@@ -52,11 +53,26 @@ class CheckInForm(forms.Form):
         label=_("Do you have any of these now?"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        choices=[(str(k), v) for k, v in SYMPTOM_LABELS.items()],
+        choices=[],  # the symptoms offered at her stage, set in __init__
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=80)
     confirm = forms.BooleanField(label=_("I have checked: these values are right."), required=False)
+
+    def __init__(self, *args: Any, stage: Stage = Stage.PREGNANT, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stage = stage
+        self.fields["symptoms"].choices = [  # type: ignore[attr-defined]
+            (str(f.symptom), SYMPTOM_LABELS[f.symptom]) for f in flags_for(stage)
+        ]
+
+    def symptom_groups(self) -> list[tuple[Any, list[Any]]]:
+        """The picker: (group label, the group's checkboxes), in the clinical table's order."""
+        boxes = {box.data["value"]: box for box in self["symptoms"]}
+        return [
+            (SYMPTOM_GROUP_LABELS[group], [boxes[str(symptom)] for symptom in symptoms])
+            for group, symptoms in picker_groups(self.stage)
+        ]
 
     # Form field -> (sign, how to build the reading). Order = order of readings.
     def items(self) -> list[ReadingInput]:

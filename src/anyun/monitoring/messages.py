@@ -11,10 +11,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
+from anyun.clinical.red_flags import FlagGroup
 from anyun.clinical.signs import Implausible, Symptom
 
 # What the woman ticks; the wording follows the warning signs (DOMAIN.md section 6).
-SYMPTOM_LABELS = {
+SYMPTOM_LABELS: dict[str, Promise] = {
     Symptom.HEADACHE: _("Headache that will not go away or is getting worse"),
     Symptom.VISUAL_CHANGE: _("Blurred vision or seeing spots"),
     Symptom.EPIGASTRIC_PAIN: _("Pain below the ribs"),
@@ -24,6 +25,36 @@ SYMPTOM_LABELS = {
     Symptom.REDUCED_MOVEMENTS: _("Baby moving less"),
     Symptom.FEVER: _("Feeling feverish"),
     Symptom.ABDOMINAL_PAIN: _("Belly pain"),
+    Symptom.DIZZINESS: _("Feeling dizzy or fainting"),
+    Symptom.BREATHING_TROUBLE: _("Trouble breathing or short of breath"),
+    Symptom.CHEST_PAIN: _("Chest pain or a racing heart"),
+    Symptom.SEVERE_VOMITING: _(
+        "Vomiting so much you cannot keep food down for a day or drinks for 8 hours"
+    ),
+    Symptom.POSTPARTUM_BLEEDING: _("Heavy bleeding since the birth: more than one pad an hour"),
+    Symptom.SWOLLEN_RED_LIMB: _("A leg or arm that is painful, swollen and red"),
+    Symptom.EXHAUSTION: _("Overwhelming tiredness, far beyond being tired"),
+    Symptom.CONVULSIONS: _("A fit (convulsion)"),
+    Symptom.SELF_HARM_THOUGHTS: _("Thoughts of harming yourself or your baby"),
+    Symptom.ITCHING: _("Itching of the palms of the hands or the soles of the feet"),
+}
+
+# The picker's groups (anyun.clinical.red_flags.FlagGroup), as she reads them.
+SYMPTOM_GROUP_LABELS: dict[str, Promise] = {
+    FlagGroup.BLEEDING_FLUID: _("Bleeding and fluid"),
+    FlagGroup.PAIN: _("Pain"),
+    FlagGroup.HEAD_EYES_BREATHING: _("Head, eyes, heart and breathing"),
+    FlagGroup.BODY: _("Swelling, fever, vomiting, itching, tiredness"),
+    FlagGroup.BABY: _("Baby's movements"),
+    FlagGroup.MOOD: _("Mood and thoughts"),
+    FlagGroup.AFTER_BIRTH: _("After the birth"),
+}
+
+# What started the mental-health safety pathway (monitoring.services.safety.SafetyTrigger).
+SAFETY_TRIGGER_LABELS: dict[str, Promise] = {
+    "red_flag_self_harm": _("She reported thoughts of harming herself or the baby"),
+    "epds_item_10": _("EPDS item 10 (thoughts of self-harm) above 0"),
+    "phq9_item_9": _("PHQ-9 item 9 (thoughts of self-harm) above 0"),
 }
 
 ACTION_TEXT: dict[str, Promise] = {
@@ -43,6 +74,9 @@ ACTION_TEXT: dict[str, Promise] = {
     "check_bp": _("Measure your blood pressure now and record it."),
     "ultrasound_check": _("An ultrasound scan is advised to check the baby's growth."),
     "check_temperature": _("Measure your temperature now and record it."),
+    "in_person_24h": _(
+        "Be seen in person at your hospital within 24 hours. Go at once if it gets worse."
+    ),
 }
 
 RULE_LABELS: dict[str, Promise] = {
@@ -79,6 +113,17 @@ RULE_LABELS: dict[str, Promise] = {
     "red_flag_reduced_movements": _("Baby moving less"),
     "red_flag_abdominal_pain": _("Belly pain"),
     "red_flag_fever_felt": _("Feeling feverish"),
+    "red_flag_dizziness": _("Dizziness or fainting"),
+    "red_flag_breathing": _("Trouble breathing"),
+    "red_flag_chest_pain": _("Chest pain or racing heart"),
+    "red_flag_severe_vomiting": _("Severe vomiting"),
+    "red_flag_postpartum_bleeding": _("Heavy bleeding after birth (over one pad an hour)"),
+    "red_flag_swollen_red_limb": _("Painful, swollen, red leg or arm (possible clot)"),
+    "red_flag_exhaustion": _("Overwhelming tiredness"),
+    "red_flag_convulsions": _("Convulsions"),
+    "red_flag_self_harm": _("Thoughts of harming herself or the baby"),
+    "red_flag_itching": _("Itching of palms and soles (possible cholestasis)"),
+    "safety_pathway": _("Mental-health safety: thoughts of harming herself or the baby"),
 }
 
 IMPLAUSIBLE_TEXT: dict[str, Promise] = {
@@ -101,6 +146,25 @@ IMPLAUSIBLE_TEXT: dict[str, Promise] = {
     "pulse_implausible": _("A pulse of %(value)s beats a minute is unusual. Is it right?"),
     "movement_count_implausible": _("%(value)s movements is an unusual count. Is it right?"),
 }
+
+
+def crisis_text(*, team_alerted: bool) -> str:
+    """The safety pathway's words to her (the page and the API say the same)."""
+    opening = gettext_now("You are not alone. Talk to someone now.")
+    if team_alerted:
+        told = gettext_now("Your care team has been alerted and will contact you soon.")
+    else:
+        told = gettext_now(
+            "No one from your care team could be reached online. Call a line below or 120 now."
+        )
+    return f"{opening} {told}"
+
+
+def crisis_emergency_text() -> str:
+    return gettext_now(
+        "If you might act on these thoughts or are not safe now: call 120 or go to the nearest "
+        "emergency department, and do not stay alone."
+    )
 
 
 def action_text(code: str) -> str:

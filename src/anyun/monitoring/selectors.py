@@ -28,6 +28,7 @@ from anyun.clinical.alarm_thresholds import (
     threshold_value,
 )
 from anyun.clinical.errors import ClinicalValueError
+from anyun.clinical.red_flags import Stage, stage_on
 from anyun.clinical.signs import SignKind
 from anyun.core.crypto import mask_national_id
 from anyun.monitoring.chart_data import (
@@ -42,6 +43,7 @@ from anyun.monitoring.models import (
     Alarm,
     AlarmPolicySetting,
     AlarmStatus,
+    CrisisLine,
     MonitoringPlan,
     Reading,
     ThresholdChange,
@@ -56,7 +58,7 @@ from anyun.monitoring.threshold_labels import (
     threshold_unit,
     with_unit,
 )
-from anyun.pregnancy.models import Pregnancy
+from anyun.pregnancy.models import Pregnancy, PregnancyOutcome, PregnancyStatus
 
 logger = logging.getLogger("anyun.monitoring")
 
@@ -501,3 +503,61 @@ def threshold_changes_decided(*, limit: int = 20) -> list[ThresholdChangeRow]:
         .order_by("-decided_at", "-id")[:limit]
     )
     return [_change_row(c) for c in changes]
+
+
+def crisis_lines_active() -> list[CrisisLine]:
+    """The crisis lines shown to a woman in crisis, in the hospital's order."""
+    return list(CrisisLine.objects.filter(active=True).order_by("order", "id"))
+
+
+def crisis_lines_all() -> list[CrisisLine]:
+    """Every crisis line, active or not, for the console."""
+    return list(CrisisLine.objects.order_by("order", "id"))
+
+
+# The outcomes that are a birth: the after-birth flags apply from that day (AIM [V]).
+BIRTH_OUTCOMES = frozenset(
+    {PregnancyOutcome.TERM_BIRTH, PregnancyOutcome.PRETERM_BIRTH, PregnancyOutcome.STILLBIRTH}
+)
+
+
+def last_birth_of(woman: Any) -> Pregnancy | None:
+    """Her most recent pregnancy that ended in a birth, if any."""
+    return (
+        Pregnancy.objects.filter(
+            woman=woman,
+            status=PregnancyStatus.ENDED,
+            end_reason__in=BIRTH_OUTCOMES,
+            ended_on__isnull=False,
+        )
+        .order_by("-ended_on", "-id")
+        .first()
+    )
+
+
+def stage_of(woman: Any, *, today: dt.date | None = None) -> Stage | None:
+    """Pregnant (a current pregnancy), postpartum (a birth up to 1 year ago), else None."""
+    today = today or timezone.localdate()
+    pregnant = Pregnancy.objects.filter(woman=woman, status=PregnancyStatus.CURRENT).exists()
+    birth = None if pregnant else last_birth_of(woman)
+    return stage_on(today=today, pregnant=pregnant, delivered_on=birth.ended_on if birth else None)
+
+
+# After the birth she reports warning signs and her own signs, not the baby's in the womb.
+POSTPARTUM_KINDS = frozenset(
+    {SignKind.SYMPTOM_REPORT, SignKind.BLOOD_PRESSURE, SignKind.TEMPERATURE, SignKind.PULSE}
+)
+
+
+def monitored_pregnancy_of(woman: Any, *, today: dt.date | None = None) -> Pregnancy | None:
+    """The pregnancy her home readings belong to: the current one, else a birth up to 1 year
+    ago (the after-birth warning signs, AIM [V]), else None."""
+    current = Pregnancy.objects.filter(woman=woman, status=PregnancyStatus.CURRENT).first()
+    if current is not None:
+        return current
+    birth = last_birth_of(woman)
+    if birth is None or birth.ended_on is None:
+        return None
+    today = today or timezone.localdate()
+    stage = stage_on(today=today, pregnant=False, delivered_on=birth.ended_on)
+    return birth if stage == Stage.POSTPARTUM else None

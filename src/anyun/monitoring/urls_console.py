@@ -1,6 +1,6 @@
 from django.urls import path
 
-from anyun.monitoring import threshold_views
+from anyun.monitoring import crisis_views, threshold_views
 
 app_name = "monitoring_console"
 urlpatterns = [
@@ -11,4 +11,5 @@ urlpatterns = [
         name="threshold_change_decide",
     ),
     path("thresholds/policy/", threshold_views.alarm_policy, name="alarm_policy"),
+    path("crisis-lines/", crisis_views.crisis_lines, name="crisis_lines"),
 ]

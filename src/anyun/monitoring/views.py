@@ -18,6 +18,7 @@ from anyun.accounts.decorators import acting_user, staff_required
 from anyun.accounts.models import Role, User
 from anyun.audit.services import audit_record
 from anyun.careteam.selectors import access_woman
+from anyun.clinical.red_flags import Stage
 from anyun.clinical.signs import SignKind
 from anyun.consent.decorators import woman_ready_required
 from anyun.core.errors import DomainError, NotFound
@@ -36,7 +37,9 @@ def _check_in(
 ) -> HttpResponse:
     """Shared by the woman's check-in and the clinician's in-clinic measurements."""
     initial = {"idempotency_key": uuid.uuid4().hex}
-    form = CheckInForm(request.POST or None, initial=initial)
+    form = CheckInForm(
+        request.POST or None, initial=initial, stage=selectors.stage_of(woman) or Stage.PREGNANT
+    )
     confirm_items: list[services.ConfirmItem] = []
     if request.method == "POST" and form.is_valid():
         items = form.items()
@@ -95,7 +98,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @woman_ready_required
 def record(request: HttpRequest) -> HttpResponse:
     woman = acting_user(request)
-    if current_pregnancy_of(woman) is None:
+    if selectors.monitored_pregnancy_of(woman) is None:
         return redirect("pregnancy:record")
     return _check_in(
         request, woman=woman, source=ReadingSource.HOME, template="monitoring/record.html", extra={}
@@ -117,6 +120,7 @@ def checkin(request: HttpRequest, batch: UUID) -> HttpResponse:
             "readings": readings,
             "alarms": _alarm_views(alarms),
             "highest": alarms[0].grade if alarms else None,
+            "crisis": services.crisis_guidance(alarms),
         },
     )
 

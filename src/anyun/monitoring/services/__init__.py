@@ -3,6 +3,7 @@
 - :mod:`.readings`: record a check-in, grade it, raise its alarms;
 - :mod:`.alarms`: route alarms to the responder chain, acknowledge, close, escalate;
 - :mod:`.plans`: the woman's instructions and their reminders;
+- :mod:`.safety`: the mental-health safety pathway and the hospital's crisis lines;
 - :mod:`.thresholds`: a hospital's alarm thresholds.
 
 Medical decisions come from `anyun.clinical`.
@@ -27,6 +28,14 @@ from anyun.monitoring.services.readings import (
     reading_for_rules,
     readings_record,
 )
+from anyun.monitoring.services.safety import (
+    SafetyPathway,
+    SafetyTrigger,
+    crisis_guidance,
+    crisis_line_save,
+    may_edit_crisis_lines,
+    safety_pathway_start,
+)
 from anyun.monitoring.services.thresholds import (
     alarm_policy_set,
     threshold_change_decide,
@@ -38,6 +47,8 @@ __all__ = [
     "ConfirmationRequired",
     "ReadingInput",
     "RecordResult",
+    "SafetyPathway",
+    "SafetyTrigger",
     "access_alarm",
     "alarm_acknowledge",
     "alarm_policy_set",
@@ -45,13 +56,17 @@ __all__ = [
     "alarm_raise",
     "alarm_summary",
     "alarms_escalate_due",
+    "crisis_guidance",
+    "crisis_line_save",
     "format_values",
+    "may_edit_crisis_lines",
     "plan_end",
     "plan_set",
     "reading_for_rules",
     "readings_record",
     "reminders_send_due",
     "responder_chain",
+    "safety_pathway_start",
     "threshold_change_decide",
     "threshold_change_propose",
 ]

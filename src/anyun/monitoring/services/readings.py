@@ -35,15 +35,21 @@ from anyun.monitoring.models import (
     Reading,
     ReadingSource,
 )
-from anyun.monitoring.selectors import alarm_policy_current, thresholds_current
+from anyun.monitoring.selectors import (
+    POSTPARTUM_KINDS,
+    alarm_policy_current,
+    monitored_pregnancy_of,
+    thresholds_current,
+)
 from anyun.monitoring.services.alarms import (
     alarm_add_findings,
     alarm_confirm_on_repeat,
     alarm_normal_on_repeat,
     alarms_raise_grouped,
 )
-from anyun.pregnancy.models import Pregnancy
-from anyun.pregnancy.selectors import current_pregnancy_of, pregnancy_summary
+from anyun.monitoring.services.safety import SafetyTrigger, safety_pathway_start
+from anyun.pregnancy.models import Pregnancy, PregnancyStatus
+from anyun.pregnancy.selectors import pregnancy_summary
 from anyun.pregnancy.services import require_woman_ready
 from anyun.staff.selectors import (
     require_online_practice,
@@ -196,9 +202,19 @@ def readings_record(
             return replay
     if not items:
         raise DomainError("readings_empty", _("Enter at least one value."))
-    pregnancy = current_pregnancy_of(woman)
+    pregnancy = monitored_pregnancy_of(woman)
     if pregnancy is None:
         raise DomainError("pregnancy_required", _("Open your pregnancy record first."))
+    if pregnancy.status != PregnancyStatus.CURRENT:
+        for index, item in enumerate(items):
+            if item.kind not in POSTPARTUM_KINDS:
+                raise DomainError(
+                    "sign_not_after_birth",
+                    _(
+                        "After the birth, record your symptoms, blood pressure, temperature or pulse."
+                    ),
+                    field=f"items.{index}.kind",
+                )
     now = timezone.now()
     checked: list[tuple[ReadingInput, signs.Reading]] = []
     to_confirm: list[ConfirmItem] = []
@@ -393,6 +409,8 @@ def _store_and_grade(
     if carrier is not None:
         ticked = {symptom for r in stored for symptom in r.symptoms}
         for finding in red_flags.grade_symptoms(ticked, sign=signs.SignKind(carrier.kind)):
+            if finding.values["symptom"] in red_flags.SAFETY_PATHWAY_SYMPTOMS:
+                continue  # the safety pathway raises its own alarm, below
             pairs.append((carrier, finding))
     # A repeat of an unconfirmed first high blood pressure updates that alarm; the rest of
     # the check-in becomes one alarm per grade.
@@ -403,6 +421,15 @@ def _store_and_grade(
             )
             raised += touched
     raised += alarms_raise_grouped(woman=woman, pairs=pairs)
+    if carrier is not None and ticked & red_flags.SAFETY_PATHWAY_SYMPTOMS:
+        pathway = safety_pathway_start(
+            woman=woman,
+            trigger=SafetyTrigger.SELF_HARM_FLAG,
+            reading=carrier,
+            actor=actor,
+            request=request,
+        )
+        raised.append(pathway.alarm)
     audit_record(
         actor=actor,
         action="create",
