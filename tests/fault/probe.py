@@ -181,7 +181,14 @@ def _check_alarms() -> dict[str, Any]:
             for f in findings:
                 expected[(r.pk, f.rule)] += 1
                 expected_urgent += f.grade.value == "urgent"
-    raised: Counter[tuple[int, str]] = Counter(Alarm.objects.values_list("reading_id", "rule"))
+    # One alarm per grade per check-in lists every finding with the reading it came from.
+    pk_of = {str(public_id): pk for pk, public_id in Reading.objects.values_list("pk", "public_id")}
+    raised: Counter[tuple[int, str]] = Counter()
+    raised_urgent = 0
+    for found in Alarm.objects.values_list("findings", flat=True):
+        for row in found:
+            raised[(pk_of[row["reading"]], row["rule"])] += 1
+            raised_urgent += row["grade"] == "urgent"
     missing = expected - raised
     unexpected = raised - expected
     severe_bp = Reading.objects.filter(kind="blood_pressure").filter(
@@ -192,7 +199,7 @@ def _check_alarms() -> dict[str, Any]:
         "expected": sum(expected.values()),
         "raised": sum(raised.values()),
         "expected_urgent": expected_urgent,
-        "raised_urgent": Alarm.objects.filter(grade="urgent").count(),
+        "raised_urgent": raised_urgent,
         "raised_by_grade": _by(Alarm.objects.all(), "grade"),
         "severe_bp_readings": severe_bp.count(),
         "bp_severe_alarms": Alarm.objects.filter(rule="bp_severe").count(),

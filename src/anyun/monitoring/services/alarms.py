@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from anyun.accounts.models import CLINICAL_ROLES, Role, User
@@ -220,7 +220,7 @@ def alarm_normal_on_repeat(alarm: Alarm, *, repeat: Reading, close: bool) -> Non
             body=gettext(
                 "%(alarm)s: your repeat reading (%(repeat)s) was normal, so the alarm is closed."
             )
-            % {"alarm": _her_summary(alarm), "repeat": reading_value(repeat)},
+            % {"alarm": _reasons_summary(alarm), "repeat": reading_value(repeat)},
         )
 
 
@@ -284,7 +284,7 @@ def _alarm_assign(alarm: Alarm, person: User, *, escalation: bool) -> None:
     name = getattr(getattr(alarm.woman, "woman_profile", None), "real_name", "") or str(alarm.woman)
     with translation.override(language_of(person)):
         title = str(_("Urgent alarm") if urgent else _("Alarm to review"))
-        body = f"{name}: {alarm_summary(alarm)}"
+        body = f"{name}: {_reasons_summary(alarm)}"
     notification_send(
         recipient=person,
         kind="alarm",
@@ -357,14 +357,17 @@ def _tell_woman(alarm: Alarm, what: str, *, title: str, body: str) -> None:
     _event(alarm, AlarmEventKind.WOMAN_TOLD, recipient=alarm.woman, what=what)
 
 
-def _her_summary(alarm: Alarm) -> str:
+def _reasons_summary(alarm: Alarm) -> str:
     """What the alarm was about, in words (the current language): reasons and reading."""
     labels = []
     for row in alarm.findings or [{"rule": alarm.rule}]:
         label = rule_label(row["rule"])
         if label not in labels:
             labels.append(label)
-    return f"{'; '.join(labels)} ({format_values(alarm)})"
+    return gettext("%(reasons)s (%(reading)s)") % {
+        "reasons": pgettext("list separator", "; ").join(labels),
+        "reading": format_values(alarm),
+    }
 
 
 def language_of(user: User) -> str:
@@ -435,7 +438,7 @@ def alarm_acknowledge(*, actor: User, alarm_public_id: Any, request: Any = None)
                     "acknowledged",
                     title=gettext("Your care team has seen your alarm"),
                     body=gettext("%(alarm)s: seen by %(name)s.")
-                    % {"alarm": _her_summary(alarm), "name": actor.display_name or actor},
+                    % {"alarm": _reasons_summary(alarm), "name": actor.display_name or actor},
                 )
             audit_record(
                 actor=actor,
@@ -493,7 +496,7 @@ def alarm_close(
                 title=gettext("Your alarm is closed"),
                 body=gettext("%(alarm)s: closed by %(name)s. What was done: %(outcome)s.")
                 % {
-                    "alarm": _her_summary(alarm),
+                    "alarm": _reasons_summary(alarm),
                     "name": actor.display_name or actor,
                     "outcome": alarm.get_outcome_display(),
                 },

@@ -324,3 +324,81 @@ def test_an_attention_alarm_sends_no_sms(
     ward.responsible.save()
     record(bp(150, 95))
     assert not Delivery.objects.filter(channel="sms").exists()
+
+
+# --- what the API and the pages show --------------------------------------------------------
+
+
+def test_the_api_returns_one_alarm_listing_every_finding(ward: Ward) -> None:
+    from django.test import Client
+
+    from anyun.accounts.services import api_token_issue
+
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_issue(user=ward.woman)}")
+    body = {"items": [bp(165, 112, symptoms=["headache"])]}
+    response = api.post("/api/v1/monitoring/readings", body, content_type="application/json")
+    assert response.status_code == 201
+    (alarm,) = response.json()["alarms"]
+    assert (alarm["grade"], alarm["rule"], alarm["status"]) == ("urgent", "bp_severe", "open")
+    assert [f["rule"] for f in alarm["findings"]] == [
+        "bp_severe",
+        "bp_high_with_symptoms",
+        "red_flag_headache",
+    ]
+    reading_id = response.json()["readings"][0]["id"]
+    assert {f["reading_id"] for f in alarm["findings"]} == {reading_id}
+    assert all(f["label"] and f["action_text"] for f in alarm["findings"])
+    assert alarm["findings"][0]["values"]["systolic_limit"] == 160
+    listed = api.get("/api/v1/monitoring/alarms").json()
+    assert [len(a["findings"]) for a in listed] == [3]
+
+
+def test_her_check_in_page_shows_one_instruction_with_the_reasons(ward: Ward) -> None:
+    from conftest import woman_client
+
+    client = woman_client(ward.woman)
+    result = services.readings_record(
+        actor=ward.woman,
+        woman=ward.woman,
+        items=[services.ReadingInput(**bp(165, 112, symptoms=["headache"]))],
+    )
+    page = client.get(f"/monitoring/checkins/{result.readings[0].batch}/")
+    html = page.content.decode()
+    assert html.count('data-testid="alarm"') == 1
+    assert html.count('data-testid="alarm-action"') == 1
+    assert html.count('data-testid="alarm-reason"') == 3
+    assert "已通知您的医护团队。请不要等待他们回复。" in html  # told, and it is true
+    assert "需要医生查看的情况已通知您的诊疗团队" not in html  # the old blanket claim
+
+
+def test_she_is_not_told_her_team_knows_when_nobody_could_be_reached(
+    ward: Ward, make_woman: Any
+) -> None:
+    from conftest import woman_client
+
+    from anyun.staff.models import ClinicianProfile, DutyShift
+
+    alone = make_woman(pregnant_weeks=30)  # no care team
+    DutyShift.objects.all().delete()
+    ClinicianProfile.objects.update(is_department_head=False)
+    result = services.readings_record(
+        actor=alone, woman=alone, items=[services.ReadingInput(**bp(150, 95))]
+    )
+    (alarm,) = result.alarms
+    assert (alarm.grade, alarm.assigned_to) == ("attention", None)
+    page = woman_client(alone).get(f"/monitoring/checkins/{result.readings[0].batch}/")
+    text = page.content.decode()
+    assert "目前没有在线医生可以接收此预警" in text
+    assert "已通知您的医护团队" not in text
+
+
+def test_advice_says_it_was_not_sent_to_her_team(ward: Ward, record: Any) -> None:
+    from conftest import woman_client
+
+    result = record({"kind": "weight", "value": 60, "symptoms": ["fever"]})
+    html = woman_client(ward.woman).get(f"/monitoring/checkins/{result.readings[0].batch}/")
+    text = html.content.decode()
+    assert "未发送给您的医护团队" in text
+    assert "已通知您的医护团队" not in text
+    mine = woman_client(ward.woman).get("/monitoring/alarms/").content.decode()
+    assert "供您参考" in mine
