@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from anyun.clinical.alarms import Finding, Grade, evaluate
+from anyun.clinical.alarms import Finding, Grade, bp_repeat_outcome, evaluate
 from anyun.clinical.dating import GestationalAge
+from anyun.clinical.sfh import sfh_centile
 from anyun.clinical.signs import MovementPeriod, Reading, SignKind
 from anyun.clinical.weight_gain_table import BmiCategory
 
@@ -237,3 +238,45 @@ def test_movement_reading_passed_in_its_own_history() -> None:
     history = [one_hour(10, when=ago(days=day)) for day in (1, 2)]
     # Two usual counts only: the new count itself must not make the third.
     assert evaluate(reading, history=[*history, reading], ga=ga(30)) == []
+
+
+def test_a_week_of_six_days_and_two_hours_is_reported_to_one_decimal() -> None:
+    """Local policy [P]: the gain is scaled to 7 days; the days it was measured over are shown."""
+    (finding,) = run_weight(61.5, [weight(60.0, when=ago(days=6, hours=2))], category=None)
+    assert finding.values["over_days"] == 6.1  # 6.083 days
+    assert finding.values["weekly_gain_kg"] == 1.73  # 1.5 kg * 7 / 6.083
+
+
+def test_fundal_height_exactly_on_a_centile_is_not_beyond_it() -> None:
+    """INTERGROWTH-21st [V]: below P10 and above P90 are strict; centiles compared unrounded."""
+    p10, p90 = sfh_centile(28, -1.2816), sfh_centile(28, 1.2816)
+    assert evaluate(sfh(p10), history=[], ga=ga(28)) == []
+    assert evaluate(sfh(p90), history=[], ga=ga(28)) == []
+    # An earlier reading exactly on the P10 of its own GA (26+0) was not below it.
+    history = [sfh(sfh_centile(26, -1.2816), days_ago=14), sfh(24.0, days_ago=7)]
+    assert fired(evaluate(sfh(25.0), history=history, ga=ga(28))) == [SFH_LOW]
+
+
+def test_sfh_low_whole_finding() -> None:
+    (finding,) = evaluate(sfh(25.0), history=[], ga=ga(28))
+    assert (finding.rule, finding.grade, finding.sign, finding.action) == (
+        "sfh_low",
+        Grade.ATTENTION,
+        SignKind.FUNDAL_HEIGHT,
+        "contact_clinician_24h",
+    )
+    assert finding.values == {
+        "sfh_cm": 25.0,
+        "ga": "28+0",
+        "low_centile_cm": 25.5,
+        "high_centile_cm": 29.9,
+        "low_z": -1.2816,
+        "high_z": 1.2816,
+    }
+
+
+def test_a_repeat_needs_a_blood_pressure_first() -> None:
+    """妊娠期高血压疾病诊治指南 2020 [S]: only a blood pressure can be confirmed or cleared."""
+    pulse = Reading(SignKind.PULSE, ago(hours=5), value=80)
+    repeat = Reading(SignKind.BLOOD_PRESSURE, NOW, systolic=118, diastolic=76)
+    assert bp_repeat_outcome(pulse, repeat) is None
