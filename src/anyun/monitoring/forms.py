@@ -154,11 +154,17 @@ class AlarmCloseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, normal_on_repeat: bool = False, **kwargs: Any) -> None:
+        """`normal_on_repeat`: the alarm's repeat reading was normal, so that outcome is
+        offered (only then)."""
         from anyun.monitoring.models import AlarmOutcome
 
         super().__init__(*args, **kwargs)
-        self.fields["outcome"].choices = AlarmOutcome.choices  # type: ignore[attr-defined]
+        self.fields["outcome"].choices = [  # type: ignore[attr-defined]
+            (value, label)
+            for value, label in AlarmOutcome.choices
+            if normal_on_repeat or value != AlarmOutcome.NORMAL_ON_REPEAT
+        ]
 
 
 class PlanForm(forms.Form):

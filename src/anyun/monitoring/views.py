@@ -25,7 +25,15 @@ from anyun.core.errors import DomainError, NotFound
 from anyun.monitoring import selectors, services
 from anyun.monitoring.forms import AlarmCloseForm, CheckInForm, PlanForm, form_field_for
 from anyun.monitoring.messages import action_text, rule_label
-from anyun.monitoring.models import SIGN_LABELS, Alarm, AlarmStatus, Grade, Reading, ReadingSource
+from anyun.monitoring.models import (
+    SIGN_LABELS,
+    Alarm,
+    AlarmConfirmation,
+    AlarmStatus,
+    Grade,
+    Reading,
+    ReadingSource,
+)
 from anyun.pregnancy.selectors import access_pregnancy, current_pregnancy_of
 from anyun.web.forms import form_error
 
@@ -355,7 +363,11 @@ def alarm_detail(request: HttpRequest, alarm_id: UUID) -> HttpResponse:
         subject=alarm.woman,
         request=request,
     )
-    return _render_alarm(request, alarm, AlarmCloseForm())
+    return _render_alarm(request, alarm, AlarmCloseForm(normal_on_repeat=_normal_on_repeat(alarm)))
+
+
+def _normal_on_repeat(alarm: Alarm) -> bool:
+    return alarm.confirmation == AlarmConfirmation.NORMAL_ON_REPEAT
 
 
 def _render_alarm(request: HttpRequest, alarm: Alarm, form: AlarmCloseForm) -> HttpResponse:
@@ -387,7 +399,7 @@ def alarm_acknowledge(request: HttpRequest, alarm_id: UUID) -> HttpResponse:
 @require_POST
 def alarm_close(request: HttpRequest, alarm_id: UUID) -> HttpResponse:
     alarm = _access_alarm(request, alarm_id)
-    form = AlarmCloseForm(request.POST)
+    form = AlarmCloseForm(request.POST, normal_on_repeat=_normal_on_repeat(alarm))
     if form.is_valid():
         try:
             services.alarm_close(

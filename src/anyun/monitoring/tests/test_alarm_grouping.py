@@ -402,3 +402,27 @@ def test_advice_says_it_was_not_sent_to_her_team(ward: Ward, record: Any) -> Non
     assert "已通知您的医护团队" not in text
     mine = woman_client(ward.woman).get("/monitoring/alarms/").content.decode()
     assert "供您参考" in mine
+
+
+def test_the_clinician_closes_a_normal_repeat_in_one_action_on_the_alarm_page(
+    ward: Ward, record: Any
+) -> None:
+    from conftest import staff_client
+
+    (alarm,) = record(bp(150, 95, measured_at=ago(hours=5))).alarms
+    desk = staff_client(ward.responsible)
+    page = desk.get(f"/clinic/alarms/{alarm.public_id}/").content.decode()
+    assert 'data-testid="close-normal-on-repeat"' not in page
+    assert 'value="normal_on_repeat"' not in page  # not offered before a normal repeat
+    record(bp(122, 78))
+    page = desk.get(f"/clinic/alarms/{alarm.public_id}/").content.decode()
+    assert 'data-testid="close-normal-on-repeat"' in page
+    assert 'data-testid="alarm-repeat"' in page and "122/78" in page
+    done = desk.post(f"/clinic/alarms/{alarm.public_id}/close/", {"outcome": "normal_on_repeat"})
+    assert done.status_code == 302
+    alarm.refresh_from_db()
+    assert (alarm.status, alarm.outcome, alarm.closed_by) == (
+        "closed",
+        "normal_on_repeat",
+        ward.responsible,
+    )
