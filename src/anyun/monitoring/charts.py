@@ -434,7 +434,7 @@ def _draw_bp(ax: Axes, points: Sequence[BpPoint], labels: ChartLabels) -> None:
                 label=labels.diastolic,
             ),
         ],
-        loc="upper left",
+        loc="best",  # never over her readings, wherever they lie
         framealpha=0.9,
     )
     legend.set_gid("bp-legend")

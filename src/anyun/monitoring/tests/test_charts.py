@@ -493,3 +493,26 @@ def test_trend_without_readings_says_so() -> None:
     element = by_id(root, "trend-no-data")
     assert element is not None
     assert texts(element) == ["No measurements yet"]
+
+
+def test_the_blood_pressure_legend_never_hides_a_reading() -> None:
+    """High readings early in pregnancy sit where a fixed upper-left legend would cover them."""
+    early_high = replace(
+        FULL,
+        bp=[
+            BpPoint(week(12), 168, 108, "home"),
+            BpPoint(week(14), 162, 104, "home"),
+            BpPoint(week(16), 158, 100, "clinic"),
+            BpPoint(week(30), 120, 80, "home"),
+        ],
+    )
+    figure = charts._build_figure(early_high, charts.SCREEN)
+    figure.canvas.draw()
+    bp_ax = figure.axes[3]
+    legend_box = bp_ax.get_legend().get_window_extent()
+    points = [
+        bp_ax.transData.transform((point.ga_days / 7, value))
+        for point in early_high.bp
+        for value in (point.systolic, point.diastolic)
+    ]
+    assert not [p for p in points if legend_box.contains(*p)]
