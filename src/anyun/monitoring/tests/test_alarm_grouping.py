@@ -426,3 +426,14 @@ def test_the_clinician_closes_a_normal_repeat_in_one_action_on_the_alarm_page(
         "normal_on_repeat",
         ward.responsible,
     )
+
+
+def test_the_worklist_row_says_how_many_more_reasons_the_alarm_lists(
+    ward: Ward, record: Any
+) -> None:
+    from conftest import staff_client
+
+    record(bp(165, 112, symptoms=["headache"]))
+    rows = staff_client(ward.responsible).get("/clinic/alarms/").content.decode()
+    assert rows.count('data-testid="alarm-row"') == 1
+    assert 'data-testid="alarm-more-reasons"' in rows and "另有 2 条原因" in rows
