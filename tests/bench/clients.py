@@ -124,11 +124,13 @@ def single_readings(count: int, women: int, rng: random.Random) -> list[Submissi
 CHECK_IN = ("blood_pressure", "glucose", "weight", "fetal_heart_rate", "temperature")
 
 
-def check_ins(count: int, women: int, rng: random.Random) -> list[Submission]:
+def check_ins(count: int, women: int, rng: random.Random, size: int = 5) -> list[Submission]:
+    """Check-ins of `size` readings: the CHECK_IN kinds in turn (20 = four of each)."""
     out = []
     for n in range(count):
         woman = (n * 7) % women
-        pairs = [_reading(kind, rng, woman) for kind in CHECK_IN]
+        kinds = [CHECK_IN[k % len(CHECK_IN)] for k in range(size)]
+        pairs = [_reading(kind, rng, woman) for kind in kinds]
         out.append(Submission(woman, [p[0] for p in pairs], sum(p[1] for p in pairs)))
     return out
 
@@ -177,10 +179,10 @@ class ApiClient:
             return response.status, payload
         raise AssertionError("unreachable")
 
-    def submit(self, token: str, items: list[Item]) -> tuple[int, bytes]:
+    def submit(self, token: str, items: list[Item], path: str = READINGS_PATH) -> tuple[int, bytes]:
         return self.request(
             "POST",
-            READINGS_PATH,
+            path,
             body={"items": items},
             headers={"Authorization": f"Bearer {token}", "Idempotency-Key": str(uuid.uuid4())},
         )
@@ -230,6 +232,8 @@ class LoadResult:
     retries: int = 0
     seconds: float = 0.0
     incomplete: bool = False
+    # Every response by status code, as the client saw it (0: no response, a socket error).
+    statuses: dict[int, int] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         ms = [x * 1000 for x in self.latencies]
@@ -249,8 +253,15 @@ class LoadResult:
             "abnormal_readings_sent": self.abnormal_sent,
             "alarms_raised": self.alarms,
             "incomplete": self.incomplete,
+            "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
+            "non_2xx": non_2xx(self.statuses),
             "failures": self.failures,
         }
+
+
+def non_2xx(statuses: dict[int, int]) -> int:
+    """Responses outside 200-299, socket errors (status 0) included."""
+    return sum(n for status, n in statuses.items() if not 200 <= status < 300)
 
 
 def _round(value: float | None) -> float | None:
@@ -265,8 +276,11 @@ def run_load(
     submissions: list[Submission],
     concurrency: int,
     time_limit: float,
+    path: str = READINGS_PATH,
+    until: threading.Event | None = None,
 ) -> LoadResult:
-    """POST every submission from `concurrency` threads (bounded by `time_limit` seconds)."""
+    """POST every submission to `path` from `concurrency` threads (bounded by `time_limit`
+    seconds, and ended early when `until` is set: background load)."""
     result = LoadResult(
         name,
         requests_planned=len(submissions),
@@ -284,14 +298,18 @@ def run_load(
         client = ApiClient(port)
         try:
             start.wait()
-            while not stop.is_set() and time.monotonic() < deadline:
+            while (
+                not stop.is_set()
+                and not (until is not None and until.is_set())
+                and time.monotonic() < deadline
+            ):
                 try:
                     sub = work.get_nowait()
                 except queue.Empty:
                     return
                 began = time.perf_counter()
                 try:
-                    status, body = client.submit(tokens[sub.woman], sub.items)
+                    status, body = client.submit(tokens[sub.woman], sub.items, path)
                 except OSError as exc:
                     status, body = 0, repr(exc).encode()
                 elapsed = time.perf_counter() - began
@@ -319,11 +337,12 @@ def run_load(
         stop.set()
         start.abort()
     result.seconds = time.perf_counter() - began
-    result.incomplete = result.requests_ok + result.errors < len(submissions)
+    result.incomplete = until is None and result.requests_ok + result.errors < len(submissions)
     return result
 
 
 def _record(result: LoadResult, sub: Submission, status: int, body: bytes, elapsed: float) -> None:
+    result.statuses[status] = result.statuses.get(status, 0) + 1
     if status != 201:
         result.errors += 1
         if len(result.failures) < MAX_FAILURES_KEPT:
@@ -352,6 +371,7 @@ class LatencyResult:
     errors: int = 0
     stray_messages: int = 0
     failures: list[str] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         ms = [x * 1000 for x in self.samples]
@@ -363,9 +383,12 @@ class LatencyResult:
             "p99_ms": _round(percentile(ms, 99)),
             "max_ms": _round(max(ms) if ms else None),
             "post_median_ms": _round(percentile(post_ms, 50)),
+            "posted": len(post_ms),
             "timeouts": self.timeouts,
             "errors": self.errors,
             "stray_messages": self.stray_messages,
+            "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
+            "non_2xx": non_2xx(self.statuses),
             "failures": self.failures,
         }
 
@@ -431,6 +454,7 @@ def run_alarm_latency(
             except OSError as exc:
                 status, body = 0, repr(exc).encode()
             answered = time.perf_counter()
+            result.statuses[status] = result.statuses.get(status, 0) + 1
             urgent = (
                 [a["id"] for a in json.loads(body)["alarms"] if a["grade"] == "urgent"]
                 if status == 201

@@ -1,5 +1,7 @@
-"""Run the benchmark on each database in turn: fresh database, world, real server, load,
-alarm latency, report. Every child process is stopped in `finally` (terminate, then kill)."""
+"""Run the benchmark on each configuration in turn: fresh database, world, the bare baseline
+server, then Anyun's server (and its queue workers), load, alarm latency under load,
+statements per request, clinician pages (optionally at scale), report. Every child process is
+stopped in `finally` (terminate, then kill)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from dataclasses import dataclass
@@ -31,12 +34,22 @@ from tests.bench import clients, report
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS_DIR = ROOT / "var" / "bench"
 DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/anyun_bench"
+# The fault test uses Redis database 15.
+DEFAULT_REDIS_DB = 14
+ANYUN_APP = "anyun.asgi:application"
+BARE_APP = "tests.bench.bare.asgi:application"
+BARE_SETTINGS = "tests.bench.bare.settings"
+BARE_PATH = "/bare/readings"
+PG_POLL_SECONDS = 0.01
+SCALE_TIMEOUT = 3 * 3600.0
+PAGE_RENDERS = 5
 SETUP_TIMEOUT = 300.0
 SERVER_START_TIMEOUT = 60.0
 SERVER_STOP_TIMEOUT = 30.0
 DRAIN_TIMEOUT = 120.0
 LOAD_TIME_LIMIT = 240.0
 LATENCY_TIME_LIMIT = 240.0
+LATENCY_LOAD_TIME_LIMIT = 120.0
 ALARM_TIMEOUT = 15.0
 # Renders of the pregnancy chart timed per format (after one warm-up render).
 CHART_RENDERS = 5
@@ -67,7 +80,59 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--concurrency", type=int, default=8, help="client threads")
     p.add_argument("--single", type=int, default=1000, help="requests of one reading")
     p.add_argument("--checkins", type=int, default=200, help="requests of a 5-reading check-in")
+    p.add_argument(
+        "--bulk-checkins",
+        type=int,
+        default=100,
+        help="requests of a 20-reading check-in (the bulk case)",
+    )
+    p.add_argument("--bulk-size", type=int, default=20, help="readings per bulk check-in")
+    p.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("ANYUN_BENCH_PORT", "0")),
+        help="port the servers bind to, one after the other (env ANYUN_BENCH_PORT; "
+        "default: a free port)",
+    )
+    p.add_argument(
+        "--pg-workers",
+        type=int,
+        default=2,
+        help="PostgreSQL configuration: uvicorn worker processes (default 2)",
+    )
+    p.add_argument(
+        "--db-workers",
+        type=int,
+        default=1,
+        help="PostgreSQL configuration: separate `anyun db_worker` processes (default 1)",
+    )
+    p.add_argument(
+        "--redis-db",
+        type=int,
+        default=int(os.environ.get("ANYUN_BENCH_REDIS_DB", DEFAULT_REDIS_DB)),
+        help="PostgreSQL configuration: Redis database number on 127.0.0.1:6379 "
+        f"(env ANYUN_BENCH_REDIS_DB; default {DEFAULT_REDIS_DB}; flushed before the run)",
+    )
+    p.add_argument(
+        "--scale-women",
+        type=int,
+        default=0,
+        help="PostgreSQL only: after the load, fill the database to this many women and time "
+        "the clinician pages there (e.g. 100000; off by default)",
+    )
+    p.add_argument(
+        "--scale-readings",
+        type=int,
+        default=0,
+        help="PostgreSQL only: readings at scale (e.g. 1000000; with --scale-women)",
+    )
     p.add_argument("--alarms", type=int, default=50, help="urgent readings timed to the socket")
+    p.add_argument(
+        "--alarms-under-load",
+        type=int,
+        default=20,
+        help="urgent readings timed to the socket while bulk check-ins load the server",
+    )
     p.add_argument(
         "--worker-interval",
         type=float,
@@ -83,11 +148,33 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     unknown = set(args.databases) - {"sqlite", "postgres"}
     if unknown:
         p.error(f"unknown database(s): {', '.join(sorted(unknown))}")
-    for name in ("women", "clinicians", "concurrency", "single", "checkins", "alarms"):
+    for name in (
+        "women",
+        "clinicians",
+        "concurrency",
+        "single",
+        "checkins",
+        "bulk_checkins",
+        "bulk_size",
+        "alarms",
+        "alarms_under_load",
+        "pg_workers",
+        "db_workers",
+    ):
         if getattr(args, name) < 1:
             p.error(f"--{name} must be at least 1")
     if args.women > 400:
         p.error("--women must be at most 400 (distinct national ID numbers)")
+    if args.bulk_size > 20:
+        p.error("--bulk-size must be at most 20 (the API's limit per request today)")
+    if not 0 <= args.port <= 65535:
+        p.error("--port must be from 1 to 65535 (0: a free port)")
+    if not 0 <= args.redis_db <= 15:
+        p.error("--redis-db must be from 0 to 15")
+    if bool(args.scale_women) != bool(args.scale_readings):
+        p.error("--scale-women and --scale-readings go together")
+    if args.scale_women and "postgres" not in args.databases:
+        p.error("--scale-women needs the postgres database")
     return args
 
 
@@ -98,18 +185,25 @@ def say(message: str) -> None:
 # --- processes ------------------------------------------------------------------------------
 
 
-def bench_env(var_dir: Path, database_url: str | None, args: argparse.Namespace) -> dict[str, str]:
+def bench_env(
+    var_dir: Path,
+    database_url: str | None,
+    args: argparse.Namespace,
+    redis_url: str | None = None,
+) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in CLEARED_ENV}
     env.update(
         DJANGO_SETTINGS_MODULE="anyun.settings",
         ANYUN_ENV="development",
         ANYUN_VAR_DIR=str(var_dir),
-        ANYUN_EMBEDDED_WORKER="1",
+        ANYUN_EMBEDDED_WORKER="0" if redis_url else "1",
         ANYUN_DEBUG="1" if args.debug else "0",
         PYTHONUNBUFFERED="1",
     )
     if database_url:
         env["DATABASE_URL"] = database_url
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     if args.worker_interval is not None:
         env["ANYUN_WORKER_INTERVAL"] = str(args.worker_interval)
     return env
@@ -157,13 +251,53 @@ def stop_process(proc: subprocess.Popen[Any], timeout: float) -> int | None:
     return proc.returncode
 
 
-class Server:
-    """uvicorn serving anyun.asgi:application with the lifespan (embedded queue worker)."""
+def process_tree_cpu(root: int) -> float | None:
+    """User + system CPU seconds of `root` and every process under it (Linux /proc): uvicorn's
+    worker processes count with their master. None when `root` is gone or /proc is missing."""
+    parents: dict[int, int] = {}
+    ticks: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        ticks[pid] = int(fields[11]) + int(fields[12])
+    if root not in ticks:
+        return None
+    total = 0
+    for pid, used in ticks.items():
+        at = pid
+        while at > 1 and at != root:
+            at = parents.get(at, 0)
+        if at == root:
+            total += used
+    return total / os.sysconf("SC_CLK_TCK")
 
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+
+class Server:
+    """uvicorn serving an ASGI app (Anyun's with its lifespan, or the bare baseline)."""
+
+    def __init__(
+        self,
+        env: dict[str, str],
+        log_path: Path,
+        *,
+        port: int,
+        app: str = ANYUN_APP,
+        workers: int = 1,
+        lifespan: bool = True,
+    ) -> None:
         self.env = env
         self.log_path = log_path
-        self.port = free_port()
+        self.port = port
+        self.app = app
+        self.workers = workers
+        self.lifespan = lifespan
         self.proc: subprocess.Popen[bytes] | None = None
         self.log: IO[bytes] | None = None
         self.start_seconds = 0.0
@@ -171,24 +305,23 @@ class Server:
 
     def __enter__(self) -> Server:
         self.log = self.log_path.open("wb")
+        argv = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            self.app,
+            "--host",
+            clients.HOST,
+            "--port",
+            str(self.port),
+            "--lifespan",
+            "on" if self.lifespan else "off",
+            "--no-access-log",
+        ]
+        if self.workers > 1:
+            argv += ["--workers", str(self.workers)]
         self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "anyun.asgi:application",
-                "--host",
-                clients.HOST,
-                "--port",
-                str(self.port),
-                "--lifespan",
-                "on",
-                "--no-access-log",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
+            argv, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT
         )
         try:
             proc = self.proc
@@ -209,15 +342,8 @@ class Server:
         self.stop()
 
     def cpu_seconds(self) -> float | None:
-        """User + system CPU time of the server process so far (Linux /proc), else None."""
-        if self.proc is None:
-            return None
-        try:
-            stat = Path(f"/proc/{self.proc.pid}/stat").read_text()
-        except OSError:
-            return None
-        fields = stat.rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """CPU seconds of the server and its worker processes so far, else None."""
+        return None if self.proc is None else process_tree_cpu(self.proc.pid)
 
     def stop(self) -> None:
         if self.proc is not None:
@@ -225,6 +351,136 @@ class Server:
         if self.log is not None:
             self.log.close()
             self.log = None
+
+
+class QueueWorkers:
+    """`anyun db_worker` processes (the scaled-out configuration); none for the embedded one."""
+
+    def __init__(self, env: dict[str, str], log_dir: Path, count: int, interval: float | None):
+        self.env = env
+        self.log_dir = log_dir
+        self.count = count
+        self.interval = interval
+        self.procs: list[subprocess.Popen[bytes]] = []
+        self.logs: list[IO[bytes]] = []
+
+    def __enter__(self) -> QueueWorkers:
+        script = Path(sys.executable).with_name("anyun")
+        base = (
+            [str(script)]
+            if script.exists()
+            else [sys.executable, "-c", "from anyun.cli import main; main()"]
+        )
+        argv = [*base, "db_worker"]
+        if self.interval is not None:
+            argv += ["--interval", str(self.interval)]
+        try:
+            for n in range(self.count):
+                log = (self.log_dir / f"db_worker-{n}.log").open("wb")
+                self.logs.append(log)
+                self.procs.append(
+                    subprocess.Popen(
+                        argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+                    )
+                )
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def cpu_seconds(self) -> float | None:
+        if not self.procs:
+            return None
+        values = [process_tree_cpu(p.pid) for p in self.procs]
+        return sum(v for v in values if v is not None)
+
+    def alive(self) -> bool:
+        return all(p.poll() is None for p in self.procs)
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.procs:
+            stop_process(proc, SERVER_STOP_TIMEOUT)
+        for log in self.logs:
+            log.close()
+        self.logs = []
+
+    def log_text(self) -> str:
+        return "".join(
+            p.read_text(errors="replace") for p in sorted(self.log_dir.glob("db_worker-*.log"))
+        )
+
+
+class ConnectionPeak:
+    """Polls pg_stat_activity for the bench database every PG_POLL_SECONDS from a connection
+    of its own (to the `postgres` database, so it is not counted) and keeps the peak."""
+
+    def __init__(self, admin_url: str | None, database: str | None) -> None:
+        self.admin_url = admin_url
+        self.database = database
+        self.peak: int | None = None
+        self.samples = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.error: str | None = None
+
+    def __enter__(self) -> ConnectionPeak:
+        if self.admin_url is None:
+            return self
+        import psycopg
+
+        conn = psycopg.connect(self.admin_url, autocommit=True, connect_timeout=5)
+
+        def poll() -> None:
+            try:
+                while not self._stop.is_set():
+                    row = conn.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = %s",
+                        (self.database,),
+                    ).fetchone()
+                    count = int(row[0]) if row else 0
+                    self.samples += 1
+                    self.peak = count if self.peak is None else max(self.peak, count)
+                    self._stop.wait(PG_POLL_SECONDS)
+            except Exception as exc:
+                self.error = f"{type(exc).__name__}: {exc}"
+            finally:
+                conn.close()
+
+        self._thread = threading.Thread(target=poll, name="bench-pg-peak", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
+
+    def summary(self) -> dict[str, Any]:
+        return {"peak": self.peak, "samples": self.samples, "error": self.error}
+
+
+def redis_unavailable(db: int) -> str | None:
+    """Why Redis on 127.0.0.1:6379 cannot be used, or None; flushes database `db` when usable."""
+    try:
+        with socket.create_connection((clients.HOST, 6379), timeout=3) as s:
+            s.sendall(f"SELECT {db}\r\nFLUSHDB\r\n".encode())
+            answer = b""
+            while answer.count(b"\r\n") < 2:
+                chunk = s.recv(256)
+                if not chunk:
+                    break
+                answer += chunk
+    except OSError as exc:
+        return f"Redis is not reachable at {clients.HOST}:6379 ({exc})"
+    if answer.count(b"+OK") < 2:
+        return f"Redis answered {answer[:80]!r}"
+    return None
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------
@@ -288,14 +544,36 @@ class Postgres:
         self._run(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
-# --- one database ---------------------------------------------------------------------------
+# --- one configuration ----------------------------------------------------------------------
 
 
-def run_database(label: str, args: argparse.Namespace, pg: Postgres | None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Config:
+    """What one column of the report ran: the database, uvicorn workers, queue workers."""
+
+    label: str
+    pg: Postgres | None
+    workers: int = 1
+    db_workers: int = 0  # 0: the embedded worker in the web process
+    redis_url: str | None = None
+
+    @property
+    def description(self) -> str:
+        if self.pg is None:
+            return "1 uvicorn process, embedded queue worker, in-memory channel layer"
+        return (
+            f"{self.workers} uvicorn worker(s), {self.db_workers} `anyun db_worker`, "
+            f"Redis ({self.redis_url}), pooled connections"
+        )
+
+
+def run_config(config: Config, args: argparse.Namespace) -> dict[str, Any]:
+    label = config.label
+    pg = config.pg
     say(f"\n== {label} ==")
     var_dir = Path(tempfile.mkdtemp(prefix="anyun-bench-"))
-    env = bench_env(var_dir, pg.url if pg else None, args)
-    out: dict[str, Any] = {"status": "failed"}
+    env = bench_env(var_dir, pg.url if pg else None, args, config.redis_url)
+    out: dict[str, Any] = {"status": "failed", "configuration": config.description}
     log_path = var_dir / "server.log"
     began = time.monotonic()
     try:
@@ -306,7 +584,7 @@ def run_database(label: str, args: argparse.Namespace, pg: Postgres | None) -> d
             out["version"] = (
                 f"SQLite {sqlite3.sqlite_version} (WAL, file under a temporary ANYUN_VAR_DIR)"
             )
-        out.update(_measure(args, env, var_dir, log_path))
+        out.update(_measure(config, args, env, var_dir, log_path, out))
         out["status"] = "ok" if _clean(out) else "errors"
     except Exception as exc:
         out["error"] = f"{type(exc).__name__}: {exc}"
@@ -314,6 +592,8 @@ def run_database(label: str, args: argparse.Namespace, pg: Postgres | None) -> d
         traceback.print_exc()
         _print_log_tail(log_path)
     finally:
+        out["non_2xx"] = sum(int(n) for k, n in _statuses(out).items() if not k.startswith("2"))
+        out["statuses"] = _statuses(out)
         out["seconds"] = round(time.monotonic() - began, 1)
         _keep_log(label, log_path, args.out)
         if pg is not None:
@@ -328,11 +608,105 @@ def run_database(label: str, args: argparse.Namespace, pg: Postgres | None) -> d
     return out
 
 
-def _measure(
-    args: argparse.Namespace, env: dict[str, str], var_dir: Path, log_path: Path
+def _statuses(out: dict[str, Any]) -> dict[str, int]:
+    """Every client-side response by status code over the configuration's phases."""
+    merged: dict[str, int] = {}
+
+    def add(part: Any) -> None:
+        if isinstance(part, dict):
+            for code, n in (part.get("statuses") or {}).items():
+                merged[code] = merged.get(code, 0) + int(n)
+
+    for key in ("warmup", *PHASES, "alarm_latency", "alarm_latency_load", "background"):
+        add(out.get(key))
+    for key in PHASES:
+        add(_get(out, "bare", key))
+    add(_get(out, "bare", "warmup"))
+    return dict(sorted(merged.items()))
+
+
+def _get(d: dict[str, Any], *path: str) -> Any:
+    for key in path:
+        if not isinstance(d, dict) or key not in d:
+            return None
+        d = d[key]
+    return d
+
+
+PHASES = ("single", "checkins", "bulk")
+
+
+def _phases(
+    args: argparse.Namespace, women: int, rng: random.Random
+) -> list[tuple[str, list[clients.Submission]]]:
+    return [
+        ("single", clients.single_readings(args.single, women, rng)),
+        ("checkins", clients.check_ins(args.checkins, women, rng)),
+        ("bulk", clients.check_ins(args.bulk_checkins, women, rng, size=args.bulk_size)),
+    ]
+
+
+def _timed_load(
+    name: str,
+    *,
+    server: Server,
+    workers: QueueWorkers | None,
+    pg: Postgres | None,
+    tokens: list[str],
+    submissions: list[clients.Submission],
+    concurrency: int,
+    path: str = clients.READINGS_PATH,
 ) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+    """One load phase with the server's (and queue workers') CPU and the connection peak."""
+    cpu_before = server.cpu_seconds()
+    worker_before = workers.cpu_seconds() if workers else None
+    with ConnectionPeak(pg.admin_url if pg else None, pg.name if pg else None) as peak:
+        result = clients.run_load(
+            name,
+            port=server.port,
+            tokens=tokens,
+            submissions=submissions,
+            concurrency=concurrency,
+            time_limit=LOAD_TIME_LIMIT,
+            path=path,
+        )
+    cpu_after = server.cpu_seconds()
+    worker_after = workers.cpu_seconds() if workers else None
+    summary = result.summary()
+    summary["pg_connections"] = peak.summary() if pg else None
+    if cpu_before is not None and cpu_after is not None and result.seconds:
+        used = cpu_after - cpu_before
+        summary["server_cpu_seconds"] = round(used, 2)
+        summary["server_cpu_share"] = round(used / result.seconds, 2)
+        summary["server_cpu_ms_per_request"] = round(1000 * used / max(1, result.requests_ok), 1)
+        summary["server_cpu_ms_per_reading"] = round(1000 * used / max(1, result.readings_ok), 2)
+    if worker_before is not None and worker_after is not None:
+        summary["worker_cpu_seconds"] = round(worker_after - worker_before, 2)
+    _print_failures(name, summary["failures"])
+    return summary
+
+
+def _say_load(summary: dict[str, Any]) -> None:
+    peak = _get(summary, "pg_connections", "peak")
+    say(
+        f"  {summary['requests_per_s']} req/s, {summary['readings_per_s']} readings/s, "
+        f"p50 {summary['p50_ms']} ms, p99 {summary['p99_ms']} ms, non-2xx {summary['non_2xx']}, "
+        f"server CPU {summary.get('server_cpu_ms_per_request')} ms/request"
+        + (f", PostgreSQL connections peak {peak}" if peak is not None else "")
+    )
+
+
+def _measure(
+    config: Config,
+    args: argparse.Namespace,
+    env: dict[str, str],
+    var_dir: Path,
+    log_path: Path,
+    out: dict[str, Any],
+) -> dict[str, Any]:
+    pg = config.pg
     rng = random.Random(args.seed)
+    port = args.port or free_port()
     world_file = var_dir / "world.json"
     say(f"setup: migrate a fresh database, {args.women} women, {args.clinicians} clinicians")
     world_command(
@@ -359,49 +733,80 @@ def _measure(
         "worker_interval": world["worker_interval"],
         "embedded_worker": world["embedded_worker"],
     }
-    with Server(env, log_path) as server:
+    out["port"] = port
+
+    # The bare baseline first, on the same port, workers and database; then stopped.
+    bare_env = {**env, "DJANGO_SETTINGS_MODULE": BARE_SETTINGS}
+    module_json("tests.bench.bare", bare_env, "setup", timeout=120)
+    bare: dict[str, Any] = {}
+    out["bare"] = bare
+    bare_log = var_dir / "bare.log"
+    with Server(
+        bare_env, bare_log, port=port, app=BARE_APP, workers=config.workers, lifespan=False
+    ) as server:
+        say(f"bare baseline: uvicorn on {clients.HOST}:{port}, {config.workers} worker(s)")
+        warm = clients.run_load(
+            "bare-warmup",
+            port=port,
+            tokens=tokens,
+            submissions=clients.single_readings(2 * args.concurrency, len(tokens), rng),
+            concurrency=args.concurrency,
+            time_limit=60,
+            path=BARE_PATH,
+        )
+        bare["warmup"] = warm.summary()
+        for name, submissions in _phases(args, len(tokens), rng):
+            say(f"bare: {len(submissions)} requests ({name}) from {args.concurrency} threads")
+            bare[name] = _timed_load(
+                name,
+                server=server,
+                workers=None,
+                pg=pg,
+                tokens=tokens,
+                submissions=submissions,
+                concurrency=args.concurrency,
+                path=BARE_PATH,
+            )
+            _say_load(bare[name])
+    bare["statements"] = module_json("tests.bench.bare", bare_env, "statements", timeout=120)
+    _keep_log(f"{config.label}-bare", bare_log, args.out)
+
+    workers_ctx: contextlib.AbstractContextManager[Any] = (
+        QueueWorkers(env, var_dir, config.db_workers, args.worker_interval)
+        if config.db_workers
+        else contextlib.nullcontext()
+    )
+    with workers_ctx as workers, Server(env, log_path, port=port, workers=config.workers) as server:
         out["server_start_seconds"] = round(server.start_seconds, 2)
         say(
-            f"server: uvicorn on {clients.HOST}:{server.port}, answering after {server.start_seconds:.1f} s"
+            f"server: uvicorn on {clients.HOST}:{port}, {config.workers} worker(s), "
+            f"answering after {server.start_seconds:.1f} s"
         )
-        _smoke(server.port, tokens[0], cookie)
+        _smoke(port, tokens[0], cookie)
         warmup = clients.run_load(
             "warmup",
-            port=server.port,
+            port=port,
             tokens=tokens,
             submissions=clients.single_readings(2 * args.concurrency, len(tokens), rng),
             concurrency=args.concurrency,
             time_limit=60,
         )
+        out["warmup"] = warmup.summary()
         if warmup.errors:
             raise RuntimeError(f"warm-up requests failed: {warmup.failures[:3]}")
-        phases = [
-            ("single", clients.single_readings(args.single, len(tokens), rng)),
-            ("checkins", clients.check_ins(args.checkins, len(tokens), rng)),
-        ]
-        for name, submissions in phases:
+        for name, submissions in _phases(args, len(tokens), rng):
             say(f"load: {len(submissions)} requests ({name}) from {args.concurrency} threads")
-            cpu_before = server.cpu_seconds()
-            result = clients.run_load(
+            summary = _timed_load(
                 name,
-                port=server.port,
+                server=server,
+                workers=workers,
+                pg=pg,
                 tokens=tokens,
                 submissions=submissions,
                 concurrency=args.concurrency,
-                time_limit=LOAD_TIME_LIMIT,
             )
             ended = time.time()
-            cpu_after = server.cpu_seconds()
-            summary = result.summary()
-            if cpu_before is not None and cpu_after is not None and result.seconds:
-                used = cpu_after - cpu_before
-                summary["server_cpu_seconds"] = round(used, 2)
-                summary["server_cpu_share"] = round(used / result.seconds, 2)
-                summary["server_cpu_ms_per_request"] = round(
-                    1000 * used / max(1, result.requests_ok), 1
-                )
-            _print_failures(name, summary["failures"])
-            drained = world_command(
+            summary["drain"] = world_command(
                 env,
                 "drain",
                 "--since",
@@ -410,17 +815,13 @@ def _measure(
                 str(DRAIN_TIMEOUT),
                 timeout=DRAIN_TIMEOUT + 60,
             )
-            summary["drain"] = drained
             out[name] = summary
-            say(
-                f"  {summary['requests_per_s']} req/s, {summary['readings_per_s']} readings/s, "
-                f"p50 {summary['p50_ms']} ms, p99 {summary['p99_ms']} ms, "
-                f"errors {summary['errors']}, queue drained after {drained['seconds']} s"
-            )
+            _say_load(summary)
+            say(f"  queue drained after {summary['drain']['seconds']} s")
         interval = float(world["worker_interval"])
         say(f"alarm latency: {args.alarms} urgent readings, clinician socket {watcher['username']}")
         latency = clients.run_alarm_latency(
-            port=server.port,
+            port=port,
             cookie=cookie,
             tokens=watch_tokens,
             count=args.alarms,
@@ -435,7 +836,24 @@ def _measure(
             f"  median {out['alarm_latency']['median_ms']} ms, p99 {out['alarm_latency']['p99_ms']} ms, "
             f"max {out['alarm_latency']['max_ms']} ms, timeouts {latency.timeouts}"
         )
+        out.update(_latency_under_load(args, server, pg, tokens, watch_tokens, cookie, world, rng))
+        ended = time.time()
+        out["background_drain"] = world_command(
+            env,
+            "drain",
+            "--since",
+            str(ended),
+            "--timeout",
+            str(DRAIN_TIMEOUT),
+            timeout=DRAIN_TIMEOUT + 60,
+        )
+        say(f"  queue drained after the load: {out['background_drain']}")
+        if workers is not None and not workers.alive():
+            out["workers_died"] = True
     out["server_exit_code"] = server.exit_code
+    expected_background = _get(out, "background", "readings") or 0
+    out["statements"] = world_command(env, "statements", str(world_file), timeout=120)
+    say(f"statements per request: {out['statements']}; bare: {bare['statements']}")
     out["stats"] = world_command(env, "stats", timeout=120)
     out["charts"] = world_command(env, "charts", "--renders", str(CHART_RENDERS), timeout=300)
     say(
@@ -444,14 +862,126 @@ def _measure(
     )
     out["expected_readings"] = (
         warmup.readings_ok
-        + out["single"]["readings"]
-        + out["checkins"]["readings"]
-        + len(latency.post_seconds)
+        + sum(out[name]["readings"] for name in PHASES)
+        + expected_background
+        + (_get(out, "alarm_latency", "posted") or 0)
+        + (_get(out, "alarm_latency_load", "posted") or 0)
+        + sum(len(items) for items in _statement_sizes())
     )
+    out["pages"] = world_command(
+        env, "pages", str(world_file), "--renders", str(PAGE_RENDERS), timeout=300
+    )
+    say(f"pages ({out['pages']['women']} women): {_pages_line(out['pages'])}")
+    if args.scale_women and pg is not None:
+        say(
+            f"scale: filling to {args.scale_women:,} women and {args.scale_readings:,} readings "
+            "(bulk inserts)"
+        )
+        out["scale"] = world_command(
+            env,
+            "scale",
+            str(world_file),
+            "--women",
+            str(args.scale_women),
+            "--readings",
+            str(args.scale_readings),
+            timeout=SCALE_TIMEOUT,
+        )
+        say(f"  filled in {out['scale']['fill_seconds']} s")
+        out["scale_pages"] = world_command(
+            env, "pages", str(world_file), "--renders", str(PAGE_RENDERS), timeout=600
+        )
+        say(f"pages at scale: {_pages_line(out['scale_pages'])}")
     log = log_path.read_text(errors="replace")
+    if config.db_workers:
+        log += "".join(
+            p.read_text(errors="replace") for p in sorted(var_dir.glob("db_worker-*.log"))
+        )
     out["server_log_errors"] = len(LOG_ERROR_RE.findall(log))
     if out["server_log_errors"]:
         say(f"  the server log has {out['server_log_errors']} error line(s)")
+    return out
+
+
+def _statement_sizes() -> list[list[dict[str, Any]]]:
+    from tests.bench.world import statement_items
+
+    return list(statement_items().values())
+
+
+def _pages_line(pages: dict[str, Any]) -> str:
+    return ", ".join(
+        f"{name} {pages[name]['median_ms']} ms / {pages[name]['queries']} queries"
+        for name in ("patient_list", "worklist", "overview")
+        if name in pages
+    )
+
+
+def _latency_under_load(
+    args: argparse.Namespace,
+    server: Server,
+    pg: Postgres | None,
+    tokens: list[str],
+    watch_tokens: list[str],
+    cookie: str,
+    world: dict[str, Any],
+    rng: random.Random,
+) -> dict[str, Any]:
+    """Urgent readings timed to the clinician's socket while bulk check-ins load the server
+    from `--concurrency` other threads (stopped when the samples are taken)."""
+    interval = float(world["worker_interval"])
+    say(
+        f"alarm latency under load: {args.alarms_under_load} urgent readings, clinician socket "
+        f"{world['watcher']['username']}, "
+        f"under a load of {args.bulk_size}-reading check-ins from {args.concurrency} threads"
+    )
+    stop = threading.Event()
+    background: dict[str, Any] = {}
+    load_rng = random.Random(args.seed + 1)
+    submissions = clients.check_ins(20_000, len(tokens), load_rng, size=args.bulk_size)
+
+    def load() -> None:
+        result = clients.run_load(
+            "background",
+            port=server.port,
+            tokens=tokens,
+            submissions=submissions,
+            concurrency=args.concurrency,
+            time_limit=LATENCY_LOAD_TIME_LIMIT + 30,
+            until=stop,
+        )
+        background["result"] = result
+
+    thread = threading.Thread(target=load, name="bench-background", daemon=True)
+    with ConnectionPeak(pg.admin_url if pg else None, pg.name if pg else None) as peak:
+        thread.start()
+        time.sleep(1.0)  # the load is running before the first sample
+        try:
+            latency = clients.run_alarm_latency(
+                port=server.port,
+                cookie=cookie,
+                tokens=watch_tokens,
+                count=args.alarms_under_load,
+                jitter=interval,
+                timeout=ALARM_TIMEOUT,
+                time_limit=LATENCY_LOAD_TIME_LIMIT,
+                rng=rng,
+            )
+        finally:
+            stop.set()
+            thread.join(LATENCY_TIME_LIMIT + 60)
+    out: dict[str, Any] = {"alarm_latency_load": latency.summary()}
+    if "result" in background:
+        out["background"] = background["result"].summary()
+        out["background"]["pg_connections"] = peak.summary() if pg else None
+    summary = out["alarm_latency_load"]
+    _print_failures("alarm latency under load", summary["failures"][:5])
+    say(
+        f"  median {summary['median_ms']} ms, p99 {summary['p99_ms']} ms, "
+        f"max {summary['max_ms']} ms, timeouts {latency.timeouts}; background "
+        f"{_get(out, 'background', 'readings_per_s')} readings/s, "
+        f"non-2xx {_get(out, 'background', 'non_2xx')}"
+    )
     return out
 
 
@@ -474,10 +1004,13 @@ def _smoke(port: int, token: str, cookie: str) -> None:
 
 def _clean(out: dict[str, Any]) -> bool:
     return (
-        out["single"]["errors"] == 0
-        and not out["single"]["incomplete"]
-        and out["checkins"]["errors"] == 0
-        and not out["checkins"]["incomplete"]
+        all(out[name]["errors"] == 0 and not out[name]["incomplete"] for name in PHASES)
+        and all(
+            out["bare"][name]["errors"] == 0 and not out["bare"][name]["incomplete"]
+            for name in PHASES
+        )
+        and sum(int(n) for k, n in _statuses(out).items() if not k.startswith("2")) == 0
+        and not out.get("workers_died")
         and out["alarm_latency"]["errors"] == 0
         and out["alarm_latency"]["timeouts"] == 0
         and out["alarm_latency"]["samples"] > 0
@@ -529,36 +1062,55 @@ def main(argv: list[str] | None = None) -> int:
             "single_requests": args.single,
             "checkin_requests": args.checkins,
             "checkin_size": len(clients.CHECK_IN),
+            "bulk_requests": args.bulk_checkins,
+            "bulk_size": args.bulk_size,
             "abnormal_share": clients.ABNORMAL_SHARE,
             "alarm_samples": args.alarms,
+            "alarm_samples_load": args.alarms_under_load,
             "debug": args.debug,
             "worker_interval": args.worker_interval,
             "seed": args.seed,
+            "port": args.port or None,
+            "scale_women": args.scale_women,
+            "scale_readings": args.scale_readings,
         },
         "databases": {},
     }
     ok = True
     for name in args.databases:
         if name == "sqlite":
-            outcome = run_database("SQLite", args, None)
-            results["databases"]["SQLite"] = outcome
+            label = "SQLite, embedded"
+            outcome = run_config(Config(label, None), args)
         else:
+            label = f"PostgreSQL, {args.pg_workers} workers + Redis"
             pg = Postgres(args.pg_url)
-            reason = pg.unavailable()
+            reason = pg.unavailable() or redis_unavailable(args.redis_db)
             if reason:
-                say(
-                    f"\n== PostgreSQL ==\nSkipped: PostgreSQL is not reachable at {args.pg_url} ({reason})."
-                )
-                results["databases"]["PostgreSQL"] = {"status": "skipped", "reason": reason}
+                say(f"\n== {label} ==\nSkipped: {reason}.")
+                results["databases"][label] = {"status": "skipped", "reason": reason}
                 continue
-            outcome = run_database("PostgreSQL", args, pg)
-            results["databases"]["PostgreSQL"] = outcome
+            config = Config(
+                label,
+                pg,
+                workers=args.pg_workers,
+                db_workers=args.db_workers,
+                redis_url=f"redis://{clients.HOST}:6379/{args.redis_db}",
+            )
+            outcome = run_config(config, args)
+        results["databases"][label] = outcome
         ok = ok and outcome["status"] == "ok"
     results["total_seconds"] = round(time.monotonic() - began, 1)
+    results["non_2xx"] = sum(int(d.get("non_2xx") or 0) for d in results["databases"].values())
     markdown = report.markdown(results)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.md").write_text(markdown)
     (args.out / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
     say("\n" + markdown)
     say(f"Written to {args.out / 'results.md'} and results.json.")
+    if results["non_2xx"]:
+        say(
+            f"FAILED: {results['non_2xx']:,} non-2xx response(s) under load "
+            "(see the status-code rows of the table)."
+        )
+        return 1
     return 0 if ok else 1

@@ -1,4 +1,4 @@
-"""The results as a Markdown table: one column per database."""
+"""The results as a Markdown table: one column per configuration."""
 
 from __future__ import annotations
 
@@ -33,6 +33,55 @@ def _routed(alarms: dict[str, int] | None) -> int:
     return alarms.get("attention", 0) + alarms.get("urgent", 0)
 
 
+def _ratio(d: dict[str, Any], key: str) -> str:
+    ours = _get(d, key, "readings_per_s")
+    bare = _get(d, "bare", key, "readings_per_s")
+    if not ours or not bare:
+        return f"{_n(ours)} / {_n(bare)}"
+    return f"{_n(ours)} / {_n(bare)} / **{ours / bare:.2f}**"
+
+
+def _peak(d: dict[str, Any] | None) -> str:
+    peak = _get(d or {}, "pg_connections", "peak")
+    return "-" if peak is None else f"{peak:,}"
+
+
+def _statements(d: dict[str, Any], key: str) -> str:
+    ours = _get(d, "statements", key)
+    if not isinstance(ours, dict):
+        return "-"
+    return (
+        f"{_n(ours.get('statements'))} ({_n(ours.get('transactions'))} transactions) / "
+        f"{_n(_get(d, 'bare', 'statements', key))}"
+    )
+
+
+def _page(d: dict[str, Any], key: str, name: str) -> str:
+    page = _get(d, key, name)
+    if not isinstance(page, dict):
+        return "-"
+    return f"{_n(page.get('median_ms'))} ms / {_n(page.get('queries'))} queries"
+
+
+def _codes(statuses: dict[str, int] | None) -> str:
+    if not statuses:
+        return "-"
+    return ", ".join(f"{k if k != '0' else 'no response'}: {v:,}" for k, v in statuses.items())
+
+
+def _bare_rows(key: str) -> list[Row]:
+    return [
+        (
+            "bare: latency p50 / p99; server CPU per request; PostgreSQL connections peak",
+            lambda d: (
+                f"{_n(_get(d, 'bare', key, 'p50_ms'))} / {_n(_get(d, 'bare', key, 'p99_ms'))} ms; "
+                f"{_n(_get(d, 'bare', key, 'server_cpu_ms_per_request'), 'ms')}; "
+                f"{_peak(_get(d, 'bare', key))}"
+            ),
+        ),
+    ]
+
+
 def _load_rows(key: str, title: str) -> list[Row]:
     return [
         (f"**{title}**", lambda d: ""),
@@ -53,6 +102,8 @@ def _load_rows(key: str, title: str) -> list[Row]:
             "errors (non-201) / connection retries",
             lambda d: f"{_n(_get(d, key, 'errors'))} / {_n(_get(d, key, 'retries'))}",
         ),
+        ("responses by status code (client side)", lambda d: _codes(_get(d, key, "statuses"))),
+        ("PostgreSQL connections peak (pg_stat_activity)", lambda d: _peak(_get(d, key))),
         (
             "abnormal readings sent / routed alarms raised",
             lambda d: (
@@ -64,6 +115,10 @@ def _load_rows(key: str, title: str) -> list[Row]:
             lambda d: (
                 f"{_n(_get(d, key, 'server_cpu_ms_per_request'), 'ms')} ({_n(_get(d, key, 'server_cpu_share'))})"
             ),
+        ),
+        (
+            "queue workers' CPU during the phase",
+            lambda d: _n(_get(d, key, "worker_cpu_seconds"), "s"),
         ),
         ("queue drained after last response", lambda d: _drain(_get(d, key, "drain"))),
     ]
@@ -79,13 +134,42 @@ def _rows(p: dict[str, Any]) -> list[Row]:
                 f"{_n(_get(d, 'world', 'migrate_seconds'))} s / {_n(_get(d, 'world', 'build_seconds'))} s"
             ),
         ),
+        ("configuration", lambda d: _n(d.get("configuration"))),
+        ("port", lambda d: _n(d.get("port"))),
         ("server answering after start", lambda d: _n(d.get("server_start_seconds"), "s")),
+        (
+            "**NON-2XX RESPONSES (client side, every phase)**",
+            lambda d: f"**{d['non_2xx']:,}: FAILED**" if d.get("non_2xx") else _n(d.get("non_2xx")),
+        ),
+        ("all responses by status code", lambda d: _codes(d.get("statuses"))),
+        (
+            "**readings/s: Anyun / bare endpoint (same run, same uvicorn and database) / ratio**",
+            lambda d: "",
+        ),
+        ("1-reading POST", lambda d: _ratio(d, "single")),
+        (f"{p['checkin_size']}-reading check-in", lambda d: _ratio(d, "checkins")),
+        (f"{p['bulk_size']}-reading check-in (bulk)", lambda d: _ratio(d, "bulk")),
+        (
+            "**SQL statements per request: Anyun (transactions) / bare** (one request, in-process)",
+            lambda d: "",
+        ),
+        ("1 normal reading", lambda d: _statements(d, "normal")),
+        ("1 urgent reading", lambda d: _statements(d, "urgent")),
+        ("5-reading check-in", lambda d: _statements(d, "checkin5")),
+        ("20-reading check-in", lambda d: _statements(d, "checkin20")),
         *_load_rows("single", f"{p['single_requests']:,} requests of 1 reading"),
+        *_bare_rows("single"),
         *_load_rows(
             "checkins", f"{p['checkin_requests']:,} check-ins of {p['checkin_size']} readings"
         ),
+        *_bare_rows("checkins"),
+        *_load_rows(
+            "bulk", f"{p['bulk_requests']:,} check-ins of {p['bulk_size']} readings (bulk)"
+        ),
+        *_bare_rows("bulk"),
         (
-            f"**alarm latency ({p['alarm_samples']} urgent BP 165/112, POST sent to alarm on the socket)**",
+            f"**alarm latency ({p['alarm_samples']} urgent BP 165/112, POST sent to alarm on the "
+            "socket), after the load**",
             lambda d: "",
         ),
         (
@@ -108,6 +192,69 @@ def _rows(p: dict[str, Any]) -> list[Row]:
             lambda d: " / ".join(
                 _n(_get(d, "alarm_latency", k)) for k in ("samples", "timeouts", "errors")
             ),
+        ),
+        (
+            f"**alarm latency under a load of {p['bulk_size']}-reading check-ins from "
+            f"{p['concurrency']} threads ({p['alarm_samples_load']} urgent BP)**",
+            lambda d: "",
+        ),
+        (
+            "median / p99 / max",
+            lambda d: (
+                " / ".join(
+                    _n(_get(d, "alarm_latency_load", k)) for k in ("median_ms", "p99_ms", "max_ms")
+                )
+                + " ms"
+            ),
+        ),
+        (
+            "samples / timeouts (15 s) / errors; POST response median",
+            lambda d: (
+                " / ".join(
+                    _n(_get(d, "alarm_latency_load", k)) for k in ("samples", "timeouts", "errors")
+                )
+                + f"; {_n(_get(d, 'alarm_latency_load', 'post_median_ms'))} ms"
+            ),
+        ),
+        ("queue drained after that load", lambda d: _drain(d.get("background_drain"))),
+        (
+            "background load meanwhile: readings/s; non-2xx; PostgreSQL connections peak",
+            lambda d: (
+                f"{_n(_get(d, 'background', 'readings_per_s'))}; "
+                f"{_n(_get(d, 'background', 'non_2xx'))}; {_peak(_get(d, 'background'))}"
+            ),
+        ),
+        (
+            "**clinician pages (median of 5 after a warm-up, zh-Hans, in-process)**",
+            lambda d: (
+                f"{_n(_get(d, 'pages', 'women'))} women, {_n(_get(d, 'pages', 'readings'))} "
+                f"readings, {_n(_get(d, 'pages', 'alarms'))} alarms"
+            ),
+        ),
+        ("patient list", lambda d: _page(d, "pages", "patient_list")),
+        ("alarm worklist", lambda d: _page(d, "pages", "worklist")),
+        ("patient overview", lambda d: _page(d, "pages", "overview")),
+        *(
+            [
+                (
+                    "**clinician pages at scale**",
+                    lambda d: (
+                        (
+                            f"{_n(_get(d, 'scale_pages', 'women'))} women, "
+                            f"{_n(_get(d, 'scale_pages', 'readings'))} readings, "
+                            f"{_n(_get(d, 'scale_pages', 'alarms'))} alarms; filled in "
+                            f"{_n(_get(d, 'scale', 'fill_seconds'), 's')}"
+                        )
+                        if d.get("scale")
+                        else "not run"
+                    ),
+                ),
+                ("patient list at scale", lambda d: _page(d, "scale_pages", "patient_list")),
+                ("alarm worklist at scale", lambda d: _page(d, "scale_pages", "worklist")),
+                ("patient overview at scale", lambda d: _page(d, "scale_pages", "overview")),
+            ]
+            if p.get("scale_women")
+            else []
         ),
         (
             "pregnancy chart render: SVG / A4 PDF (median)",
@@ -151,9 +298,17 @@ def markdown(results: dict[str, Any]) -> str:
     lines = [
         "# Anyun benchmark",
         "",
+        *(
+            [
+                f"**FAILED: {results['non_2xx']:,} non-2xx response(s) seen by the clients.**",
+                "",
+            ]
+            if results.get("non_2xx")
+            else []
+        ),
         f"Run {results['started_at']} on {host['cpus']} CPUs, Python {host['python']}, "
-        f"Django {host['django']}, uvicorn {host['uvicorn']} (one process, lifespan on, "
-        f"embedded queue worker every {_n(world.get('worker_interval') or p.get('worker_interval') or 'default')} s, "
+        f"Django {host['django']}, uvicorn {host['uvicorn']} (lifespan on, "
+        f"embedded queue worker (SQLite) every {_n(world.get('worker_interval') or p.get('worker_interval') or 'default')} s, "
         f"DEBUG {'on' if p['debug'] else 'off'}, access log off). "
         f"{p['women']} women at ~30 weeks, {p['clinicians']} clinicians; "
         f"{p['concurrency']} client threads over HTTP/1.1 keep-alive; "

@@ -5,12 +5,22 @@
     python -m tests.bench.world drain --since EPOCH --timeout 120
     python -m tests.bench.world stats
     python -m tests.bench.world charts --renders 5
+    python -m tests.bench.world statements WORLD.json
+    python -m tests.bench.world pages WORLD.json --renders 5
+    python -m tests.bench.world scale WORLD.json --women 100000 --readings 1000000
 
 `setup` migrates the (fresh) database and builds the world through the product's services;
 `drain` waits until no queue job is due; `stats` counts the rows the run left behind;
 `charts` times the pregnancy chart of the woman with the most readings: the screen SVG and the
 printed A4 PDF (WeasyPrint, CJK text embedded), each rendered `--renders` times after one
-warm-up render.
+warm-up render;
+`statements` sends one request of each type (a normal reading, an urgent reading, a 5- and a
+20-reading check-in) in-process through Django's test client and counts its SQL statements;
+`pages` times the clinician's patient list, alarm worklist and a patient overview (median of
+`--renders` after one warm-up, statements per page) for the world's first clinician;
+`scale` fills the database fast (bulk inserts of rows cloned from the world's own, through
+the product's models, so encrypted fields are encrypted by the product's field) to the given
+numbers of women and readings, with about 1% of the readings raising an open alarm.
 Each command prints one JSON object as the last line of its standard output.
 """
 
@@ -292,6 +302,327 @@ def charts(*, renders: int) -> dict[str, Any]:
     }
 
 
+# --- statements per request -----------------------------------------------------------------
+
+
+def statement_items() -> dict[str, list[dict[str, Any]]]:
+    """The bodies `statements` sends (also used by the bare baseline's own count)."""
+    normal = [
+        {"kind": "blood_pressure", "systolic": 118, "diastolic": 76, "pulse": 80},
+        {"kind": "glucose", "value": "4.6", "glucose_context": "fasting"},
+        {"kind": "weight", "value": "64.2"},
+        {"kind": "fetal_heart_rate", "value": "140"},
+        {"kind": "temperature", "value": "36.6"},
+    ]
+    return {
+        "normal": normal[:1],
+        "urgent": [{"kind": "blood_pressure", "systolic": 165, "diastolic": 112}],
+        "checkin5": normal,
+        "checkin20": normal * 4,
+    }
+
+
+def statements(world_path: Path) -> dict[str, Any]:
+    """SQL statements of one request of each type, in-process (Django's test client, the same
+    middleware and database), each by a different woman of the world."""
+    import uuid
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    setup_test_environment()  # lets the test client's host in; nothing else of the product
+    world = json.loads(world_path.read_text())
+    client = Client()
+    out: dict[str, Any] = {}
+    for n, (name, items) in enumerate(statement_items().items()):
+        token = world["women"][(n + 1) % len(world["women"])]["token"]
+        with CaptureQueriesContext(connection) as captured, _Transactions() as transactions:
+            response = client.post(
+                "/api/v1/monitoring/readings",
+                data=json.dumps({"items": items}),
+                content_type="application/json",
+                headers={"Authorization": f"Bearer {token}", "Idempotency-Key": str(uuid.uuid4())},
+            )
+        if response.status_code != 201:
+            raise RuntimeError(f"{name}: {response.status_code} {response.content[:300]!r}")
+        out[name] = {
+            "statements": len(captured.captured_queries),
+            "transactions": transactions.count,
+        }
+    return out
+
+
+class _Transactions:
+    """Counts the transactions a request commits on the default connection: each commit of
+    an atomic block, and each statement run in autocommit mode outside any atomic block."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __enter__(self) -> _Transactions:
+        from django.db import connection
+
+        self._connection = connection
+        self._commit = connection.commit
+
+        def commit() -> None:
+            self.count += 1
+            self._commit()
+
+        def execute(run: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+            if connection.get_autocommit() and not connection.in_atomic_block:
+                self.count += 1
+            return run(sql, params, many, context)
+
+        connection.commit = commit  # type: ignore[method-assign]
+        self._wrapper = connection.execute_wrapper(execute)
+        self._wrapper.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._wrapper.__exit__(None, None, None)
+        del self._connection.commit  # the class's method again
+
+
+# --- clinician pages, and the database at scale ---------------------------------------------
+
+
+def pages(world_path: Path, *, renders: int) -> dict[str, Any]:
+    """Median time and statements of the clinician's pages, for the world's first clinician
+    (zh-Hans, a fresh signed-in session), in-process through Django's test client."""
+    import statistics
+
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    from anyun.accounts.models import User
+    from anyun.careteam.models import CareTeamMember
+    from anyun.monitoring.models import Alarm, Reading
+
+    setup_test_environment()
+    world = json.loads(world_path.read_text())
+    watcher = User.objects.get(username=world["watcher"]["username"])
+    patient = (
+        CareTeamMember.objects.filter(member=watcher, is_responsible=True, ended_at__isnull=True)
+        .order_by("-pk")
+        .values_list("woman__public_id", flat=True)
+        .first()
+    )
+    client = Client(headers={"Accept-Language": "zh-hans"})
+    client.cookies[settings.SESSION_COOKIE_NAME] = _staff_session(watcher)
+    urls = {"patient_list": "/clinic/", "worklist": "/clinic/alarms/"}
+    if patient is not None:
+        urls["overview"] = f"/clinic/patients/{patient}/"
+    out: dict[str, Any] = {
+        "renders": renders,
+        "women": User.objects.filter(role="woman").count(),
+        "readings": Reading.objects.count(),
+        "alarms": Alarm.objects.count(),
+        "vendor": connection.vendor,
+    }
+    for name, url in urls.items():
+        seconds = []
+        queries = 0
+        for n in range(renders + 1):
+            with CaptureQueriesContext(connection) as captured:
+                began = time.perf_counter()
+                response = client.get(url)
+                elapsed = time.perf_counter() - began
+            if response.status_code != 200:
+                raise RuntimeError(f"{url}: {response.status_code} {response.content[:300]!r}")
+            if n:  # the first is the warm-up
+                seconds.append(elapsed)
+                queries = len(captured.captured_queries)
+        out[name] = {"median_ms": round(1000 * statistics.median(seconds), 1), "queries": queries}
+    return out
+
+
+def _clone(obj: Any, **changes: Any) -> Any:
+    """A new unsaved row of obj's model with obj's field values, a fresh public id, `changes`."""
+    import uuid
+
+    model = type(obj)
+    values = {f.attname: getattr(obj, f.attname) for f in model._meta.concrete_fields}
+    values.pop(model._meta.pk.attname)
+    if "public_id" in values:
+        values["public_id"] = uuid.uuid4()
+    values.update(changes)
+    return model(**values)
+
+
+def scale(world_path: Path, *, women: int, readings: int, batch: int = 2000) -> dict[str, Any]:
+    """Add women (verified, consented, a responsible clinician of the world, a current
+    pregnancy) and readings until the database holds `women` women and `readings` readings;
+    about 1% of the added readings carry an open alarm cloned from one the load raised.
+    Rows are cloned from the world's own and inserted with `bulk_create`, a batch of women
+    with their readings per transaction; ANALYZE at the end."""
+    import random
+    import uuid
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from anyun.accounts.models import Role, User, WomanProfile
+    from anyun.careteam.models import CareTeamMember
+    from anyun.clinical.national_id import national_id_check_character
+    from anyun.consent.models import ConsentSignature
+    from anyun.core import crypto
+    from anyun.monitoring.models import Alarm, AlarmStatus, Reading
+    from anyun.pregnancy.models import Pregnancy
+
+    began = time.perf_counter()
+    world = json.loads(world_path.read_text())
+    rng = random.Random(2026)
+    first = User.objects.get(public_id=world["women"][0]["id"])
+    t_user = first
+    t_profile = WomanProfile.objects.get(user=first)
+    t_signatures = list(ConsentSignature.objects.filter(user=first, withdrawn_at__isnull=True))
+    t_member = CareTeamMember.objects.get(woman=first, is_responsible=True, ended_at__isnull=True)
+    t_pregnancy = Pregnancy.objects.get(woman=first, status="current")
+    clinicians = list(
+        User.objects.filter(username__in=[c["username"] for c in world["clinicians"]])
+    )
+    clinicians.sort(key=lambda u: [c["username"] for c in world["clinicians"]].index(u.username))
+    t_readings = list(Reading.objects.filter(alarms__isnull=True).order_by("pk")[:200])
+    t_alarms = list(
+        Alarm.objects.filter(grade__in=["attention", "urgent"]).select_related("reading")[:50]
+    )
+    if not t_readings:
+        raise RuntimeError("scale needs the load's readings to clone")
+    have_women = User.objects.filter(role=Role.WOMAN).count()
+    have_readings = Reading.objects.count()
+    add_women = max(0, women - have_women)
+    add_readings = max(0, readings - have_readings)
+    if add_women == 0:
+        raise RuntimeError("scale needs women to add the readings to")
+    now = timezone.now()
+    today = timezone.localdate()
+    birth0 = date(today.year - 30, 1, 1)
+    added = {"women": 0, "readings": 0, "alarms": 0}
+    for start in range(0, add_women, batch):
+        count = min(batch, add_women - start)
+        share = add_readings * (start + count) // add_women - add_readings * start // add_women
+        with transaction.atomic():
+            users = []
+            profiles = []
+            for k in range(start, start + count):
+                phone = f"136{k:08d}"
+                users.append(
+                    _clone(
+                        t_user,
+                        username=f"s-{k:08d}",
+                        phone=phone,
+                        phone_index=crypto.blind_index(phone),
+                        date_joined=now,
+                    )
+                )
+                birth = birth0 + timedelta(days=k // 1000)
+                first17 = f"310115{birth:%Y%m%d}{k % 1000:03d}"
+                number = first17 + national_id_check_character(first17)
+                profiles.append(
+                    _clone(
+                        t_profile,
+                        real_name=f"规模{chr(0x4E00 + k % 20000)}{chr(0x4E00 + k // 20000)}",
+                        national_id=number,
+                        national_id_index=crypto.blind_index(number),
+                        birth_date=birth,
+                    )
+                )
+            User.objects.bulk_create(users)
+            for user, profile in zip(users, profiles, strict=True):
+                profile.user_id = user.pk
+            WomanProfile.objects.bulk_create(profiles)
+            ConsentSignature.objects.bulk_create(
+                [_clone(s, user_id=u.pk) for u in users for s in t_signatures]
+            )
+            owners = [clinicians[(start + i) % len(clinicians)] for i in range(count)]
+            CareTeamMember.objects.bulk_create(
+                [
+                    _clone(t_member, woman_id=u.pk, member_id=o.pk)
+                    for u, o in zip(users, owners, strict=True)
+                ]
+            )
+            pregnancies = []
+            for u in users:
+                shift = timedelta(days=rng.randint(-70, 56))
+                pregnancies.append(
+                    _clone(
+                        t_pregnancy,
+                        woman_id=u.pk,
+                        lmp=t_pregnancy.lmp and t_pregnancy.lmp + shift,
+                        edd=t_pregnancy.edd + shift,
+                        lmp_edd=t_pregnancy.lmp_edd and t_pregnancy.lmp_edd + shift,
+                        created_by_id=u.pk,
+                        updated_by_id=u.pk,
+                    )
+                )
+            Pregnancy.objects.bulk_create(pregnancies)
+            rows = []
+            alarm_rows = []
+            for r in range(share):
+                i = r % count
+                u, p, owner = users[i], pregnancies[i], owners[i]
+                at = now - timedelta(minutes=rng.randint(1, 60 * 24 * 70))
+                ga = (at.date() - (p.edd - timedelta(days=280))).days
+                fields = dict(
+                    woman_id=u.pk,
+                    pregnancy_id=p.pk,
+                    measured_at=at,
+                    ga_days=max(0, ga),
+                    batch=uuid.uuid4(),
+                    idempotency_key="",
+                    recorded_by_id=u.pk,
+                )
+                if t_alarms and rng.random() < 0.01:
+                    alarm = t_alarms[rng.randrange(len(t_alarms))]
+                    reading = _clone(alarm.reading, **fields)
+                    rows.append(reading)
+                    alarm_rows.append((alarm, reading, u, owner))
+                else:
+                    rows.append(_clone(t_readings[rng.randrange(len(t_readings))], **fields))
+            Reading.objects.bulk_create(rows, batch_size=5000)
+            alarms = []
+            for alarm, reading, u, owner in alarm_rows:
+                findings = [
+                    {**f, "reading": str(reading.public_id)} if isinstance(f, dict) else f
+                    for f in (alarm.findings or [])
+                ]
+                alarms.append(
+                    _clone(
+                        alarm,
+                        woman_id=u.pk,
+                        reading_id=reading.pk,
+                        findings=findings,
+                        status=AlarmStatus.OPEN,
+                        assigned_to_id=owner.pk,
+                        acknowledged_by_id=None,
+                        acknowledged_at=None,
+                        closed_by_id=None,
+                        closed_at=None,
+                        escalate_at=None,
+                    )
+                )
+            Alarm.objects.bulk_create(alarms, batch_size=5000)
+        added["women"] += count
+        added["readings"] += len(rows)
+        added["alarms"] += len(alarms)
+    analyzed = time.perf_counter()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return {
+        "added": added,
+        "women": User.objects.filter(role=Role.WOMAN).count(),
+        "readings": Reading.objects.count(),
+        "alarms": Alarm.objects.count(),
+        "fill_seconds": round(analyzed - began, 1),
+        "analyze_seconds": round(time.perf_counter() - analyzed, 1),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench.world")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -306,6 +637,15 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("stats")
     p_charts = sub.add_parser("charts")
     p_charts.add_argument("--renders", type=int, default=5)
+    p_statements = sub.add_parser("statements")
+    p_statements.add_argument("world", type=Path)
+    p_pages = sub.add_parser("pages")
+    p_pages.add_argument("world", type=Path)
+    p_pages.add_argument("--renders", type=int, default=5)
+    p_scale = sub.add_parser("scale")
+    p_scale.add_argument("world", type=Path)
+    p_scale.add_argument("--women", type=int, required=True)
+    p_scale.add_argument("--readings", type=int, required=True)
     args = parser.parse_args(argv)
     _django()
     if args.command == "setup":
@@ -314,6 +654,12 @@ def main(argv: list[str] | None = None) -> int:
         result = drain(since=args.since, timeout=args.timeout)
     elif args.command == "charts":
         result = charts(renders=args.renders)
+    elif args.command == "statements":
+        result = statements(args.world)
+    elif args.command == "pages":
+        result = pages(args.world, renders=args.renders)
+    elif args.command == "scale":
+        result = scale(args.world, women=args.women, readings=args.readings)
     else:
         result = stats()
     sys.stdout.write(json.dumps(result) + "\n")
