@@ -19,11 +19,10 @@ from anyun.careteam.models import AccessSource
 from anyun.careteam.selectors import care_team_of, women_visible_to
 from anyun.careteam.services import care_access_grant
 from anyun.clinical import alarms as rules
-from anyun.clinical import signs
 from anyun.core.errors import DomainError, NotFound
 from anyun.core.inputs import text_within
 from anyun.monitoring.display import reading_value
-from anyun.monitoring.messages import SYMPTOM_LABELS, rule_label
+from anyun.monitoring.messages import rule_label
 from anyun.monitoring.models import (
     GRADE_RANK,
     Alarm,
@@ -380,23 +379,8 @@ def alarm_summary(alarm: Alarm) -> str:
 
 
 def format_values(alarm: Alarm) -> str:
-    reading = alarm.reading
-    if reading.kind == signs.SignKind.BLOOD_PRESSURE:
-        return f"{reading.systolic}/{reading.diastolic} mmHg"
-    if reading.kind == signs.SignKind.SYMPTOM_REPORT:
-        return ", ".join(str(SYMPTOM_LABELS.get(s, s)) for s in reading.symptoms)
-    units = {
-        "glucose": "mmol/L",
-        "weight": "kg",
-        "fundal_height": "cm",
-        "abdominal_circumference": "cm",
-        "fetal_heart_rate": "bpm",
-        "temperature": "°C",
-        "pulse": "bpm",
-        "fetal_movements": "",
-    }
-    value = reading.value.normalize() if reading.value is not None else ""
-    return f"{value} {units.get(reading.kind, '')}".strip()
+    """The alarm's reading as a person reads it (unit, decimals, labels)."""
+    return reading_value(alarm.reading)
 
 
 def access_alarm(*, user: User, alarm_public_id: Any) -> Alarm:
