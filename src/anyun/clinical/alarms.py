@@ -115,9 +115,10 @@ ACTION_PRIORITY: Final[dict[str, int]] = {
     "ultrasound_check": 1,
     "check_bp": 2,
     "check_temperature": 3,
-    "repeat_bp_4h": 4,
-    "repeat_bp_4h_again": 4,
-    "contact_clinician_24h": 5,
+    "in_person_24h": 4,  # be seen in person comes before "repeat" or "we will review"
+    "repeat_bp_4h": 5,
+    "repeat_bp_4h_again": 5,
+    "contact_clinician_24h": 6,
 }
 
 _SECONDS_PER_DAY: Final = 86_400
@@ -534,7 +535,11 @@ def _grade_fetal_movements(
     if len(baseline) < t.movements_baseline_min_counts:
         return []
     usual = fmean(baseline)
-    if count > t.movements_fall_fraction * usual:
+    # "At or below" the fraction of her mean, compared exactly: count <= fraction * sum / n
+    # (in floats 0.3 * 70 / 3 is 6.999..., so a count of exactly 7 would escape).
+    if exact(count) * len(baseline) > exact(t.movements_fall_fraction) * sum(
+        exact(b) for b in baseline
+    ):
         return []
     return [
         _finding(
