@@ -1,4 +1,5 @@
-"""One check-in, one alarm: on a 375 px phone in zh-Hans she records 165/112 with a headache
+"""One check-in, one alarm: on a 375 px phone in zh-Hans she edits her pregnancy record (the
+date fields keep their ISO values, so saving keeps her LMP), records 165/112 with a headache
 and reads one instruction with its reasons; the clinician sees one alarm with readable
 values and labels, closes it, and she finds the message that says so.
 
@@ -19,6 +20,7 @@ from anyun.accounts.models import User
 from anyun.careteam.services import care_team_assign
 from anyun.monitoring.messages import action_text, rule_label
 from anyun.monitoring.models import Alarm, AlarmOutcome, AlarmStatus
+from anyun.pregnancy.selectors import current_pregnancy_of
 from tests.browser.conftest import AsgiServer
 from tests.browser.support import (
     DESKTOP_VIEWPORT,
@@ -58,6 +60,20 @@ def test_one_check_in_one_instruction_one_alarm_and_she_is_told(
     phone.click("#code-form button[type=submit]")
     phone.wait_for_url(f"{base}/")
     expect(phone.locator("html")).to_have_attribute("lang", "zh-hans")
+
+    # She edits her record in Chinese: the LMP field shows an ISO date and survives the save.
+    pregnancy = current_pregnancy_of(woman)
+    assert pregnancy is not None and pregnancy.lmp is not None
+    lmp = pregnancy.lmp
+    phone.goto(f"{base}/pregnancy/{pregnancy.public_id}/edit/")
+    expect(phone.locator("#id_lmp")).to_have_value(lmp.isoformat())
+    phone.fill("#id_allergies", "青霉素")
+    phone.fill("#id_reason", "补充过敏史")
+    phone.locator("main form button[type=submit]").click()
+    phone.wait_for_url(lambda url: "/edit/" not in url)
+    pregnancy.refresh_from_db()
+    assert (pregnancy.lmp, pregnancy.allergies) == (lmp, "青霉素")
+
     phone.goto(f"{base}/monitoring/record/")
     phone.fill("#id_systolic", "165")
     phone.fill("#id_diastolic", "112")
