@@ -202,8 +202,6 @@ ANYUN_CARE_TEAM_CONSULT_DAYS = env_int("ANYUN_CARE_TEAM_CONSULT_DAYS", 30)
 ANYUN_ALARM_ESCALATION_MINUTES = env_int("ANYUN_ALARM_ESCALATION_MINUTES", 15)
 # The address staff open from an SMS (an urgent alarm's link), without a trailing slash.
 ANYUN_SITE_URL = os.environ.get("ANYUN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-# The address staff open from an SMS (an urgent alarm's link), without a trailing slash.
-ANYUN_SITE_URL = os.environ.get("ANYUN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 ANYUN_UPLOAD_MAX_BYTES = env_int("ANYUN_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 # API lists: the largest page a client may ask for.
 NINJA_PAGINATION_PER_PAGE = 20
