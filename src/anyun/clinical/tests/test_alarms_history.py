@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from anyun.clinical.alarm_thresholds import Thresholds
 from anyun.clinical.alarms import Finding, Grade, bp_repeat_outcome, evaluate
 from anyun.clinical.dating import GestationalAge
 from anyun.clinical.sfh import sfh_centile
@@ -280,3 +281,16 @@ def test_a_repeat_needs_a_blood_pressure_first() -> None:
     pulse = Reading(SignKind.PULSE, ago(hours=5), value=80)
     repeat = Reading(SignKind.BLOOD_PRESSURE, NOW, systolic=118, diastolic=76)
     assert bp_repeat_outcome(pulse, repeat) is None
+
+
+def test_a_count_exactly_at_the_hospitals_fall_fraction_is_a_fall() -> None:
+    """Textbook rule [S], fraction hospital-configurable (0.3-0.7): "at or below" includes it.
+
+    Her usual is 70 / 3 movements an hour; 30% of it is exactly 7 (in binary floating point
+    0.3 * 23.33... is 6.999...).
+    """
+    thirty_percent = Thresholds(movements_fall_fraction=0.3)
+    history = [one_hour(count, when=ago(days=day)) for day, count in ((1, 20), (2, 25), (3, 25))]
+    (finding,) = evaluate(one_hour(7), history=history, ga=ga(30), thresholds=thirty_percent)
+    assert fired([finding]) == [FALL]
+    assert evaluate(one_hour(8), history=history, ga=ga(30), thresholds=thirty_percent) == []
