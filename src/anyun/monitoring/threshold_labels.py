@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from anyun.clinical import alarm_thresholds as at
 from anyun.clinical.errors import ClinicalValueError
 from anyun.core.messages import clinical_message
+from anyun.monitoring.display import number
 
 _MMHG = pgettext_lazy("unit", "mmHg")
 _MMOL = pgettext_lazy("unit", "mmol/L")
@@ -133,9 +134,9 @@ def threshold_unit(name: str) -> str:
 
 
 def plain_number(value: Decimal | float) -> str:
-    """A stored value as a person writes it: "150", "5.3", "-1.28" (never "1.5E+2")."""
-    text = format(Decimal(str(value)).normalize(), "f")
-    return "0" if text == "-0" else text
+    """A stored value as a person writes it: "150", "5.3", "-1.28" (never "1.5E+2");
+    thresholds hold at most two decimals."""
+    return number(value, 2)
 
 
 def with_unit(name: str, value: object) -> str:
