@@ -25,8 +25,8 @@ from anyun.audit.services import client_ip
 from anyun.consent import services as consent_services
 from anyun.core import crypto
 from anyun.core.errors import DomainError
+from anyun.core.forms import form_error
 from anyun.core.inputs import parse_uuid
-from anyun.web.forms import form_error
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:

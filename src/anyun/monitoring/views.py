@@ -22,6 +22,7 @@ from anyun.clinical.red_flags import Stage
 from anyun.clinical.signs import SignKind
 from anyun.consent.decorators import woman_ready_required
 from anyun.core.errors import DomainError, NotFound
+from anyun.core.forms import form_error
 from anyun.monitoring import selectors, services
 from anyun.monitoring.forms import AlarmCloseForm, CheckInForm, PlanForm, form_field_for
 from anyun.monitoring.messages import action_text, rule_label
@@ -35,7 +36,6 @@ from anyun.monitoring.models import (
     ReadingSource,
 )
 from anyun.pregnancy.selectors import access_pregnancy, current_pregnancy_of
-from anyun.web.forms import form_error
 
 CLINICAL = [Role.CLINICIAN, Role.NURSE]
 

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from anyun.core.forms import DateInput
 from anyun.pregnancy.models import (
     HISTORY_TEXT_MAX_LENGTH,
     MAX_GRAVIDITY,
@@ -13,7 +14,6 @@ from anyun.pregnancy.models import (
     DeliveryMode,
     PregnancyOutcome,
 )
-from anyun.web.forms import DateInput
 
 
 class PregnancyForm(forms.Form):

@@ -14,10 +14,10 @@ from anyun.accounts.models import Role
 from anyun.audit.services import audit_record
 from anyun.consent.decorators import woman_ready_required
 from anyun.core.errors import DomainError, NotFound
+from anyun.core.forms import form_error
 from anyun.pregnancy import selectors, services
 from anyun.pregnancy.forms import PregnancyForm, PreviousPregnancyForm, ReportForm
 from anyun.pregnancy.models import Pregnancy
-from anyun.web.forms import form_error
 
 
 def _input(form: PregnancyForm) -> services.PregnancyInput:

@@ -1,4 +1,4 @@
-"""Helpers shared by the web views of every app."""
+"""Form helpers shared by the web views of every app (so no app reaches up into `web`)."""
 
 from __future__ import annotations
 
