@@ -18,7 +18,6 @@ from ninja.parser import Parser
 
 from anyun.accounts.api import router as accounts_router
 from anyun.accounts.api_auth import API_AUTH
-from anyun.careteam.api import router as clinic_router
 from anyun.consent.api import router as consent_router
 from anyun.core.errors import DomainError
 from anyun.core.failures import TEXT_INVALID, failure_for, failure_for_status
@@ -26,6 +25,7 @@ from anyun.core.inputs import first_forbidden_param, first_forbidden_text
 from anyun.monitoring.api import router as monitoring_router
 from anyun.notify.api import router as notify_router
 from anyun.pregnancy.api import router as pregnancy_router
+from anyun.pregnancy.clinic_api import router as clinic_router
 from anyun.staff.api import router as staff_router
 
 logger = logging.getLogger("anyun.api")

@@ -1,4 +1,5 @@
-"""The workstation's patient list and patient overview over the API."""
+"""The workstation's patient list and patient overview over the API: her care team (careteam)
+and her pregnancy, so it lives with the pregnancy app, above careteam."""
 
 from __future__ import annotations
 
