@@ -101,6 +101,44 @@ ERROR_CODES: Final[dict[str, str]] = {
     "alarm_threshold_range": "Enter a value from {min_value} to {max_value}.",
     "alarm_threshold_whole": "Enter a whole number.",
     "alarm_policy_grade": "A first high blood pressure is graded attention or advice; got {grade}.",
+    # Five-colour pregnancy risk (DOMAIN.md section 4)
+    "risk_fact_range": "The {fact} value must be {min_value} to {max_value}; got {value}.",
+    "risk_answer_unknown": "The item {code} is not in the {table} table of rule set {version}.",
+    "risk_policy_value": "The risk policy setting {name} cannot be {value}.",
+    "risk_policy_online_order": "Online care for {higher} cannot be more open than for {lower}.",
+    # Mental-health scales (DOMAIN.md section 7)
+    "scale_unknown": "The scale {instrument} is not known.",
+    "scale_item_unknown": "The scale has items 1 to {item_count}; there is no item {item}.",
+    "scale_item_repeated": "Item {item} is answered more than once.",
+    "scale_option_unknown": "Item {item} has options 0 to {max_option}; got {option}.",
+    "scale_item_missing": "Answer every item; item {item} has no answer.",
+    "scale_cutoff_range": "The cut-off {name} must be {min_value} to {max_value}; got {value}.",
+    "scale_cutoff_order": (
+        "The cut-off {lower} ({lower_value}) must be below {upper} ({upper_value})."
+    ),
+    "screening_stage_missing": (
+        "Give either the gestational age or the number of days since the birth, not both."
+    ),
+    "screening_last_done_future": "The last screening date {last_done} is in the future.",
+    "postpartum_days_negative": "The number of days since the birth cannot be negative.",
+    "scale_wording_json": "The wording file is not valid JSON: {detail}",
+    "scale_wording_shape": "The wording file is not laid out as expected at {where}.",
+    "scale_wording_language": "The language tag {language} in the wording file is not valid.",
+    "scale_wording_text": "The wording file needs a text at {where}.",
+    "scale_wording_item_count": (
+        "The wording for {language} has {count} items; the scale has {expected}."
+    ),
+    "scale_wording_item_number": (
+        "Item {position} of the wording for {language} is numbered {number}; "
+        "number the items in order."
+    ),
+    "scale_wording_option_count": (
+        "Item {item} of the wording for {language} has {count} options; the scale has {expected}."
+    ),
+    "scale_wording_points": (
+        "Option {option} of item {item} in the wording for {language} gives {points} points; "
+        "the scale scores it {expected}. List the options in the scale's order."
+    ),
 }
 
 

@@ -120,6 +120,48 @@ CLINICAL_MESSAGES: dict[str, Promise] = {
     "alarm_policy_grade": _(
         "A first high blood pressure is graded attention or advice; got %(grade)s."
     ),
+    "risk_fact_range": _(
+        "The %(fact)s value must be %(min_value)s to %(max_value)s; got %(value)s."
+    ),
+    "risk_answer_unknown": _(
+        "The item %(code)s is not in the %(table)s table of rule set %(version)s."
+    ),
+    "risk_policy_value": _("The risk policy setting %(name)s cannot be %(value)s."),
+    "risk_policy_online_order": _(
+        "Online care for %(higher)s cannot be more open than for %(lower)s."
+    ),
+    "scale_unknown": _("The scale %(instrument)s is not known."),
+    "scale_item_unknown": _("The scale has items 1 to %(item_count)s; there is no item %(item)s."),
+    "scale_item_repeated": _("Item %(item)s is answered more than once."),
+    "scale_option_unknown": _("Item %(item)s has options 0 to %(max_option)s; got %(option)s."),
+    "scale_item_missing": _("Answer every item; item %(item)s has no answer."),
+    "scale_cutoff_range": _(
+        "The cut-off %(name)s must be %(min_value)s to %(max_value)s; got %(value)s."
+    ),
+    "scale_cutoff_order": _(
+        "The cut-off %(lower)s (%(lower_value)s) must be below %(upper)s (%(upper_value)s)."
+    ),
+    "screening_stage_missing": _(
+        "Give either the gestational age or the number of days since the birth, not both."
+    ),
+    "screening_last_done_future": _("The last screening date %(last_done)s is in the future."),
+    "postpartum_days_negative": _("The number of days since the birth cannot be negative."),
+    "scale_wording_json": _("The wording file is not valid JSON: %(detail)s"),
+    "scale_wording_shape": _("The wording file is not laid out as expected at %(where)s."),
+    "scale_wording_language": _("The language tag %(language)s in the wording file is not valid."),
+    "scale_wording_text": _("The wording file needs a text at %(where)s."),
+    "scale_wording_item_count": _(
+        "The wording for %(language)s has %(count)s items; the scale has %(expected)s."
+    ),
+    "scale_wording_item_number": _(
+        "Item %(position)s of the wording for %(language)s is numbered %(number)s; number the items in order."
+    ),
+    "scale_wording_option_count": _(
+        "Item %(item)s of the wording for %(language)s has %(count)s options; the scale has %(expected)s."
+    ),
+    "scale_wording_points": _(
+        "Option %(option)s of item %(item)s in the wording for %(language)s gives %(points)s points; the scale scores it %(expected)s. List the options in the scale's order."
+    ),
 }
 
 
