@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HTMX := build/vendor/htmx/htmx.min.js
+# Test-only: outside build/vendor (STATICFILES_DIRS), so it is never served or collected.
+AXE := build/test-vendor/axe-core/axe.min.js
 MO := src/anyun/locale/zh_Hans/LC_MESSAGES/django.mo
 SYSTEM_PACKAGES := sh scripts/system-packages.sh
 
@@ -13,7 +15,7 @@ SYSTEM_PACKAGES := sh scripts/system-packages.sh
 run: $(STAMP) $(HTMX) $(MO) pdf-packages
 	$(BIN)/anyun run
 
-test: $(STAMP) $(HTMX) $(MO) browser-packages pdf-packages
+test: $(STAMP) $(HTMX) $(AXE) $(MO) browser-packages pdf-packages
 	$(BIN)/ruff check src tests conftest.py
 	$(BIN)/ruff format --check src tests conftest.py
 	$(BIN)/mypy src
@@ -38,6 +40,13 @@ $(HTMX): package.json
 	npm install --no-audit --no-fund --silent
 	mkdir -p $(dir $@)
 	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+# axe-core checks the pages of the browser journeys against WCAG 2.1 A/AA (docs/accessibility.md).
+$(AXE): package.json
+	@$(SYSTEM_PACKAGES) npm
+	npm install --no-audit --no-fund --silent
+	mkdir -p $(dir $@)
+	cp node_modules/axe-core/axe.min.js $@
 
 # Translations are compiled from the committed .po files (needs GNU gettext's msgfmt).
 $(MO): src/anyun/locale/zh_Hans/LC_MESSAGES/django.po $(STAMP)

@@ -1,4 +1,5 @@
-"""Helpers of the browser journeys: the queue worker, SMS codes, the live feed, screenshots."""
+"""Helpers of the browser journeys: the queue worker, SMS codes, the live feed, screenshots,
+the axe-core accessibility check."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import signal
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from channels.layers import get_channel_layer
 from django.core.management import call_command
@@ -14,7 +16,15 @@ from playwright.sync_api import Page
 
 from anyun.notify.adapters import user_group
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PROJECT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = PROJECT / "docs" / "screenshots"
+# Fetched from the npm registry by `make test` (package.json); kept out of build/vendor, which
+# is a STATICFILES_DIRS entry, so production never serves it.
+AXE_SCRIPT = PROJECT / "build" / "test-vendor" / "axe-core" / "axe.min.js"
+# The page loads axe from its own origin, so the production CSP (script-src 'self') lets it
+# run unchanged; Playwright answers this path itself, the server never sees it.
+AXE_PATH = "/__axe-core__/axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PHONE_VIEWPORT = {"width": 375, "height": 812}
 DESKTOP_VIEWPORT = {"width": 1280, "height": 800}
 _CODE_RE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
@@ -78,3 +88,64 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / name
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+_AXE_LOAD = """(src) => new Promise((resolve, reject) => {
+  const script = document.createElement("script");
+  script.src = src;
+  script.onload = resolve;
+  script.onerror = () => reject(new Error("axe-core did not load from " + src));
+  document.head.appendChild(script);
+})"""
+
+_AXE_RUN = """async (tags) => {
+  const result = await axe.run(document, {
+    runOnly: {type: "tag", values: tags}, resultTypes: ["violations"],
+  });
+  return result.violations.map((v) => ({
+    rule: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map((n) => ({target: n.target.join(" "), summary: n.failureSummary})),
+  }));
+}"""
+
+
+def _axe_serve(route: Any) -> None:
+    route.fulfill(path=str(AXE_SCRIPT), content_type="text/javascript; charset=utf-8")
+
+
+def _axe_violations(page: Page) -> list[dict[str, Any]]:
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        # A <script src> of our own origin, as the page's own scripts are loaded (Playwright's
+        # add_script_tag fails on any CSP report of the page while it loads, even unrelated).
+        parts = urlsplit(page.url)
+        page.evaluate(_AXE_LOAD, f"{parts.scheme}://{parts.netloc}{AXE_PATH}")
+    violations: list[dict[str, Any]] = page.evaluate(_AXE_RUN, AXE_TAGS)
+    return violations
+
+
+def axe_check(page: Page, *, viewports: tuple[dict[str, int], ...] | None = None) -> None:
+    """Fail unless axe-core finds no WCAG 2.1 A/AA violation on the current page.
+
+    Checked at the phone width and at the desktop width (or at `viewports`), then the page's
+    own size is put back. axe is served under the page's own origin by a Playwright route
+    (see AXE_PATH), so the page keeps the production Content-Security-Policy.
+    """
+    assert AXE_SCRIPT.exists(), f"{AXE_SCRIPT} is missing: `make test` fetches it (package.json)."
+    context = page.context
+    if not getattr(context, "_anyun_axe_routed", False):
+        context.route(f"**{AXE_PATH}", _axe_serve)
+        context._anyun_axe_routed = True  # type: ignore[attr-defined]
+    original = page.viewport_size
+    found: list[str] = []
+    try:
+        for viewport in viewports or (PHONE_VIEWPORT, DESKTOP_VIEWPORT):
+            page.set_viewport_size(viewport)  # type: ignore[arg-type]
+            for v in _axe_violations(page):
+                nodes = "\n".join(f"      {n['target']}: {n['summary']}" for n in v["nodes"])
+                found.append(
+                    f"  [{viewport['width']} px] {v['rule']} ({v['impact']}): {v['help']}\n{nodes}"
+                )
+    finally:
+        if original is not None:
+            page.set_viewport_size(original)
+    assert not found, f"axe-core: WCAG 2.1 A/AA violations on {page.url}:\n" + "\n".join(found)

@@ -35,6 +35,7 @@ from anyun.staff.models import CredentialKind, Title
 from tests.browser.support import (
     DESKTOP_VIEWPORT,
     PHONE_VIEWPORT,
+    axe_check,
     run_queued_jobs,
     screenshot,
     sms_code_for,
@@ -191,10 +192,12 @@ def test_woman_registers_verifies_consents_opens_pregnancy_and_sees_her_weeks(
 
     # Sign in by SMS code; the first sign-in creates her account.
     page.goto(f"{base}/accounts/login/")
+    axe_check(page)
     page.fill("#id_phone", phone)
     page.check("#id_accept_terms")
     page.click("#phone-form button[type=submit]")
     expect(page.locator("#code-form")).to_be_visible()
+    axe_check(page)
     assert memory_sms == []  # the SMS leaves only through the queue
     run_queued_jobs()
     page.fill("#id_code", sms_code_for(memory_sms, phone))
@@ -206,6 +209,7 @@ def test_woman_registers_verifies_consents_opens_pregnancy_and_sees_her_weeks(
     expect(steps).to_have_count(2)
     expect(steps.nth(0)).to_have_attribute("data-step", "guide")
     expect(steps.nth(1)).to_have_attribute("data-step", "identity")
+    axe_check(page)
 
     # A valid number of a woman over the age limit is refused beside the field.
     page.click("[data-testid=next-steps] a[data-step=identity]")
@@ -216,6 +220,7 @@ def test_woman_registers_verifies_consents_opens_pregnancy_and_sees_her_weeks(
     expect(page.locator(".field.has-error:has(#id_national_id) p.error")).to_have_count(1)
     expect(page.locator(".field.has-error")).to_have_count(1)
     assert page.url == f"{base}/accounts/identity/"
+    axe_check(page)
     profile = WomanProfile.objects.get(user=woman)
     assert profile.verified_at is None
     assert profile.national_id_index is None
@@ -240,6 +245,7 @@ def test_woman_registers_verifies_consents_opens_pregnancy_and_sees_her_weeks(
     for remaining in range(len(current), 0, -1):
         forms = page.locator("article.document form")
         expect(forms).to_have_count(remaining)
+        axe_check(page)
         forms.first.locator("input[name=agree]").check()
         forms.first.locator("button[type=submit]").click()
         if remaining > 1:
@@ -251,6 +257,7 @@ def test_woman_registers_verifies_consents_opens_pregnancy_and_sees_her_weeks(
     lmp = today - timedelta(days=100)
     page.goto(f"{base}/pregnancy/")
     expect(page.locator("#pregnancy-form")).to_be_visible()
+    axe_check(page)
     page.fill("#id_lmp", lmp.isoformat())
     page.fill("#id_height_cm", "162")
     page.fill("#id_pre_pregnancy_weight_kg", "55")
@@ -258,6 +265,7 @@ def test_woman_registers_verifies_consents_opens_pregnancy_and_sees_her_weeks(
     page.wait_for_url(f"{base}/")
     expect(page.locator("[data-testid=ga]")).to_have_text("14+2")
     expect(page.locator("[data-testid=edd]")).to_have_text((lmp + timedelta(days=280)).isoformat())
+    axe_check(page)
 
     pregnancy = Pregnancy.objects.get(woman=woman)
     assert pregnancy.status == PregnancyStatus.CURRENT
@@ -296,6 +304,7 @@ def test_clinician_signs_in_with_totp_and_opens_her_overview(
     staff_sign_in(page, base, username="dr_wang_b", token=totp_wrong(doctor.device))
     expect(page.locator("#staff-login .alert-error")).to_have_count(1)
     assert page.url == f"{base}/accounts/staff/login/"
+    axe_check(page)
     doctor.user.refresh_from_db()
     assert doctor.user.failed_login_count == 1
     assert AuditEvent.objects.filter(action="login_failed").count() == 1
@@ -313,11 +322,13 @@ def test_clinician_signs_in_with_totp_and_opens_her_overview(
     expect(row).to_have_count(1)
     expect(row.locator("td").first).to_have_text("陈思")
     expect(page.locator("table.table tbody tr")).to_have_count(1)
+    axe_check(page)
 
     row.locator(f"a[href='{overview_url}']").click()
     page.wait_for_url(f"{base}{overview_url}")
     expect(page.locator("[data-testid=patient-name]")).to_have_text("陈思")
     expect(page.locator("[data-testid=ga]")).to_have_text("20+3")
+    axe_check(page)
     assert (
         AuditEvent.objects.filter(
             action="read",
@@ -349,12 +360,14 @@ def test_other_clinician_cannot_open_the_overview(live_server: Any, open_page: O
     page.wait_for_url(f"{base}/clinic/")
     expect(page.locator("table.table tbody tr td.empty")).to_have_count(1)
     expect(page.locator("a[href^='/clinic/patients/']")).to_have_count(0)
+    axe_check(page)
 
     overview_url = f"{base}/clinic/patients/{woman.public_id}/"
     response = page.goto(overview_url)
     assert response is not None
     assert response.status == 404
     expect(page.locator("[data-testid=patient-name]")).to_have_count(0)
+    axe_check(page)
     assert "陈思" not in page.content()
     assert not AuditEvent.objects.filter(
         action="read", object_type="patient_overview", actor=other.user

@@ -30,6 +30,7 @@ from tests.browser.conftest import AsgiServer
 from tests.browser.support import (
     DESKTOP_VIEWPORT,
     PHONE_VIEWPORT,
+    axe_check,
     screenshot,
     wait_for_live_feed,
     wait_for_sms_code,
@@ -81,6 +82,7 @@ def test_urgent_bp_reaches_the_open_workstation_live(
     rows = desk.locator("#alarm-rows")
     expect(rows.locator("td.empty")).to_have_count(1)
     expect(rows.locator("[data-testid=alarm-row]")).to_have_count(0)
+    axe_check(desk)
     wait_for_live_feed(clinician)
     desk.evaluate("() => { window.__notReloaded = true; }")
 
@@ -94,9 +96,11 @@ def test_urgent_bp_reaches_the_open_workstation_live(
     phone.fill("#id_code", wait_for_sms_code(memory_sms, woman.phone))
     phone.click("#code-form button[type=submit]")
     phone.wait_for_url(f"{base}/")
+    axe_check(phone)
 
     # She records 165/112 mmHg.
     phone.goto(f"{base}/monitoring/record/")
+    axe_check(phone)
     phone.fill("#id_systolic", "165")
     phone.fill("#id_diastolic", "112")
     submitted_ms = phone.evaluate("() => Date.now()")
@@ -117,6 +121,7 @@ def test_urgent_bp_reaches_the_open_workstation_live(
     assert (alarm.grade, alarm.rule, alarm.action) == (Grade.URGENT, "bp_severe", "seek_care_now")
     assert alarm.assigned_to == clinician
     assert alarm.status == AlarmStatus.OPEN
+    axe_check(phone)
     screenshot(phone, "urgent-checkin.png")
 
     # The open worklist gets the row live: pushed, never reloaded.
@@ -141,17 +146,20 @@ def test_urgent_bp_reaches_the_open_workstation_live(
         f"{seen - submitted:.2f} s (seen by the test)"
     )
     assert 0 < in_browser < LIVE_ROW_TIMEOUT_MS / 1000
+    axe_check(desk)  # the worklist with its new row, and the urgent toast
     screenshot(desk, "alarm-worklist.png")
 
     # She opens it, acknowledges it, and closes it: she called the woman.
     row.locator(f"a[href='{alarm_path}']").click()
     desk.wait_for_url(f"{base}{alarm_path}")
+    axe_check(desk)
     desk.click("[data-testid=acknowledge]")
     desk.wait_for_url(f"{base}{alarm_path}")
     expect(desk.locator("[data-testid=acknowledge]")).to_have_count(0)
     with translation.override(language):
         acknowledged = str(AlarmStatus.ACKNOWLEDGED.label)
     expect(desk.locator("[data-testid=alarm-status]")).to_have_text(acknowledged)
+    axe_check(desk)
     alarm.refresh_from_db()
     assert alarm.status == AlarmStatus.ACKNOWLEDGED
     close_form = desk.locator("[data-testid=close-form]")
@@ -161,6 +169,7 @@ def test_urgent_bp_reaches_the_open_workstation_live(
     desk.wait_for_url(worklist_url)
     expect(rows.locator("[data-testid=alarm-row]")).to_have_count(0)
     expect(rows.locator("td.empty")).to_have_count(1)
+    axe_check(desk)
 
     alarm.refresh_from_db()
     assert alarm.status == AlarmStatus.CLOSED

@@ -47,7 +47,8 @@ def mark_read(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     except NotFound as exc:
         raise Http404(str(exc.message)) from exc
     if _is_htmx(request):
-        response = render(request, "notify/_notification_row.html", {"n": notification})
+        # The row, and the unread summary swapped out of band so it shows the new count.
+        response = render(request, "notify/_mark_read.html", {"n": notification})
         # Lets feed.js / the page update every unread badge.
         response["HX-Trigger"] = json.dumps(
             {"anyun:unread": selectors.unread_count_for(user=request.user)}

@@ -81,7 +81,7 @@ def test_without_the_tick_no_code_is_sent_and_the_field_says_why() -> None:
     page = response.content.decode()
     assert response.status_code == 200
     assert re.search(
-        r'data-testid="terms">.*?<p class="error" role="alert">请阅读并同意用户协议和隐私政策。</p>',
+        r'data-testid="terms">.*?<p class="error" id="id_accept_terms_error">请阅读并同意用户协议和隐私政策。</p>',
         page,
         re.S,
     )

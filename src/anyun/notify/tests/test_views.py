@@ -88,9 +88,45 @@ def test_mark_read_redirects_and_htmx_gets_the_row(woman: User) -> None:
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.startswith(f'<li class="notification" id="n-{second.public_id}">')
+    assert html.startswith(f'<li class="notification" id="n-{second.public_id}" tabindex="-1">')
     assert response["HX-Trigger"] == '{"anyun:unread": 0}'
     assert Notification.objects.filter(read_at__isnull=True).count() == 0
+
+
+def test_mark_read_by_htmx_swaps_in_the_unread_summary_with_the_new_count(woman: User) -> None:
+    first = send(woman, "First")
+    send(woman, "Second")
+    send(woman, "Third")
+
+    response = client_for(woman).post(
+        reverse("notify:mark_read", args=[first.public_id]),
+        headers={"HX-Request": "true", "Accept-Language": "zh-hans"},
+    )
+
+    html = response.content.decode()
+    summary = (
+        '<p class="muted" id="unread-summary" data-unread-summary role="status"'
+        ' hx-swap-oob="true">2条未读消息</p>'
+    )
+    assert summary in html
+    # The row keeps focus on itself after the swap (a11y.js reads data-keep-focus).
+    assert f'data-keep-focus="#n-{first.public_id}"' not in html  # read now: no form left
+    assert response["HX-Trigger"] == '{"anyun:unread": 2}'
+
+
+def test_the_inbox_link_is_named_with_the_unread_count(woman: User) -> None:
+    send(woman, "First")
+    send(woman, "Second")
+
+    page = client_for(woman).get(reverse("notify:inbox"), headers={"Accept-Language": "zh-hans"})
+
+    html = page.content.decode()
+    assert 'aria-label="消息，2 条未读"' in html
+    assert 'data-label-some="消息，{n} 条未读"' in html
+    assert 'data-label-none="消息"' in html
+    unread = Notification.objects.filter(recipient=woman, read_at__isnull=True)
+    for n in unread:
+        assert f'data-keep-focus="#n-{n.public_id}"' in html
 
 
 def test_mark_read_needs_post(woman: User) -> None:

@@ -2,6 +2,8 @@
 // for each new notification. Loaded as an ES module (CSP: script-src 'self').
 // Other scripts can listen for the "anyun:notification" event on document.
 
+// A toast of an ordinary message goes after a while; an alarm's stays until it is closed
+// (WCAG 2.2.1: nobody has to read an urgent alarm against a clock).
 const TOAST_MS = 6000;
 const MIN_DELAY_MS = 1000;
 const MAX_DELAY_MS = 30000;
@@ -15,6 +17,11 @@ export function setUnread(count) {
   const text = count > 0 ? String(count) : "";
   for (const el of document.querySelectorAll("[data-unread-count]")) {
     el.textContent = text;
+  }
+  // The inbox link's name carries the count (its badge is hidden from screen readers).
+  for (const el of document.querySelectorAll("[data-unread-label]")) {
+    const label = count > 0 ? el.dataset.labelSome.replace("{n}", String(count)) : el.dataset.labelNone;
+    el.setAttribute("aria-label", label);
   }
 }
 
@@ -30,8 +37,10 @@ export function showToast(message) {
   const box = document.getElementById("toasts");
   if (!box) return;
   const toast = document.createElement("div");
-  toast.className = "toast";
+  const isAlarm = message.kind === "alarm";
+  toast.className = isAlarm ? "toast toast-alarm" : "toast";
   toast.setAttribute("role", "status");
+  toast.dataset.testid = "toast";
   const title = document.createElement(safeLink(message.link) ? "a" : "strong");
   title.className = "toast-title";
   title.textContent = message.title || message.kind || "";
@@ -46,12 +55,16 @@ export function showToast(message) {
   const close = document.createElement("button");
   close.type = "button";
   close.className = "toast-close link";
-  close.setAttribute("aria-label", box.dataset.closeLabel || "×");
-  close.textContent = "×";
+  close.setAttribute("aria-label", box.dataset.closeLabel || "Close");
+  close.dataset.testid = "toast-close";
+  const cross = document.createElement("span");
+  cross.setAttribute("aria-hidden", "true");
+  cross.textContent = "×";
+  close.append(cross);
   close.addEventListener("click", () => toast.remove());
   toast.append(close);
   box.append(toast);
-  window.setTimeout(() => toast.remove(), TOAST_MS);
+  if (!isAlarm) window.setTimeout(() => toast.remove(), TOAST_MS);
 }
 
 function handle(message) {
