@@ -103,7 +103,7 @@ ERROR_CODES: Final[dict[str, str]] = {
     "alarm_policy_grade": "A first high blood pressure is graded attention or advice; got {grade}.",
     # Five-colour pregnancy risk (DOMAIN.md section 4)
     "risk_fact_range": "The {fact} value must be {min_value} to {max_value}; got {value}.",
-    "risk_answer_unknown": "The item {code} is not in the {table} table of rule set {version}.",
+    "risk_answer_unknown": "The item {item} is not in the {table} table of rule set {version}.",
     "risk_policy_value": "The risk policy setting {name} cannot be {value}.",
     "risk_policy_online_order": "Online care for {higher} cannot be more open than for {lower}.",
     # Mental-health scales (DOMAIN.md section 7)
@@ -138,6 +138,11 @@ ERROR_CODES: Final[dict[str, str]] = {
     "scale_wording_points": (
         "Option {option} of item {item} in the wording for {language} gives {points} points; "
         "the scale scores it {expected}. List the options in the scale's order."
+    ),
+    # Risk prediction trend rules (local policy)
+    "prediction_parameter_range": "The setting {name} must be {min_value} to {max_value}; got {value}.",
+    "prediction_parameter_order": (
+        "The setting {lower} ({lower_value}) cannot be above {upper} ({upper_value})."
     ),
 }
 

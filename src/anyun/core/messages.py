@@ -124,7 +124,7 @@ CLINICAL_MESSAGES: dict[str, Promise] = {
         "The %(fact)s value must be %(min_value)s to %(max_value)s; got %(value)s."
     ),
     "risk_answer_unknown": _(
-        "The item %(code)s is not in the %(table)s table of rule set %(version)s."
+        "The item %(item)s is not in the %(table)s table of rule set %(version)s."
     ),
     "risk_policy_value": _("The risk policy setting %(name)s cannot be %(value)s."),
     "risk_policy_online_order": _(
@@ -161,6 +161,12 @@ CLINICAL_MESSAGES: dict[str, Promise] = {
     ),
     "scale_wording_points": _(
         "Option %(option)s of item %(item)s in the wording for %(language)s gives %(points)s points; the scale scores it %(expected)s. List the options in the scale's order."
+    ),
+    "prediction_parameter_range": _(
+        "The setting %(name)s must be %(min_value)s to %(max_value)s; got %(value)s."
+    ),
+    "prediction_parameter_order": _(
+        "The setting %(lower)s (%(lower_value)s) cannot be above %(upper)s (%(upper_value)s)."
     ),
 }
 
