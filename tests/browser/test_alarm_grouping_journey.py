@@ -25,6 +25,7 @@ from tests.browser.conftest import AsgiServer
 from tests.browser.support import (
     DESKTOP_VIEWPORT,
     PHONE_VIEWPORT,
+    axe_check,
     screenshot,
     wait_for_sms_code,
 )
@@ -67,6 +68,7 @@ def test_one_check_in_one_instruction_one_alarm_and_she_is_told(
     lmp = pregnancy.lmp
     phone.goto(f"{base}/pregnancy/{pregnancy.public_id}/edit/")
     expect(phone.locator("#id_lmp")).to_have_value(lmp.isoformat())
+    axe_check(phone)
     phone.fill("#id_allergies", "青霉素")
     phone.fill("#id_reason", "补充过敏史")
     phone.locator("main form button[type=submit]").click()
@@ -98,6 +100,7 @@ def test_one_check_in_one_instruction_one_alarm_and_she_is_told(
     expect(phone.locator("[data-testid=alarm-told]")).to_contain_text("已通知您的医护团队")
     for code in [*RULES, "seek_care_now", "urgent"]:
         expect(phone.locator("main")).not_to_contain_text(code)
+    axe_check(phone)
     screenshot(phone, "checkin-one-alarm.png")
     alarm = Alarm.objects.get()
     assert [f["rule"] for f in alarm.findings] == RULES
@@ -123,6 +126,7 @@ def test_one_check_in_one_instruction_one_alarm_and_she_is_told(
     main = desk.locator("main")
     for code in [*RULES, "systolic=", "systolic_limit", "headache"]:
         expect(main).not_to_contain_text(code)
+    axe_check(desk)
     screenshot(desk, "alarm-detail-grouped.png")
     close_form = desk.locator("[data-testid=close-form]")
     close_form.locator("select[name=outcome]").select_option(AlarmOutcome.IN_PERSON.value)
@@ -137,6 +141,8 @@ def test_one_check_in_one_instruction_one_alarm_and_she_is_told(
     expect(message).to_contain_text("您的预警已关闭")
     expect(message).to_contain_text(labels[0])
     expect(message).not_to_contain_text("in_person")
+    axe_check(phone)
     screenshot(phone, "inbox-alarm-closed.png")
     phone.goto(f"{base}/monitoring/alarms/")
     expect(phone.locator("[data-testid=alarm-status]")).to_have_text(closed_label)
+    axe_check(phone)

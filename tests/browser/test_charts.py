@@ -25,7 +25,7 @@ from anyun.clinical.red_flags import Symptom
 from anyun.clinical.signs import SignKind
 from anyun.monitoring.services import ReadingInput, readings_record
 from anyun.pregnancy.selectors import current_pregnancy_of
-from tests.browser.support import DESKTOP_VIEWPORT, PHONE_VIEWPORT
+from tests.browser.support import DESKTOP_VIEWPORT, PHONE_VIEWPORT, axe_check
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -283,6 +283,7 @@ def test_at_375_px_the_chart_text_is_readable_and_the_chart_fits(
     page = open_page(viewport=PHONE_VIEWPORT)
     _signed_in(page, woman, live_server.url)
     found = _measured(page, live_server.url, shots, name, PHONE_VIEWPORT["width"])
+    axe_check(page)
     # No sideways scroll, the chart within the screen.
     assert found["scrollWidth"] <= found["clientWidth"] == PHONE_VIEWPORT["width"]
     assert found["left"] >= 0 and found["right"] <= found["clientWidth"]

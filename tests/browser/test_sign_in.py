@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from anyun.accounts.models import PhoneCode
 from anyun.core import crypto
-from tests.browser.support import PHONE_VIEWPORT, run_queued_jobs, sms_code_for
+from tests.browser.support import PHONE_VIEWPORT, axe_check, run_queued_jobs, sms_code_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,6 +44,7 @@ def test_she_accepts_the_terms_sees_the_masked_number_and_resends_after_the_coun
         "请阅读并同意用户协议和隐私政策。"
     )
     assert PhoneCode.objects.count() == 0
+    axe_check(page)
 
     # Both documents open from the links.
     terms = page.locator("[data-testid=terms]")
@@ -59,6 +60,7 @@ def test_she_accepts_the_terms_sees_the_masked_number_and_resends_after_the_coun
     page.click("#phone-form button[type=submit]")
 
     expect(page.locator("[data-testid=sent-to]")).to_have_text("验证码已发送至 138****5678。")
+    axe_check(page)
     resend = page.locator("#resend-form button[data-resend]")
     expect(resend).to_be_disabled()
     expect(page.locator("[data-resend-countdown]")).to_have_text(

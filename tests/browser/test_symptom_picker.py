@@ -12,7 +12,7 @@ from django.test import Client
 from playwright.sync_api import Page, expect
 
 from anyun.monitoring.services import crisis_line_save
-from tests.browser.support import PHONE_VIEWPORT, screenshot
+from tests.browser.support import PHONE_VIEWPORT, axe_check, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -61,6 +61,7 @@ def test_the_grouped_picker_at_375_px_and_the_crisis_guidance(
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
     page.get_by_test_id("to-symptoms").click()
     screenshot(page, "symptom-picker.png")
+    axe_check(page)
 
     mood = picker.locator("fieldset.symptom-group", has_text="情绪和想法")
     mood.get_by_text("有伤害自己或宝宝的念头").click()
@@ -78,3 +79,4 @@ def test_the_grouped_picker_at_375_px_and_the_crisis_guidance(
     first = page.locator("main.page [data-testid]").first
     expect(first).to_have_attribute("data-testid", "crisis-guidance")
     screenshot(page, "crisis-guidance.png")
+    axe_check(page)
