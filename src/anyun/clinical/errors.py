@@ -106,11 +106,6 @@ ERROR_CODES: Final[dict[str, str]] = {
     "risk_answer_unknown": "The item {item} is not in the {table} table of rule set {version}.",
     "risk_policy_value": "The risk policy setting {name} cannot be {value}.",
     "risk_policy_online_order": "Online care for {higher} cannot be more open than for {lower}.",
-    # Five-colour pregnancy risk (DOMAIN.md section 4)
-    "risk_fact_range": "The {fact} value must be {min_value} to {max_value}; got {value}.",
-    "risk_answer_unknown": "The item {item} is not in the {table} table of rule set {version}.",
-    "risk_policy_value": "The risk policy setting {name} cannot be {value}.",
-    "risk_policy_online_order": "Online care for {higher} cannot be more open than for {lower}.",
     # Mental-health scales (DOMAIN.md section 7)
     "scale_unknown": "The scale {instrument} is not known.",
     "scale_item_unknown": "The scale has items 1 to {item_count}; there is no item {item}.",

@@ -130,16 +130,6 @@ CLINICAL_MESSAGES: dict[str, Promise] = {
     "risk_policy_online_order": _(
         "Online care for %(higher)s cannot be more open than for %(lower)s."
     ),
-    "risk_fact_range": _(
-        "The %(fact)s value must be %(min_value)s to %(max_value)s; got %(value)s."
-    ),
-    "risk_answer_unknown": _(
-        "The item %(item)s is not in the %(table)s table of rule set %(version)s."
-    ),
-    "risk_policy_value": _("The risk policy setting %(name)s cannot be %(value)s."),
-    "risk_policy_online_order": _(
-        "Online care for %(higher)s cannot be more open than for %(lower)s."
-    ),
     "scale_unknown": _("The scale %(instrument)s is not known."),
     "scale_item_unknown": _("The scale has items 1 to %(item_count)s; there is no item %(item)s."),
     "scale_item_repeated": _("Item %(item)s is answered more than once."),
