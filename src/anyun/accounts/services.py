@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp import match_token
@@ -556,17 +556,21 @@ def api_token_issue(*, user: User) -> str:
     return raw
 
 
-def api_token_user(raw: str) -> User | None:
-    """The user of a live token. A staff token also ends when idle longer than a staff
-    session may be (ANYUN_IDLE_TIMEOUT_MINUTES) and at the absolute limit (its expiry)."""
-    now = timezone.now()
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(token_hash=_token_hash(raw), revoked_at__isnull=True, expires_at__gt=now)
-        .first()
+def api_tokens_live(raw: str) -> QuerySet[ApiToken]:
+    """The token `raw` names if it is neither revoked nor expired, with its user (one row at
+    most: a caller may join more to it and read it in the same statement)."""
+    return ApiToken.objects.select_related("user").filter(
+        token_hash=_token_hash(raw), revoked_at__isnull=True, expires_at__gt=timezone.now()
     )
+
+
+def api_token_accept(token: ApiToken | None) -> User | None:
+    """The user of a live token (from `api_tokens_live`). A staff token also ends when idle
+    longer than a staff session may be (ANYUN_IDLE_TIMEOUT_MINUTES) and at the absolute limit
+    (its expiry). Notes the use at most every TOKEN_TOUCH_SECONDS."""
     if token is None or not token.user.is_active:
         return None
+    now = timezone.now()
     last_used = token.last_used_at or token.created_at
     if token.user.role != Role.WOMAN and now - last_used > timedelta(
         minutes=settings.ANYUN_IDLE_TIMEOUT_MINUTES
@@ -575,6 +579,11 @@ def api_token_user(raw: str) -> User | None:
     if now - last_used > timedelta(seconds=TOKEN_TOUCH_SECONDS):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def api_token_user(raw: str) -> User | None:
+    """The user of a live token (see `api_token_accept`)."""
+    return api_token_accept(api_tokens_live(raw).first())
 
 
 def api_tokens_active(user: User) -> list[ApiToken]:

@@ -385,6 +385,11 @@ def _bp_is_high(reading: Reading, t: Thresholds) -> bool:
     return reading.systolic >= t.bp_systolic_high or reading.diastolic >= t.bp_diastolic_high
 
 
+def bp_is_high(reading: Reading, t: Thresholds = DEFAULT_THRESHOLDS) -> bool:
+    """A blood pressure at or above the high thresholds (either number)."""
+    return _bp_is_high(reading, t)
+
+
 def _grade_glucose(reading: Reading, t: Thresholds) -> list[Finding]:
     """Self-monitored glucose, 妊娠期高血糖诊治指南 2022 targets [S]; urgent bounds [P].
 

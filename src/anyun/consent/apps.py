@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +11,17 @@ class ConsentConfig(AppConfig):
     label = "consent"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from anyun.consent.services import consent_versions_changed
+
+        def changed(sender: Any, **kwargs: Any) -> None:
+            # Also the historical model of a data migration (same label, another class).
+            if sender._meta.label == "consent.ConsentDocument":
+                consent_versions_changed()
+
+        post_save.connect(changed, weak=False, dispatch_uid="consent-versions-save")
+        post_delete.connect(changed, weak=False, dispatch_uid="consent-versions-delete")
         register_audit_labels(
             actions={
                 "consent_sign": _("Consent given"),

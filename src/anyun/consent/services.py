@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -18,6 +19,7 @@ from anyun.consent.models import (
     DocumentKind,
 )
 from anyun.core.errors import DomainError, NotFound, PermissionDenied
+from anyun.core.versioned import VersionedValue
 
 
 def documents_current(
@@ -31,6 +33,36 @@ def documents_current(
     ).order_by("kind", "-version"):
         newest.setdefault(doc.kind, doc)
     return [newest[kind] for kind in kinds if kind in newest]
+
+
+def _consent_versions() -> tuple[tuple[str, int, int, dt.datetime], ...]:
+    return tuple(
+        ConsentDocument.objects.filter(kind__in=CONSENT_KINDS)
+        .order_by("kind", "-version")
+        .values_list("kind", "version", "pk", "effective_at")
+    )
+
+
+# Every version of the documents signed before care (no bodies), held in the process and
+# loaded afresh after any change to a document (`consent_versions_changed`).
+CONSENT_VERSIONS: VersionedValue[tuple[tuple[str, int, int, dt.datetime], ...]] = VersionedValue(
+    "consent_versions", _consent_versions
+)
+
+
+def consent_versions_changed() -> None:
+    CONSENT_VERSIONS.bump()
+
+
+def current_consent_ids(now: dt.datetime | None = None) -> list[int]:
+    """The ids of the versions in force of the documents signed before care (no query while
+    none changed): what `documents_current()` returns, as ids."""
+    now = now or timezone.now()
+    newest: dict[str, int] = {}
+    for kind, _version, pk, effective_at in CONSENT_VERSIONS.get():
+        if effective_at <= now:
+            newest.setdefault(kind, pk)
+    return [newest[kind] for kind in CONSENT_KINDS if kind in newest]
 
 
 def sign_in_documents() -> list[ConsentDocument]:
@@ -88,13 +120,18 @@ def women_consented(user_ids: Any) -> set[int]:
     return {row["user_id"] for row in rows}
 
 
+def consent_refusal() -> PermissionDenied:
+    """The refusal of a service to a woman who has not signed every current document."""
+    return PermissionDenied(
+        "consent_required",
+        _("Please read and sign the informed consent before using this service."),
+    )
+
+
 def require_consent(user: Any) -> None:
     """The gate every clinical service calls before it serves a woman (ACC-1)."""
     if consent_missing_for(user):
-        raise PermissionDenied(
-            "consent_required",
-            _("Please read and sign the informed consent before using this service."),
-        )
+        raise consent_refusal()
 
 
 def consent_sign(*, user: Any, document_public_id: Any, request: Any = None) -> ConsentSignature:

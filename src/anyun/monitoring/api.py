@@ -11,6 +11,7 @@ from uuid import UUID
 from django.http import HttpRequest
 from ninja import Field, Header, Router, Schema, Status
 
+from anyun.accounts.api_auth import TokenAuth, VerifiedSessionAuth
 from anyun.accounts.decorators import acting_user
 from anyun.accounts.models import CLINICAL_ROLES, Role, User
 from anyun.audit.services import audit_record
@@ -26,8 +27,24 @@ from anyun.monitoring.messages import (
     rule_label,
 )
 from anyun.monitoring.models import Alarm, Reading, ReadingSource
+from anyun.pregnancy.selectors import woman_gate_by_token
 
 router = Router(tags=["monitoring"])
+
+
+class GatedTokenAuth(TokenAuth):
+    """A token read together with its user's readiness and current pregnancy (one statement),
+    kept on the request for the service (`request.woman_gate`)."""
+
+    def lookup(self, request: HttpRequest, token: str) -> User | None:
+        gate = woman_gate_by_token(token)
+        if gate is None:
+            return None
+        request.woman_gate = gate  # type: ignore[attr-defined]
+        return gate.user
+
+
+SUBMIT_AUTH = [GatedTokenAuth(), VerifiedSessionAuth(csrf=True)]
 
 
 class ReadingIn(Schema):
@@ -281,7 +298,7 @@ def _subject(request: HttpRequest, woman_id: UUID | None) -> User:
     return access_woman(user=user, woman_public_id=woman_id)
 
 
-@router.post("/readings", response={201: SubmitOut, 200: SubmitOut})
+@router.post("/readings", response={201: SubmitOut, 200: SubmitOut}, auth=SUBMIT_AUTH)
 def submit(
     request: HttpRequest,
     data: SubmitIn,
@@ -300,6 +317,7 @@ def submit(
         confirm=data.confirm,
         source=ReadingSource.HOME if user.role == Role.WOMAN else ReadingSource.CLINIC,
         request=request,
+        gate=getattr(request, "woman_gate", None),
     )
     out = SubmitOut(
         readings=[reading_out(r) for r in result.readings],

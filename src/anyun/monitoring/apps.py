@@ -1,8 +1,13 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from anyun.audit.labels import register as register_audit_labels
 from anyun.notify.kinds import register as register_notification_kinds
+
+# The rows readings are graded by: a change to one reloads them in every process.
+GRADING_MODELS = frozenset({"monitoring.ThresholdOverride", "monitoring.AlarmPolicySetting"})
 
 
 class MonitoringConfig(AppConfig):
@@ -10,6 +15,16 @@ class MonitoringConfig(AppConfig):
     label = "monitoring"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from anyun.monitoring.selectors import grading_settings_changed
+
+        def changed(sender: Any, **kwargs: Any) -> None:
+            if sender._meta.label in GRADING_MODELS:
+                grading_settings_changed()
+
+        post_save.connect(changed, weak=False, dispatch_uid="grading-settings-save")
+        post_delete.connect(changed, weak=False, dispatch_uid="grading-settings-delete")
         register_audit_labels(
             actions={
                 "alarm_acknowledge": _("Alarm acknowledged"),

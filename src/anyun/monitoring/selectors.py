@@ -31,6 +31,7 @@ from anyun.clinical.errors import ClinicalValueError
 from anyun.clinical.red_flags import Stage, stage_on
 from anyun.clinical.signs import SignKind
 from anyun.core.crypto import mask_national_id
+from anyun.core.versioned import VersionedValue
 from anyun.monitoring.chart_data import (
     BpPoint,
     ChartData,
@@ -112,6 +113,26 @@ def alarm_policy_current() -> AlarmPolicy:
     except ClinicalValueError as exc:
         logger.error("Alarm policy: stored choice %r not used (%s).", row[0], exc)
         return DEFAULT_POLICY
+
+
+def _grading_settings() -> tuple[Thresholds, AlarmPolicy]:
+    return thresholds_current(), alarm_policy_current()
+
+
+# The thresholds and alarm policy readings are graded with, held in the process and loaded
+# afresh after any change to an override or the policy (`grading_settings_changed`).
+GRADING_SETTINGS: VersionedValue[tuple[Thresholds, AlarmPolicy]] = VersionedValue(
+    "grading_settings", _grading_settings
+)
+
+
+def grading_settings() -> tuple[Thresholds, AlarmPolicy]:
+    """`thresholds_current()` and `alarm_policy_current()`, with no query while neither changed."""
+    return GRADING_SETTINGS.get()
+
+
+def grading_settings_changed() -> None:
+    GRADING_SETTINGS.bump()
 
 
 def alarm_policy_setting() -> AlarmPolicySetting | None:

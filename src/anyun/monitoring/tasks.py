@@ -8,6 +8,12 @@ from anyun.monitoring import services
 
 
 @task()
+def alarms_route(alarm_ids: list[int]) -> int:
+    """Route newly raised alarms (enqueued in the transaction that raised them)."""
+    return services.alarms_route(alarm_ids=alarm_ids)
+
+
+@task()
 def alarms_escalate_due() -> int:
     return services.alarms_escalate_due()
 

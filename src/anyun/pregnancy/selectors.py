@@ -7,17 +7,96 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import Exists, FilteredRelation, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from anyun.accounts.models import ApiToken, User, WomanProfile
+from anyun.accounts.services import api_token_accept, api_tokens_live
 from anyun.careteam.selectors import women_visible_to
 from anyun.clinical import anthropometry, dating
-from anyun.core.errors import NotFound
+from anyun.consent.models import ConsentSignature
+from anyun.consent.services import consent_refusal, current_consent_ids
+from anyun.core.errors import NotFound, PermissionDenied
 from anyun.pregnancy.models import ExamReport, Pregnancy, PregnancyStatus, PreviousPregnancy
 
 
 def current_pregnancy_of(woman: Any) -> Pregnancy | None:
     return Pregnancy.objects.filter(woman=woman, status=PregnancyStatus.CURRENT).first()
+
+
+@dataclass(frozen=True)
+class WomanGate:
+    """What a service needs to know before it serves a woman, read in one statement: whether
+    she is ready (identity verified, every current consent signed) and her current pregnancy."""
+
+    user: User
+    verified: bool
+    consented: bool
+    pregnancy: Pregnancy | None
+
+    def require_ready(self) -> None:
+        """Verified identity and every current consent signed, else PermissionDenied."""
+        if not self.verified:
+            raise PermissionDenied(
+                "identity_required", _("Please verify your real-name identity first.")
+            )
+        if not self.consented:
+            raise consent_refusal()
+
+
+def _gated(rows: QuerySet[Any], *, user: str) -> QuerySet[Any]:
+    """`rows` (users, or rows with a `user` relation at path `user`) with her readiness and
+    current pregnancy joined: one statement."""
+    ref = OuterRef(f"{user}id" if user else "pk")
+    checks: dict[str, Any] = {
+        "gate_verified": Exists(WomanProfile.objects.filter(user=ref, verified_at__isnull=False))
+    }
+    for n, document_id in enumerate(current_consent_ids()):
+        checks[f"gate_signed_{n}"] = Exists(
+            ConsentSignature.objects.filter(
+                user=ref, document_id=document_id, withdrawn_at__isnull=True
+            )
+        )
+    return (
+        rows.annotate(**checks)
+        .annotate(
+            gate_pregnancy=FilteredRelation(
+                f"{user}pregnancies",
+                condition=Q(**{f"{user}pregnancies__status": PregnancyStatus.CURRENT}),
+            )
+        )
+        .select_related("gate_pregnancy")
+    )
+
+
+def _gate_of(row: Any, user: User) -> WomanGate:
+    signed = [v for k, v in vars(row).items() if k.startswith("gate_signed_")]
+    pregnancy = getattr(row, "gate_pregnancy", None)
+    return WomanGate(
+        user=user,
+        verified=bool(row.gate_verified),
+        consented=all(signed),
+        pregnancy=pregnancy if pregnancy is not None and pregnancy.pk is not None else None,
+    )
+
+
+def woman_gate(woman: User) -> WomanGate:
+    """Her readiness and current pregnancy (one statement)."""
+    row = _gated(User.objects.filter(pk=woman.pk), user="").first()
+    if row is None:
+        return WomanGate(user=woman, verified=False, consented=False, pregnancy=None)
+    return _gate_of(row, woman)
+
+
+def woman_gate_by_token(raw: str) -> WomanGate | None:
+    """The live API token `raw` (accounts' rules), its user, her readiness and current
+    pregnancy: one statement. None when the token does not admit anyone."""
+    token: ApiToken | None = _gated(api_tokens_live(raw), user="user__").first()
+    user = api_token_accept(token)
+    if token is None or user is None:
+        return None
+    return _gate_of(token, user)
 
 
 def pregnancies_visible_to(user: Any) -> QuerySet[Pregnancy]:

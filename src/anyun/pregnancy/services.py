@@ -12,11 +12,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from anyun.accounts.models import Role, User, WomanProfile
+from anyun.accounts.models import Role, User
 from anyun.audit.services import audit_record
 from anyun.clinical import anthropometry, dating
 from anyun.clinical.errors import ClinicalValueError
-from anyun.consent.services import require_consent
 from anyun.core.errors import DomainError, PermissionDenied
 from anyun.core.inputs import text_within
 from anyun.core.messages import clinical_message
@@ -35,6 +34,7 @@ from anyun.pregnancy.models import (
     PregnancyStatus,
     PreviousPregnancy,
 )
+from anyun.pregnancy.selectors import woman_gate
 from anyun.staff.selectors import require_online_practice
 
 MAX_GA_DAYS = 44 * 7
@@ -173,12 +173,7 @@ def _require_writer(*, actor: User, woman: User) -> None:
 
 def require_woman_ready(woman: User) -> None:
     """Verified identity and every current consent signed, else PermissionDenied."""
-
-    if not WomanProfile.objects.filter(user=woman, verified_at__isnull=False).exists():
-        raise PermissionDenied(
-            "identity_required", _("Please verify your real-name identity first.")
-        )
-    require_consent(woman)
+    woman_gate(woman).require_ready()
 
 
 def pregnancy_open(

@@ -1,7 +1,8 @@
 """Home-monitoring use cases, one module per use case; the public names are re-exported here.
 
 - :mod:`.readings`: record a check-in, grade it, raise its alarms;
-- :mod:`.alarms`: route alarms to the responder chain, acknowledge, close, escalate;
+- :mod:`.alarms`: raise alarms, route them to the responder chain (the queue worker's job),
+  acknowledge, close, escalate;
 - :mod:`.plans`: the woman's instructions and their reminders;
 - :mod:`.safety`: the mental-health safety pathway and the hospital's crisis lines;
 - :mod:`.thresholds`: a hospital's alarm thresholds.
@@ -14,8 +15,10 @@ from anyun.monitoring.services.alarms import (
     alarm_acknowledge,
     alarm_close,
     alarm_raise,
+    alarm_routed,
     alarm_summary,
     alarms_escalate_due,
+    alarms_route,
     format_values,
     responder_chain,
 )
@@ -54,8 +57,10 @@ __all__ = [
     "alarm_policy_set",
     "alarm_close",
     "alarm_raise",
+    "alarm_routed",
     "alarm_summary",
     "alarms_escalate_due",
+    "alarms_route",
     "crisis_guidance",
     "crisis_line_save",
     "format_values",

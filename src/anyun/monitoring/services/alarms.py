@@ -21,6 +21,7 @@ from anyun.careteam.services import care_access_grant
 from anyun.clinical import alarms as rules
 from anyun.core.errors import DomainError, NotFound
 from anyun.core.inputs import text_within
+from anyun.core.worker import enqueue
 from anyun.monitoring.display import reading_value
 from anyun.monitoring.messages import rule_label
 from anyun.monitoring.models import (
@@ -100,21 +101,38 @@ def alarm_raise(
 
 
 def alarms_raise_grouped(
-    *, woman: User, pairs: Sequence[tuple[Reading, rules.Finding]]
+    *, woman: User, pairs: Sequence[tuple[Reading, rules.Finding]], route: bool = True
 ) -> list[Alarm]:
     """One check-in's findings as one alarm per grade, most severe first (item: one check-in,
-    one alarm to handle). Precondition: inside the caller's `transaction.atomic`."""
-    return [
-        _alarm_create(woman=woman, pairs=group) for _grade, group in rules.group_by_grade(pairs)
-    ]
+    one alarm to handle): the alarms and their RAISED events in one statement each and, with
+    `route`, one job that routes the attention and urgent ones (`alarms_route_soon`).
+    Precondition: inside the caller's `transaction.atomic`."""
+    alarms = Alarm.objects.bulk_create(
+        [_alarm_build(woman=woman, pairs=group) for _grade, group in rules.group_by_grade(pairs)]
+    )
+    now = timezone.now()
+    AlarmEvent.objects.bulk_create(
+        [
+            AlarmEvent(
+                alarm=alarm,
+                at=now,
+                kind=AlarmEventKind.RAISED,
+                detail={"rules": [row["rule"] for row in alarm.findings]},
+            )
+            for alarm in alarms
+        ]
+    )
+    if route:
+        alarms_route_soon(alarms)
+    return alarms
 
 
-def _alarm_create(*, woman: User, pairs: Sequence[tuple[Reading, rules.Finding]]) -> Alarm:
+def _alarm_build(*, woman: User, pairs: Sequence[tuple[Reading, rules.Finding]]) -> Alarm:
     ordered = [pair for _grade, group in rules.group_by_grade(pairs) for pair in group]
     reading, primary = ordered[0]
     grade = Grade(primary.grade.value)
     unconfirmed = any(f.rule == FIRST_HIGH_BP_RULE for _r, f in ordered)
-    alarm = Alarm.objects.create(
+    return Alarm(
         woman=woman,
         reading=reading,
         findings=[finding_row(r, f) for r, f in ordered],
@@ -129,17 +147,66 @@ def _alarm_create(*, woman: User, pairs: Sequence[tuple[Reading, rules.Finding]]
         confidence=primary.confidence,
         status=AlarmStatus.OPEN if grade in ROUTED_GRADES else AlarmStatus.INFORMATION,
     )
-    _event(alarm, AlarmEventKind.RAISED, actor=None, rules=[f.rule for _r, f in ordered])
-    if grade in ROUTED_GRADES:
+
+
+def _alarm_create(*, woman: User, pairs: Sequence[tuple[Reading, rules.Finding]]) -> Alarm:
+    """One alarm, routed in this transaction (the safety pathway: whether someone was reached
+    is what she is told at once)."""
+    alarm = _alarm_build(woman=woman, pairs=pairs)
+    alarm.save()
+    _event(alarm, AlarmEventKind.RAISED, actor=None, rules=[row["rule"] for row in alarm.findings])
+    if alarm.grade in ROUTED_GRADES:
         _alarm_route(alarm)
     return alarm
 
 
+def alarms_route_soon(alarms: Sequence[Alarm]) -> None:
+    """One job, written in the caller's transaction (the outbox: it exists only if the alarms
+    commit), that routes the attention and urgent ones of `alarms` (`alarms_route`)."""
+    from anyun.monitoring.tasks import alarms_route as route_task  # tasks import services
+
+    routed = [alarm.pk for alarm in alarms if alarm.grade in ROUTED_GRADES]
+    if routed:
+        enqueue(route_task, alarm_ids=routed)
+
+
+def alarms_route(*, alarm_ids: Sequence[int]) -> int:
+    """The queue worker's half of raising an alarm: each one still open and not yet routed
+    goes to the first of her responder chain (access to her record, a notification, a live
+    push; urgent: an SMS to that person and the on-duty clinicians, once each, and the time it
+    escalates). Safe to run twice: a routed alarm is left alone. Returns how many it routed."""
+    done = 0
+    for pk in alarm_ids:
+        with transaction.atomic():
+            alarm = (
+                Alarm.objects.select_for_update()
+                .select_related("woman", "reading")
+                .filter(pk=pk, status=AlarmStatus.OPEN, assigned_to__isnull=True)
+                .first()
+            )
+            if alarm is None or alarm_routed(alarm):
+                continue
+            _alarm_route(alarm)
+            done += 1
+    return done
+
+
+def alarm_routed(alarm: Alarm) -> bool:
+    """Whether the alarm has gone to someone, or was found to have nobody to go to."""
+    return (
+        alarm.assigned_to_id is not None
+        or AlarmEvent.objects.filter(alarm=alarm, kind=AlarmEventKind.NOTIFIED).exists()
+    )
+
+
 def _alarm_route(alarm: Alarm) -> None:
-    """Give a new (or newly routed) alarm to the first responder; urgent: SMS, escalation."""
+    """Give a new (or newly routed) alarm to the first responder; urgent: SMS, escalation.
+    Nobody to give it to is recorded too (a NOTIFIED event without a recipient)."""
     chain = responder_chain(alarm.woman)
     if chain:
         _alarm_assign(alarm, chain[0], escalation=False)
+    else:
+        _event(alarm, AlarmEventKind.NOTIFIED, recipient=None, reachable=False)
     if alarm.grade == Grade.URGENT:
         alarm.escalate_at = timezone.now() + dt.timedelta(
             minutes=settings.ANYUN_ALARM_ESCALATION_MINUTES
@@ -166,11 +233,11 @@ def _set_primary(alarm: Alarm, rows: list[dict[str, Any]]) -> None:
 
 def alarm_confirm_on_repeat(
     alarm: Alarm, *, repeat: Reading, pairs: Sequence[tuple[Reading, rules.Finding]]
-) -> None:
+) -> bool:
     """A high repeat 4 h to 7 days after her unconfirmed first high blood pressure: the alarm
     is confirmed on repeat and lists the confirming finding first (no second alarm). Advice
-    (the hospital's choice for a first reading) becomes attention and is routed.
-    Precondition: `alarm` locked in the caller's transaction."""
+    (the hospital's choice for a first reading) becomes attention: True, the caller routes it
+    (`alarms_route_soon`). Precondition: `alarm` locked in the caller's transaction."""
     alarm.confirmation = AlarmConfirmation.CONFIRMED
     alarm.repeat_reading = repeat
     _set_primary(alarm, [*(finding_row(r, f) for r, f in pairs), *alarm.findings])
@@ -180,8 +247,7 @@ def alarm_confirm_on_repeat(
         alarm.status = AlarmStatus.OPEN
     alarm.save()
     _event(alarm, AlarmEventKind.CONFIRMED, repeat=str(repeat.public_id))
-    if route:
-        _alarm_route(alarm)
+    return route
 
 
 def alarm_add_findings(

@@ -37,20 +37,19 @@ from anyun.monitoring.models import (
 )
 from anyun.monitoring.selectors import (
     POSTPARTUM_KINDS,
-    alarm_policy_current,
+    grading_settings,
     monitored_pregnancy_of,
-    thresholds_current,
 )
 from anyun.monitoring.services.alarms import (
     alarm_add_findings,
     alarm_confirm_on_repeat,
     alarm_normal_on_repeat,
     alarms_raise_grouped,
+    alarms_route_soon,
 )
 from anyun.monitoring.services.safety import SafetyTrigger, safety_pathway_start
 from anyun.pregnancy.models import Pregnancy, PregnancyStatus
-from anyun.pregnancy.selectors import pregnancy_summary
-from anyun.pregnancy.services import require_woman_ready
+from anyun.pregnancy.selectors import WomanGate, pregnancy_summary, woman_gate
 from anyun.staff.selectors import (
     require_online_practice,
 )
@@ -184,25 +183,61 @@ def readings_record(
     confirm: bool = False,
     source: str = ReadingSource.HOME,
     request: Any = None,
+    gate: WomanGate | None = None,
 ) -> RecordResult:
-    """Store a check-in (one or more readings), grade each, and raise and route alarms.
+    """Store a check-in (one or more readings), grade each, and raise alarms.
 
     Impossible values refuse the whole submission (the field is named); implausible ones
     raise ConfirmationRequired unless `confirm`. The same `idempotency_key` from the same
-    woman returns the first result and stores nothing. Alarms of grade attention or urgent
-    reach the responsible clinician through the notification outbox in this transaction.
+    woman returns the first result and stores nothing (the insert finds it: the key is
+    unique). Alarms of grade attention or urgent are routed to her responder chain by one
+    queue job written in this transaction (`alarms_route`). `gate`: her readiness and
+    current pregnancy if the caller has read them already (`woman_gate_by_token`).
     """
 
     _require_recorder(actor=actor, woman=woman, source=source)
-    require_woman_ready(woman)
+    if gate is None or gate.user.pk != woman.pk:
+        gate = woman_gate(woman)
+    gate.require_ready()
     key = (idempotency_key or "").strip()[:80]
-    if key:
-        replay = _replay(woman=woman, key=key)
-        if replay is not None:
-            return replay
+    try:
+        pregnancy, checked, confirmed = _checked(
+            woman=woman, gate=gate, items=items, confirm=confirm
+        )
+    except DomainError:
+        # A repeat of a submission already stored returns it, whatever changed since.
+        replay = _replay(woman=woman, key=key) if key else None
+        if replay is None:
+            raise
+        return replay
+    try:
+        with transaction.atomic():
+            return _store_and_grade(
+                actor=actor,
+                woman=woman,
+                pregnancy=pregnancy,
+                checked=checked,
+                key=key,
+                confirmed=confirmed,
+                source=source,
+                request=request,
+            )
+    except IntegrityError:
+        # Stored before under this key (a repeat, or the same submission racing with
+        # itself): the first one won.
+        replay = _replay(woman=woman, key=key) if key else None
+        if replay is None:
+            raise
+        return replay
+
+
+def _checked(
+    *, woman: User, gate: WomanGate, items: Sequence[ReadingInput], confirm: bool
+) -> tuple[Pregnancy, list[tuple[ReadingInput, signs.Reading]], bool]:
+    """Her pregnancy and the readings checked, or DomainError (ConfirmationRequired)."""
     if not items:
         raise DomainError("readings_empty", _("Enter at least one value."))
-    pregnancy = monitored_pregnancy_of(woman)
+    pregnancy = gate.pregnancy or monitored_pregnancy_of(woman)
     if pregnancy is None:
         raise DomainError("pregnancy_required", _("Open your pregnancy record first."))
     if pregnancy.status != PregnancyStatus.CURRENT:
@@ -250,24 +285,7 @@ def readings_record(
         checked.append((item, reading))
     if to_confirm and not confirm:
         raise ConfirmationRequired(to_confirm)
-    try:
-        with transaction.atomic():
-            return _store_and_grade(
-                actor=actor,
-                woman=woman,
-                pregnancy=pregnancy,
-                checked=checked,
-                key=key,
-                confirmed=bool(to_confirm),
-                source=source,
-                request=request,
-            )
-    except IntegrityError:
-        # The same submission raced with itself: the first one won.
-        replay = _replay(woman=woman, key=key) if key else None
-        if replay is None:
-            raise
-        return replay
+    return pregnancy, checked, bool(to_confirm)
 
 
 def _replay(*, woman: User, key: str) -> RecordResult | None:
@@ -354,8 +372,8 @@ def _store_and_grade(
 ) -> RecordResult:
 
     batch = uuid.uuid4()
-    stored = [
-        Reading.objects.create(
+    rows = [
+        Reading(
             woman=woman,
             pregnancy=pregnancy,
             kind=reading.kind,
@@ -378,13 +396,14 @@ def _store_and_grade(
         )
         for position, (item, reading) in enumerate(checked)
     ]
+    # One INSERT; a key stored before raises IntegrityError (the caller replays).
+    stored = Reading.objects.bulk_create(rows)
     summary = pregnancy_summary(pregnancy)
-    thresholds = thresholds_current()
+    thresholds, policy = grading_settings()
     latest = max(r.measured_at for r in stored)
     history = _history(
         woman=woman, pregnancy=pregnancy, kinds={r.kind for r in stored}, until=latest, t=thresholds
     )
-    policy = alarm_policy_current()
     raised: list[Alarm] = []
     pairs: list[tuple[Reading, rules.Finding]] = []
     for row in stored:
@@ -414,13 +433,20 @@ def _store_and_grade(
             pairs.append((carrier, finding))
     # A repeat of an unconfirmed first high blood pressure updates that alarm; the rest of
     # the check-in becomes one alarm per grade.
+    to_route: list[Alarm] = []
+    pending = _pending_first_high(
+        woman=woman, stored=stored, pairs=pairs, history=history, thresholds=thresholds
+    )
     for row in stored:
-        if row.kind == signs.SignKind.BLOOD_PRESSURE:
-            pairs, touched = _apply_repeat(
-                woman=woman, repeat=row, pairs=pairs, thresholds=thresholds, policy=policy
+        if row.kind == signs.SignKind.BLOOD_PRESSURE and pending:
+            pairs, touched, route = _apply_repeat(
+                pending=pending, repeat=row, pairs=pairs, thresholds=thresholds, policy=policy
             )
             raised += touched
-    raised += alarms_raise_grouped(woman=woman, pairs=pairs)
+            to_route += touched if route else []
+    grouped = alarms_raise_grouped(woman=woman, pairs=pairs, route=False)
+    raised += grouped
+    alarms_route_soon([*to_route, *grouped])
     if carrier is not None and ticked & red_flags.SAFETY_PATHWAY_SYMPTOMS:
         pathway = safety_pathway_start(
             woman=woman,
@@ -443,47 +469,78 @@ def _store_and_grade(
     return RecordResult(readings=stored, alarms=raised)
 
 
-def _apply_repeat(
+def _pending_first_high(
     *,
     woman: User,
-    repeat: Reading,
+    stored: list[Reading],
     pairs: list[tuple[Reading, rules.Finding]],
+    history: list[signs.Reading],
     thresholds: Thresholds,
-    policy: AlarmPolicy,
-) -> tuple[list[tuple[Reading, rules.Finding]], list[Alarm]]:
-    """A blood pressure after her open unconfirmed first high one (2020 guideline [S]).
-
-    4 h to 7 days later and high: that alarm is confirmed on repeat and takes this reading's
-    confirming finding (no second alarm); normal: it is marked normal on repeat (and closes
-    itself if the hospital chose so). Sooner than 4 h and still high: this reading's finding
-    is added to it. Returns the findings still to raise and the alarms updated.
-    """
-    pending = (
+) -> list[Alarm]:
+    """Her open unconfirmed first high blood pressures, newest first, locked; looked up only
+    when one could matter: a high blood pressure in this check-in (it joins one, whatever its
+    age) or in the history the repeat window covers (it confirms or clears one)."""
+    if not any(r.kind == signs.SignKind.BLOOD_PRESSURE for r in stored):
+        return []
+    high_now = any(f.rule in _BP_RULES for _r, f in pairs)
+    high_before = any(
+        h.kind == signs.SignKind.BLOOD_PRESSURE and rules.bp_is_high(h, thresholds) for h in history
+    )
+    if not (high_now or high_before):
+        return []
+    return list(
         Alarm.objects.select_for_update()
         .filter(woman=woman, confirmation=AlarmConfirmation.UNCONFIRMED)
         .exclude(status=AlarmStatus.CLOSED)
         .select_related("reading", "woman")
         .order_by("-created_at", "-id")
-        .first()
     )
-    if pending is None or pending.reading_id == repeat.pk:
-        return pairs, []
+
+
+_BP_RULES = frozenset({"bp_high_first", "bp_high_confirmed"})
+
+
+def _apply_repeat(
+    *,
+    pending: list[Alarm],
+    repeat: Reading,
+    pairs: list[tuple[Reading, rules.Finding]],
+    thresholds: Thresholds,
+    policy: AlarmPolicy,
+) -> tuple[list[tuple[Reading, rules.Finding]], list[Alarm], bool]:
+    """A blood pressure after her open unconfirmed first high one (2020 guideline [S]).
+
+    4 h to 7 days later and high: that alarm is confirmed on repeat and takes this reading's
+    confirming finding (no second alarm); normal: it is marked normal on repeat (and closes
+    itself if the hospital chose so). Sooner than 4 h and still high: this reading's finding
+    is added to it. Returns the findings still to raise, the alarms updated and whether they
+    are to be routed now. `pending`: her open unconfirmed alarms, newest first.
+    """
+    alarm = next(
+        (
+            a
+            for a in pending
+            if a.confirmation == AlarmConfirmation.UNCONFIRMED and a.status != AlarmStatus.CLOSED
+        ),
+        None,
+    )
+    if alarm is None or alarm.reading_id == repeat.pk:
+        return pairs, [], False
     outcome = rules.bp_repeat_outcome(
-        reading_for_rules(pending.reading), reading_for_rules(repeat), thresholds=thresholds
+        reading_for_rules(alarm.reading), reading_for_rules(repeat), thresholds=thresholds
     )
-    bp_rules = {"bp_high_first", "bp_high_confirmed"}
-    taken = [(r, f) for r, f in pairs if r.pk == repeat.pk and f.rule in bp_rules]
-    rest = [(r, f) for r, f in pairs if not (r.pk == repeat.pk and f.rule in bp_rules)]
+    taken = [(r, f) for r, f in pairs if r.pk == repeat.pk and f.rule in _BP_RULES]
+    rest = [(r, f) for r, f in pairs if not (r.pk == repeat.pk and f.rule in _BP_RULES)]
     if outcome == rules.RepeatOutcome.CONFIRMED:
-        alarm_confirm_on_repeat(pending, repeat=repeat, pairs=taken)
-        return rest, [pending]
+        route = alarm_confirm_on_repeat(alarm, repeat=repeat, pairs=taken)
+        return rest, [alarm], route
     if outcome == rules.RepeatOutcome.NORMAL:
-        alarm_normal_on_repeat(pending, repeat=repeat, close=policy.close_on_normal_repeat)
-        return pairs, [pending]
+        alarm_normal_on_repeat(alarm, repeat=repeat, close=policy.close_on_normal_repeat)
+        return pairs, [alarm], False
     if taken:
-        alarm_add_findings(pending, repeat=repeat, pairs=taken)
-        return rest, [pending]
-    return pairs, []
+        alarm_add_findings(alarm, repeat=repeat, pairs=taken)
+        return rest, [alarm], False
+    return pairs, [], False
 
 
 def _bmi_category(value: str | None) -> Any:

@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from anyun.accounts.models import Role, User
+from anyun.core.worker import make_worker
 from anyun.monitoring import services
 from anyun.monitoring.services import ReadingInput
 
@@ -58,15 +60,30 @@ def ward(make_woman: Any, make_clinician: Any) -> Ward:
     )
 
 
+ROUTE_TASK = "anyun.monitoring.tasks.alarms_route"
+
+
+def route_alarms() -> int:
+    """What the queue worker does once a check-in has committed: run the alarm-routing jobs
+    it wrote (only those: notification deliveries stay queued). Returns how many ran."""
+    worker = make_worker()
+    jobs = list(DBTaskResult.objects.ready().filter(task_path=ROUTE_TASK).order_by("enqueued_at"))
+    for job in jobs:
+        job.claim(worker.worker_id)
+        worker.run_task(job)
+    return len(jobs)
+
+
 @pytest.fixture
 def record(ward: Ward) -> Callable[..., services.RecordResult]:
-    """The woman records readings (kwargs of ReadingInput, or a list of them)."""
+    """The woman records readings (kwargs of ReadingInput, or a list of them); the queue
+    worker then routes the alarms raised (the result's alarms are read again after)."""
 
     def run(
         *items: dict[str, Any], key: str = "", confirm: bool = False, woman: User | None = None
     ) -> services.RecordResult:
         who = woman or ward.woman
-        return services.readings_record(
+        result = services.readings_record(
             actor=who,
             woman=who,
             items=[
@@ -78,6 +95,10 @@ def record(ward: Ward) -> Callable[..., services.RecordResult]:
             idempotency_key=key,
             confirm=confirm,
         )
+        route_alarms()
+        for alarm in result.alarms:
+            alarm.refresh_from_db()
+        return result
 
     return run
 

@@ -12,12 +12,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from anyun.clinical.alarm_thresholds import DEFAULT_POLICY
+from anyun.clinical.alarm_thresholds import DEFAULT_POLICY, DEFAULT_THRESHOLDS
 from anyun.core.errors import DomainError
 from anyun.monitoring import services
 from anyun.monitoring.models import Alarm, AlarmEvent, MonitoringPlan
 from anyun.monitoring.services import readings as readings_service
-from anyun.monitoring.tests.conftest import Ward, ago, bp
+from anyun.monitoring.tests.conftest import Ward, ago, bp, route_alarms
 from anyun.notify import providers
 from anyun.notify.models import Delivery, Notification
 from anyun.notify.services import delivery_attempt
@@ -167,7 +167,7 @@ def test_the_hospital_may_keep_a_first_reading_as_advice_until_a_high_repeat(
     ward: Ward, record: Any, monkeypatch: Any
 ) -> None:
     advice = dataclasses.replace(DEFAULT_POLICY, first_high_bp_grade="advice")
-    monkeypatch.setattr(readings_service, "alarm_policy_current", lambda: advice)
+    monkeypatch.setattr(readings_service, "grading_settings", lambda: (DEFAULT_THRESHOLDS, advice))
     (alarm,) = record(bp(150, 95, measured_at=ago(hours=5))).alarms
     assert (alarm.grade, alarm.status, alarm.assigned_to) == ("advice", "information", None)
     assert not Notification.objects.filter(kind="alarm").exists()
@@ -212,7 +212,7 @@ def test_it_closes_itself_on_a_normal_repeat_if_the_hospital_chose_that(
     ward: Ward, record: Any, monkeypatch: Any
 ) -> None:
     closing = dataclasses.replace(DEFAULT_POLICY, close_on_normal_repeat=True)
-    monkeypatch.setattr(readings_service, "alarm_policy_current", lambda: closing)
+    monkeypatch.setattr(readings_service, "grading_settings", lambda: (DEFAULT_THRESHOLDS, closing))
     (alarm,) = record(bp(150, 95, measured_at=ago(hours=5))).alarms
     record(bp(122, 78))
     alarm.refresh_from_db()
@@ -367,6 +367,11 @@ def test_her_check_in_page_shows_one_instruction_with_the_reasons(ward: Ward) ->
     assert html.count('data-testid="alarm"') == 1
     assert html.count('data-testid="alarm-action"') == 1
     assert html.count('data-testid="alarm-reason"') == 3
+    # Raised; the queue worker has not routed it yet: she is told it is being sent.
+    assert "正在通知您的医护团队。请不要等待他们回复。" in html
+    assert "已通知您的医护团队" not in html
+    assert route_alarms() == 1
+    html = client.get(f"/monitoring/checkins/{result.readings[0].batch}/").content.decode()
     assert "已通知您的医护团队。请不要等待他们回复。" in html  # told, and it is true
     assert "需要医生查看的情况已通知您的诊疗团队" not in html  # the old blanket claim
 
@@ -385,6 +390,8 @@ def test_she_is_not_told_her_team_knows_when_nobody_could_be_reached(
         actor=alone, woman=alone, items=[services.ReadingInput(**bp(150, 95))]
     )
     (alarm,) = result.alarms
+    route_alarms()
+    alarm.refresh_from_db()
     assert (alarm.grade, alarm.assigned_to) == ("attention", None)
     page = woman_client(alone).get(f"/monitoring/checkins/{result.readings[0].batch}/")
     text = page.content.decode()
