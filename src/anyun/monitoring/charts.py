@@ -616,6 +616,11 @@ def _add_svg_accessibility(svg: str, data: ChartData) -> str:
     return svg[:end] + attributes + ">" + children + svg[end + 1 :]
 
 
+def chart_description(data: ChartData) -> str:
+    """The chart's summary in words: the SVG's <desc>, and the caption under it on the page."""
+    return _description(data)
+
+
 def _description(data: ChartData) -> str:
     """Latest reading per panel, e.g. "Fundal height (cm): 30.5 (32+1)"."""
     labels = data.labels
@@ -780,6 +785,7 @@ def _value_trend(trend: TrendData) -> Figure:
             [v for _, v in seconds],
             color=_COLOURS["diastolic"],
             linewidth=1.0,
+            linestyle=(0, (4, 2)),  # dashed, as on the pregnancy chart: not by colour alone
             gid="trend-series-2",
         )
     for source in _SOURCES:

@@ -582,3 +582,222 @@ def monitored_pregnancy_of(woman: Any, *, today: dt.date | None = None) -> Pregn
     today = today or timezone.localdate()
     stage = stage_on(today=today, pregnant=False, delivered_on=birth.ended_on)
     return birth if stage == Stage.POSTPARTUM else None
+
+
+# --- text alternatives of the charts (WCAG 1.1.1 and 1.4.1) ---------------------------------
+
+# Rules whose finding means the value is below its limit; every other finding means above.
+_LOW_RULES = frozenset({"glucose_low", "fhr_low", "fhr_very_low", "pulse_low"})
+# Signs whose single value is graded without her history or GA (DOMAIN.md s.5).
+_FLAGGED_KINDS = frozenset(
+    {
+        SignKind.BLOOD_PRESSURE,
+        SignKind.GLUCOSE,
+        SignKind.FETAL_HEART_RATE,
+        SignKind.PULSE,
+        SignKind.TEMPERATURE,
+    }
+)
+
+
+@dataclass(frozen=True)
+class ValueFlag:
+    code: str  # "high" or "low"
+    label: str
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    reading: Reading
+    flag: ValueFlag | None
+
+
+def _value_flag(code: str) -> ValueFlag:
+    from django.utils.translation import pgettext
+
+    labels = {"high": pgettext("reading flag", "High"), "low": pgettext("reading flag", "Low")}
+    return ValueFlag(code=code, label=str(labels[code]))
+
+
+def reading_flag(
+    reading: Reading, *, thresholds: Thresholds, policy: AlarmPolicy
+) -> ValueFlag | None:
+    """ "high" or "low" when the reading alone is outside the alarm thresholds in force.
+
+    A display decision for the text flag beside a value (so that no colour has to say it):
+    the reading is graded alone by `anyun.clinical.alarms.evaluate`; only findings on its own
+    sign count (a BP monitor's pulse does not flag the blood pressure). Rules that need her
+    history or GA (movements, weight, fundal height) give no flag here. Nothing is raised.
+    """
+    from anyun.clinical import alarms as rules
+    from anyun.monitoring.services.readings import reading_for_rules
+
+    if reading.kind not in _FLAGGED_KINDS:
+        return None
+    try:
+        findings = rules.evaluate(
+            reading_for_rules(reading), history=[], ga=None, thresholds=thresholds, policy=policy
+        )
+    except ClinicalValueError:
+        return None  # a stored value the rules refuse: shown as it is, without a flag
+    own = [f for f in findings if f.sign == reading.kind]
+    if not own:
+        return None
+    return _value_flag("low" if any(f.rule in _LOW_RULES for f in own) else "high")
+
+
+def sign_history_rows(readings: list[Reading]) -> list[HistoryRow]:
+    """Her readings for the history table, each with its flag against the thresholds in force."""
+    thresholds, policy = thresholds_current(), alarm_policy_current()
+    return [HistoryRow(r, reading_flag(r, thresholds=thresholds, policy=policy)) for r in readings]
+
+
+@dataclass(frozen=True)
+class ChartTableRow:
+    when: str
+    value: str
+    source: str = ""
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class ChartTable:
+    """The values one chart (or panel) plots, as a table: its text alternative."""
+
+    title: str
+    rows: list[ChartTableRow]
+    reference_label: str = ""
+
+
+def _number(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value)}"
+
+
+def _source_label(source: str) -> str:
+    from django.utils.translation import gettext as _
+
+    return str(_("Clinic measurement") if source == "clinic" else _("Home reading"))
+
+
+def chart_tables(data: ChartData) -> list[ChartTable]:
+    """The pregnancy chart's four panels as tables: GA, value, where measured, and the
+    reference it is drawn against (fundal height P10-P90, her weight-gain band)."""
+    from django.utils.translation import gettext as _
+
+    from anyun.clinical import sfh
+    from anyun.clinical.anthropometry import weight_gain_band
+    from anyun.clinical.dating import GestationalAge
+
+    labels = data.labels
+
+    def ga(days: int) -> str:
+        return str(GestationalAge(days))
+
+    def sfh_range(days: int) -> str:
+        weeks = days / 7
+        if not sfh.SFH_MIN_GA_WEEKS <= weeks <= sfh.SFH_MAX_GA_WEEKS:
+            return ""
+        return f"{_number(sfh.sfh_p10(weeks))}–{_number(sfh.sfh_p90(weeks))}"
+
+    def weight_range(days: int) -> str:
+        if data.bmi_category is None:
+            return ""
+        low, high = weight_gain_band(data.bmi_category, GestationalAge(days))
+        return f"{_number(low)}–{_number(high)}"
+
+    def rows(points: list[ChartPoint], reference: Any) -> list[ChartTableRow]:
+        return [
+            ChartTableRow(
+                ga(p.ga_days), _number(p.value), _source_label(p.source), reference(p.ga_days)
+            )
+            for p in sorted(points, key=lambda p: p.ga_days)
+        ]
+
+    bp_rows = [
+        ChartTableRow(ga(p.ga_days), f"{p.systolic}/{p.diastolic}", _source_label(p.source))
+        for p in sorted(data.bp, key=lambda p: p.ga_days)
+    ]
+    return [
+        ChartTable(labels.sfh, rows(data.sfh, sfh_range), str(_("P10–P90"))),
+        ChartTable(labels.weight, rows(data.weight_gain, weight_range), labels.band),
+        ChartTable(labels.ac, rows(data.ac, lambda _days: "")),
+        ChartTable(labels.bp, bp_rows),
+    ]
+
+
+def trend_table(trend: Any) -> ChartTable:
+    """One sign's trend as a table: time, value, where measured, her reference range."""
+    from django.utils.translation import gettext as _
+
+    tz = trend.tz
+    band = {at: (low, high) for at, low, high in trend.band}
+    if trend.events:
+        return ChartTable(
+            trend.title,
+            [
+                ChartTableRow(
+                    timezone.localtime(e.at, tz).strftime("%Y-%m-%d %H:%M"), "、".join(e.labels)
+                )
+                for e in sorted(trend.events, key=lambda e: e.at)
+            ],
+        )
+    table_rows = []
+    for p in trend.points:
+        value = _number(p.value) if p.second is None else f"{_number(p.value)}/{_number(p.second)}"
+        low_high = band.get(p.at)
+        table_rows.append(
+            ChartTableRow(
+                timezone.localtime(p.at, tz).strftime("%Y-%m-%d %H:%M"),
+                f"{value} {trend.unit}".strip(),
+                _source_label(p.source),
+                f"{_number(low_high[0])}–{_number(low_high[1])}" if low_high else "",
+            )
+        )
+    return ChartTable(trend.title, table_rows, str(_("Your reference range")) if band else "")
+
+
+def trend_summary(trend: Any) -> str:
+    """One sentence of what the trend shows: how many values over which days, the latest,
+    and the reference lines drawn."""
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    tz = trend.tz
+    if trend.events:
+        times = sorted(e.at for e in trend.events)
+        count = len(times)
+        text = ngettext(
+            "%(count)s report from %(first)s to %(last)s.",
+            "%(count)s reports from %(first)s to %(last)s.",
+            count,
+        )
+    elif trend.points:
+        times = sorted(p.at for p in trend.points)
+        count = len(times)
+        text = ngettext(
+            "%(count)s value from %(first)s to %(last)s.",
+            "%(count)s values from %(first)s to %(last)s.",
+            count,
+        )
+    else:
+        return str(trend.no_data)
+    parts = [
+        text
+        % {
+            "count": count,
+            "first": timezone.localtime(times[0], tz).strftime("%Y-%m-%d"),
+            "last": timezone.localtime(times[-1], tz).strftime("%Y-%m-%d"),
+        }
+    ]
+    if trend.points:
+        last = max(trend.points, key=lambda p: p.at)
+        value = (
+            _number(last.value)
+            if last.second is None
+            else f"{_number(last.value)}/{_number(last.second)}"
+        )
+        parts.append(str(_("Latest: %(value)s.")) % {"value": f"{value} {trend.unit}".strip()})
+    if trend.lines:
+        lines = ", ".join(label if label else _number(value) for value, label in trend.lines)
+        parts.append(str(_("Reference lines: %(lines)s.")) % {"lines": lines})
+    return " ".join(parts)

@@ -216,14 +216,19 @@ def sign_history(request: HttpRequest, kind: str) -> HttpResponse:
         raise Http404
     woman = acting_user(request)
     since, until, raw_from, raw_to = _range(request)
-    readings = selectors.readings_of(woman, kind=kind, since=since, until=until)[:200]
+    readings = list(selectors.readings_of(woman, kind=kind, since=since, until=until)[:200])
+    trend = selectors.trend_for(
+        woman, kind=kind, readings=_trend_readings(woman, kind, since=since, until=until)
+    )
     return render(
         request,
         "monitoring/sign_history.html",
         {
             "kind": kind,
             "label": SIGN_LABELS[kind],
-            "readings": readings,
+            "rows": selectors.sign_history_rows(readings),
+            "trend_summary": selectors.trend_summary(trend),
+            "trend_table": selectors.trend_table(trend),
             "from": raw_from,
             "to": raw_to,
             "query": request.GET.urlencode(),
@@ -239,13 +244,18 @@ def sign_trend_svg(request: HttpRequest, kind: str) -> HttpResponse:
         raise Http404
     woman = acting_user(request)
     since, until, _f, _t = _range(request)
+    readings = _trend_readings(woman, kind, since=since, until=until)
+    svg = render_trend_svg(selectors.trend_for(woman, kind=kind, readings=readings))
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+def _trend_readings(woman: Any, kind: str, *, since: Any, until: Any) -> list[Any]:
+    """What a sign's trend plots: the same for the drawing and for its table."""
     if kind == SignKind.SYMPTOM_REPORT:
         found = selectors.readings_with_symptoms(woman, since=since, until=until)
     else:
         found = selectors.readings_of(woman, kind=kind, since=since, until=until)
-    readings = list(found[:500])
-    svg = render_trend_svg(selectors.trend_for(woman, kind=kind, readings=readings))
-    return HttpResponse(svg, content_type="image/svg+xml")
+    return list(found[:500])
 
 
 @woman_ready_required
@@ -277,7 +287,18 @@ def chart(request: HttpRequest) -> HttpResponse:
     pregnancy = current_pregnancy_of(acting_user(request))
     if pregnancy is None:
         return redirect("pregnancy:record")
-    return render(request, "monitoring/chart.html", {"pregnancy": pregnancy})
+    from anyun.monitoring.charts import chart_description
+
+    data = selectors.chart_data_for(pregnancy, labels=chart_labels())
+    return render(
+        request,
+        "monitoring/chart.html",
+        {
+            "pregnancy": pregnancy,
+            "chart_summary": chart_description(data),
+            "chart_tables": selectors.chart_tables(data),
+        },
+    )
 
 
 def chart_svg(request: HttpRequest, pregnancy_id: UUID) -> HttpResponse:

@@ -74,7 +74,7 @@ def test_look_back_with_a_date_filter_and_a_trend(ward: Ward, record: Any) -> No
     client = woman_client(ward.woman)
     since = (timezone.localdate() - dt.timedelta(days=2)).isoformat()
     page = client.get(f"/monitoring/signs/blood_pressure/?from={since}")
-    assert [r.systolic for r in page.context["readings"]] == [125]
+    assert [row.reading.systolic for row in page.context["rows"]] == [125]
     svg = client.get(f"/monitoring/signs/blood_pressure/trend.svg?from={since}")
     assert svg["Content-Type"] == "image/svg+xml"
     ElementTree.fromstring(svg.content)
