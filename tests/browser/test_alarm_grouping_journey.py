@@ -9,6 +9,8 @@ translated here in the page's own language.
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Callable
 
 import pytest
@@ -97,13 +99,23 @@ def test_one_check_in_one_instruction_one_alarm_and_she_is_told(
     for index, label in enumerate(labels):
         expect(reasons.nth(index)).to_contain_text(label)
         expect(reasons.nth(index)).to_contain_text("165/112")
-    expect(phone.locator("[data-testid=alarm-told]")).to_contain_text("已通知您的医护团队")
+    # At once her team is being told (the queue worker routes the alarm) or already has been.
+    told = phone.locator("[data-testid=alarm-told]")
+    expect(told).to_contain_text(re.compile("正在通知您的医护团队|已通知您的医护团队"))
     for code in [*RULES, "seek_care_now", "urgent"]:
         expect(phone.locator("main")).not_to_contain_text(code)
     axe_check(phone)
     screenshot(phone, "checkin-one-alarm.png")
     alarm = Alarm.objects.get()
     assert [f["rule"] for f in alarm.findings] == RULES
+    # Once the worker has given it to her clinician, her page says so.
+    deadline = time.monotonic() + 10
+    while alarm.assigned_to_id is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+        alarm.refresh_from_db()
+    assert alarm.assigned_to_id == clinician.pk
+    phone.reload()
+    expect(told).to_contain_text("已通知您的医护团队。")
 
     # The clinician opens the one alarm: every rule, with readable values and labels.
     desk = open_page(viewport=DESKTOP_VIEWPORT)
