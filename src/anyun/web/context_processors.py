@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from anyun.accounts.models import Role
 from anyun.notify.selectors import unread_count_for
+from anyun.web.text_size import LARGE, text_size_of
 
 
 def base_template_for(user: Any) -> str:
@@ -25,4 +26,8 @@ def anyun(request: HttpRequest) -> dict[str, Any]:
     unread = 0
     if user is not None and user.is_authenticated:
         unread = unread_count_for(user=user)
-    return {"unread_count": unread, "base_template": base_template_for(user)}
+    return {
+        "unread_count": unread,
+        "base_template": base_template_for(user),
+        "text_large": text_size_of(request) == LARGE,
+    }

@@ -21,4 +21,5 @@ urlpatterns = [
     path("console/", views.console_home, name="console_home"),
     path("help/", views.help_index, name="help_index"),
     path("help/<slug:topic>/", views.help_topic, name="help_topic"),
+    path("text-size/", views.text_size_set, name="text_size"),
 ]

@@ -5,10 +5,12 @@ from __future__ import annotations
 import sys
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,6 +31,7 @@ from anyun.monitoring.services import format_values
 from anyun.pregnancy import selectors as pregnancy_selectors
 from anyun.staff.selectors import clinician_for
 from anyun.web import selectors as web_selectors
+from anyun.web.text_size import TEXT_SIZE_COOKIE, TEXT_SIZE_MAX_AGE, TEXT_SIZES
 
 HELP_TOPICS = ("account", "consent", "record", "messages", "privacy", "emergency")
 WORKSTATION_ROLES = [Role.CLINICIAN, Role.NURSE, Role.PHARMACIST]
@@ -278,6 +281,31 @@ def help_topic(request: HttpRequest, topic: str) -> HttpResponse:
     if topic not in HELP_TOPICS:
         raise Http404
     return render(request, f"web/help/{topic}.html", {"topic": topic})
+
+
+@require_POST
+def text_size_set(request: HttpRequest) -> HttpResponse:
+    """Keep her text size (standard or large) in a cookie and go back to the page she was on.
+
+    Like Django's set_language: an unknown size changes nothing, and `next` must be ours.
+    """
+    size = request.POST.get("size", "")
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = redirect(next_url)
+    if size in TEXT_SIZES:
+        response.set_cookie(
+            TEXT_SIZE_COOKIE,
+            size,
+            max_age=TEXT_SIZE_MAX_AGE,
+            samesite="Lax",
+            httponly=True,
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+    return response
 
 
 # --- error pages (also the JSON error shape under /api/) -----------------------------------
