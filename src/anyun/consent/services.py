@@ -86,14 +86,21 @@ def document_current(kind: str) -> ConsentDocument:
 
 
 def consent_missing_for(user: Any) -> list[ConsentDocument]:
-    """Current documents she has not signed (or has withdrawn). A new version is unsigned."""
-    current = documents_current()
+    """Current documents she has not signed (or has withdrawn). A new version is unsigned.
+
+    One statement when she has signed them all (the versions in force are held in the
+    process); the documents themselves are read only when some are missing."""
+    current = current_consent_ids()
     signed = set(
         ConsentSignature.objects.filter(
-            user=user, document__in=current, withdrawn_at__isnull=True
+            user=user, document_id__in=current, withdrawn_at__isnull=True
         ).values_list("document_id", flat=True)
     )
-    return [doc for doc in current if doc.pk not in signed]
+    missing = [pk for pk in current if pk not in signed]
+    if not missing:
+        return []
+    documents = ConsentDocument.objects.in_bulk(missing)
+    return [documents[pk] for pk in missing if pk in documents]
 
 
 def consent_withdrawn(user: Any) -> bool:
@@ -106,12 +113,12 @@ def consent_withdrawn(user: Any) -> bool:
 
 def women_consented(user_ids: Any) -> set[int]:
     """Of these users, the ids of those who have signed every current document (one query)."""
-    current = documents_current()
+    current = current_consent_ids()
     if not current:
         return set(user_ids)
     rows = (
         ConsentSignature.objects.filter(
-            user_id__in=user_ids, document__in=current, withdrawn_at__isnull=True
+            user_id__in=user_ids, document_id__in=current, withdrawn_at__isnull=True
         )
         .values("user_id")
         .annotate(signed=Count("document_id", distinct=True))
