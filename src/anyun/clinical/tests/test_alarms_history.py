@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from anyun.clinical.alarm_thresholds import Thresholds
-from anyun.clinical.alarms import Finding, Grade, bp_repeat_outcome, evaluate
+from anyun.clinical.alarms import Finding, Grade, bp_is_high, bp_repeat_outcome, evaluate
 from anyun.clinical.dating import GestationalAge
 from anyun.clinical.sfh import sfh_centile
 from anyun.clinical.signs import MovementPeriod, Reading, SignKind
@@ -294,3 +294,20 @@ def test_a_count_exactly_at_the_hospitals_fall_fraction_is_a_fall() -> None:
     (finding,) = evaluate(one_hour(7), history=history, ga=ga(30), thresholds=thirty_percent)
     assert fired([finding]) == [FALL]
     assert evaluate(one_hour(8), history=history, ga=ga(30), thresholds=thirty_percent) == []
+
+
+def test_bp_is_high_at_and_around_140_90() -> None:
+    """妊娠期高血压疾病诊治指南 2020 [S]: SBP >= 140 or DBP >= 90, either number, inclusive."""
+
+    def pressure(systolic: int, diastolic: int) -> Reading:
+        return Reading(SignKind.BLOOD_PRESSURE, NOW, systolic=systolic, diastolic=diastolic)
+
+    assert [bp_is_high(pressure(s, d)) for s, d in ((140, 89), (139, 90), (139, 89))] == [
+        True,
+        True,
+        False,
+    ]
+    stricter = Thresholds(bp_systolic_high=135, bp_diastolic_high=85)
+    assert bp_is_high(pressure(135, 80), stricter)
+    assert bp_is_high(pressure(120, 85), stricter)
+    assert not bp_is_high(pressure(134, 84), stricter)
