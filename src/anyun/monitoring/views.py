@@ -178,12 +178,13 @@ def _told(alarm: Alarm) -> str:
     """What was really done with it, for her: never "told" when nothing was sent."""
     if alarm.grade == Grade.ADVICE:
         return _("This is advice for you; it was not sent to your care team.")
-    if alarm.assigned_to_id is None and not services.alarm_routed(alarm):
+    delivery = services.alarm_delivery(alarm)
+    if delivery == "pending":
         # Raised; the queue worker is giving it to her responder chain right now.
         if alarm.grade == Grade.URGENT:
             return _("We are telling your care team now. Do not wait for their reply.")
         return _("We are telling your care team now; they will review it within 24 hours.")
-    if alarm.assigned_to_id is None:
+    if delivery == "nobody":
         return _(
             "No clinician could be reached online just now. If you are worried, call your "
             "hospital, or 120 in an emergency."

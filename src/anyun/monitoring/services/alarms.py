@@ -193,10 +193,25 @@ def alarms_route(*, alarm_ids: Sequence[int]) -> int:
 
 def alarm_routed(alarm: Alarm) -> bool:
     """Whether the alarm has gone to someone, or was found to have nobody to go to."""
-    return (
-        alarm.assigned_to_id is not None
-        or AlarmEvent.objects.filter(alarm=alarm, kind=AlarmEventKind.NOTIFIED).exists()
+    return alarm_delivery(alarm) != "pending"
+
+
+def alarm_delivery(alarm: Alarm) -> str:
+    """Where routing stands, from one read of its events: "pending" (the worker has not run),
+    "nobody" (no one could be reached) or "told" (someone was notified).
+
+    Decided from the events alone, so an `alarm` read before the worker committed (a page
+    that loaded it a moment earlier) is never taken for "nobody reachable"."""
+    recipients = set(
+        AlarmEvent.objects.filter(alarm=alarm, kind=AlarmEventKind.NOTIFIED).values_list(
+            "recipient_id", flat=True
+        )
     )
+    if recipients - {None}:
+        return "told"
+    if recipients:
+        return "nobody"
+    return "told" if alarm.assigned_to_id is not None else "pending"
 
 
 def _alarm_route(alarm: Alarm) -> None:

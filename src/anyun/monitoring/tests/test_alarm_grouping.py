@@ -444,3 +444,19 @@ def test_the_worklist_row_says_how_many_more_reasons_the_alarm_lists(
     rows = staff_client(ward.responsible).get("/clinic/alarms/").content.decode()
     assert rows.count('data-testid="alarm-row"') == 1
     assert 'data-testid="alarm-more-reasons"' in rows and "另有 2 条原因" in rows
+
+
+def test_what_she_is_told_holds_when_routing_commits_between_two_reads(ward: Ward) -> None:
+    """Her page read the alarm before the worker routed it and its events after: she must be
+    told her team was told (it was), never that nobody could be reached."""
+    result = services.readings_record(
+        actor=ward.woman, woman=ward.woman, items=[services.ReadingInput(**bp(165, 112))]
+    )
+    (read_before_routing,) = result.alarms
+    assert services.alarm_delivery(read_before_routing) == "pending"
+    route_alarms()
+    assert read_before_routing.assigned_to_id is None  # the page's copy is stale
+    assert services.alarm_delivery(read_before_routing) == "told"
+    fresh = Alarm.objects.get(pk=read_before_routing.pk)
+    assert fresh.assigned_to == ward.responsible
+    assert services.alarm_delivery(fresh) == "told"
