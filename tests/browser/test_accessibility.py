@@ -19,13 +19,14 @@ from django.test import Client
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
-from anyun.accounts.models import User
+from anyun.accounts.models import Role, User
 from anyun.careteam.services import care_team_assign
 from anyun.clinical.signs import SignKind
 from anyun.monitoring.models import Alarm, AlarmStatus, Reading
 from anyun.monitoring.services import ReadingInput, readings_record
 from anyun.notify import services as notify
 from anyun.notify.models import Notification
+from anyun.pregnancy.selectors import current_pregnancy_of
 from tests.browser.support import DESKTOP_VIEWPORT, PHONE_VIEWPORT, axe_check, run_queued_jobs
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -363,3 +364,69 @@ def test_an_alarm_toast_is_readable_named_and_stays_until_closed(
     assert page.evaluate(_FOCUS)["visible"]
     page.keyboard.press("Enter")
     expect(toasts).to_have_count(0)
+
+
+# --- every page, both languages, both widths -----------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_every_page_of_each_front_end_has_no_axe_violation(
+    live_server: Any,
+    open_page: OpenPage,
+    team: dict[str, User],
+    make_staff: Callable[..., User],
+    language: str,
+) -> None:
+    """The woman's pages, the workstation's and the console's, at 375 px and desktop width."""
+    base = live_server.url
+    woman, clinician = team["woman"], team["clinician"]
+    alarm = _urgent_alarm(woman)
+    pregnancy = current_pregnancy_of(woman)
+    assert pregnancy is not None
+    fronts = {
+        woman_client(woman): [
+            "/",
+            "/monitoring/",
+            "/monitoring/record/",
+            f"/monitoring/checkins/{alarm.reading.batch}/",
+            "/monitoring/signs/blood_pressure/",
+            "/monitoring/alarms/",
+            "/monitoring/chart/",
+            "/pregnancy/",
+            f"/pregnancy/{pregnancy.public_id}/edit/",
+            "/inbox/",
+            "/accounts/me/",
+            "/consent/",
+            "/help/",
+        ],
+        staff_client(clinician): [
+            "/clinic/",
+            "/clinic/alarms/",
+            f"/clinic/alarms/{alarm.public_id}/",
+            f"/clinic/patients/{woman.public_id}/",
+            f"/clinic/patients/{woman.public_id}/plans/",
+            "/inbox/",
+        ],
+        staff_client(make_staff(role=Role.QUALITY_MANAGER)): [
+            "/console/",
+            "/console/thresholds/",
+            "/console/crisis-lines/",
+        ],
+        staff_client(make_staff(role=Role.AUDIT_ADMIN)): ["/console/audit/"],
+        Client(): ["/accounts/login/", "/accounts/staff/login/"],
+    }
+    for viewport in (PHONE_VIEWPORT, DESKTOP_VIEWPORT):
+        for client, paths in fronts.items():
+            page = open_page(viewport=viewport)
+            if settings.SESSION_COOKIE_NAME in client.cookies:
+                _sign_in(page, client, base, language=language)
+            else:
+                page.context.add_cookies(
+                    [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}]
+                )
+            for path in paths:
+                response = page.goto(base + path)
+                assert response is not None and response.status == 200, (path, response)
+                expect(page.locator("html")).to_have_attribute("lang", language)
+                axe_check(page)
+            page.close()
