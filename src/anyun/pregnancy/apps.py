@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from anyun.audit.labels import register as register_audit_labels
 
@@ -15,5 +16,6 @@ class PregnancyConfig(AppConfig):
                 "previous_pregnancy": _("Previous pregnancy"),
                 "exam_report": _("Examination report"),
                 "patient_overview": _("Patient overview"),
+                "patient_list": pgettext_lazy("audit object", "Patient list"),
             },
         )

@@ -218,12 +218,18 @@ def clinician_for(user: User | AnonymousUser | None) -> ClinicianProfile | None:
 # --- STAFF-1..3: may this user work online? -----------------------------------------------
 
 
-def practice_blockers(user: User | AnonymousUser, *, on: date | None = None) -> list[Blocker]:
+def practice_blockers(
+    user: User | AnonymousUser,
+    *,
+    on: date | None = None,
+    profile: ClinicianProfile | None = None,
+) -> list[Blocker]:
     """Every reason this user may not practise online on `on` (default: today, Shanghai).
 
     Clinicians need a practising certificate, registration at this hospital, the maternal
     and child health assessment certificate and the internet admission; nurses the last
     three; pharmacists registration and internet admission. Empty list = may practise.
+    `profile`: the user's own profile when the caller has already read it.
     """
     on = _today(on)
     if not user.is_authenticated or not user.is_active:
@@ -237,7 +243,7 @@ def practice_blockers(user: User | AnonymousUser, *, on: date | None = None) -> 
                 _("Only clinicians, nurses and pharmacists can practise online."),
             )
         ]
-    profile = clinician_for(user)
+    profile = profile if profile is not None else clinician_for(user)
     if profile is None:
         return [Blocker("profile_missing", _("No professional profile is on record."))]
     credentials = list(profile.credentials.all())
@@ -300,15 +306,18 @@ def credentials_expiring(
 
 
 def credential_warnings_for(
-    user: User | AnonymousUser, *, on: date | None = None
+    user: User | AnonymousUser,
+    *,
+    on: date | None = None,
+    profile: ClinicianProfile | None = None,
 ) -> list[CredentialWarning]:
     """Banner data for the workstation: the user's current credentials expiring or expired.
 
     Messages are rendered in the active language. Missing credentials are not warnings: see
-    `practice_blockers`.
+    `practice_blockers`. `profile`: the user's own profile when the caller has read it.
     """
     on = _today(on)
-    profile = clinician_for(user)
+    profile = profile if profile is not None else clinician_for(user)
     if profile is None:
         return []
     credentials = list(profile.credentials.all())

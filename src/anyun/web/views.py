@@ -7,6 +7,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,6 +30,7 @@ from anyun.monitoring.messages import rule_label
 from anyun.monitoring.models import SIGN_LABELS
 from anyun.monitoring.services import format_values
 from anyun.pregnancy import selectors as pregnancy_selectors
+from anyun.staff import selectors as staff_selectors
 from anyun.staff.selectors import clinician_for
 from anyun.web import selectors as web_selectors
 from anyun.web.text_size import TEXT_SIZE_COOKIE, TEXT_SIZE_MAX_AGE, TEXT_SIZES
@@ -89,8 +91,6 @@ def woman_home(request: HttpRequest) -> HttpResponse:
 @staff_required(WORKSTATION_ROLES)
 def clinic_home(request: HttpRequest) -> HttpResponse:
     """The women this clinician may see, with what she triages by, sortable and paged."""
-    from anyun.staff.selectors import credential_warnings_for, practice_blockers
-
     query = request.GET.get("q", "").strip()[:64]
     sort = web_selectors.patient_sort(request.GET.get("sort"))
     page, rows = web_selectors.patient_list_for(
@@ -100,6 +100,17 @@ def clinic_home(request: HttpRequest) -> HttpResponse:
         page=request.GET.get("page"),
         today=timezone.localdate(),
     )
+    # What was shown of whom: the list carries GA, EDD, alarms and the last reading.
+    audit_record(
+        actor=request.user,
+        action="read",
+        object_type="patient_list",
+        request=request,
+        detail={"women": [str(row.public_id) for row in rows], "sort": sort, "query": bool(query)},
+    )
+    profile = staff_selectors.clinician_for(request.user)
+    if profile is not None:
+        prefetch_related_objects([profile], "credentials")
     return render(
         request,
         "web/clinic_home.html",
@@ -108,8 +119,8 @@ def clinic_home(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "query": query,
             "sort": sort,
-            "warnings": credential_warnings_for(request.user),
-            "blockers": practice_blockers(request.user),
+            "warnings": staff_selectors.credential_warnings_for(request.user, profile=profile),
+            "blockers": staff_selectors.practice_blockers(request.user, profile=profile),
         },
     )
 

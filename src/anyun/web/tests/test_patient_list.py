@@ -260,3 +260,16 @@ def test_the_page_costs_the_same_queries_for_3_women_as_for_30(
     assert len(_rows(client.get("/clinic/").content.decode())) == 30
     assert three == thirty
     assert thirty < 15
+
+
+def test_the_list_is_audited_with_the_women_it_showed(make_woman: Any, make_clinician: Any) -> None:
+    from anyun.audit.models import AuditEvent
+
+    head, clinician = _team(make_clinician)
+    shown = make_woman(pregnant_weeks=20)
+    _on_team(head, clinician, shown)
+    staff_client(clinician).get("/clinic/?sort=ga")
+    event = AuditEvent.objects.get(object_type="patient_list")
+    assert (event.action, event.actor_label) == ("read", clinician.username)
+    assert event.detail["women"] == [str(shown.public_id)]
+    assert event.detail["sort"] == "ga"
