@@ -30,6 +30,11 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         "anyun.staff.tasks.credential_expiry_warnings",
     ),
     PeriodicJob(
+        "monitoring.alarms_route_stale",
+        {"trigger": "cron", "minute": "*"},
+        "anyun.monitoring.tasks.alarms_route_stale",
+    ),
+    PeriodicJob(
         "monitoring.alarms_escalate_due",
         {"trigger": "cron", "minute": "*"},
         "anyun.monitoring.tasks.alarms_escalate_due",

@@ -14,6 +14,12 @@ def alarms_route(alarm_ids: list[int]) -> int:
 
 
 @task()
+def alarms_route_stale() -> int:
+    """Route the alarms whose routing job failed or never ran (every minute)."""
+    return services.alarms_route_stale()
+
+
+@task()
 def alarms_escalate_due() -> int:
     return services.alarms_escalate_due()
 

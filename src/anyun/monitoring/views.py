@@ -29,7 +29,6 @@ from anyun.monitoring.messages import action_text, rule_label
 from anyun.monitoring.models import (
     SIGN_LABELS,
     Alarm,
-    AlarmConfirmation,
     AlarmStatus,
     Grade,
     Reading,
@@ -394,7 +393,7 @@ def alarm_detail(request: HttpRequest, alarm_id: UUID) -> HttpResponse:
 
 
 def _normal_on_repeat(alarm: Alarm) -> bool:
-    return alarm.confirmation == AlarmConfirmation.NORMAL_ON_REPEAT
+    return services.may_close_normal_on_repeat(alarm)
 
 
 def _render_alarm(request: HttpRequest, alarm: Alarm, form: AlarmCloseForm) -> HttpResponse:
@@ -403,6 +402,7 @@ def _render_alarm(request: HttpRequest, alarm: Alarm, form: AlarmCloseForm) -> H
         "alarm": alarm,
         "events": alarm.events.select_related("actor", "recipient"),
         "form": form,
+        "normal_on_repeat": alarm.status != AlarmStatus.CLOSED and _normal_on_repeat(alarm),
     }
     return render(request, "monitoring/alarm_detail.html", context)
 

@@ -20,7 +20,9 @@ from anyun.monitoring.services.alarms import (
     alarm_summary,
     alarms_escalate_due,
     alarms_route,
+    alarms_route_stale,
     format_values,
+    may_close_normal_on_repeat,
     responder_chain,
 )
 from anyun.monitoring.services.plans import plan_end, plan_set, reminders_send_due
@@ -63,9 +65,11 @@ __all__ = [
     "alarm_summary",
     "alarms_escalate_due",
     "alarms_route",
+    "alarms_route_stale",
     "crisis_guidance",
     "crisis_line_save",
     "format_values",
+    "may_close_normal_on_repeat",
     "may_edit_crisis_lines",
     "plan_end",
     "plan_set",

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
@@ -50,6 +52,11 @@ NOTE_MAX_LENGTH = 500  # a reading's or an instruction's note
 OUTCOME_NOTE_MAX_LENGTH = 1000
 ROUTED_GRADES = frozenset({Grade.ATTENTION, Grade.URGENT})
 FIRST_HIGH_BP_RULE = "bp_high_first"
+# An alarm still unrouted this long after it was raised had its routing job fail (or lost):
+# the minute sweep routes it (`alarms_route_stale`).
+ROUTE_STALE_AFTER = dt.timedelta(seconds=60)
+
+logger = logging.getLogger("anyun.monitoring")
 
 
 def _event(
@@ -174,21 +181,53 @@ def alarms_route(*, alarm_ids: Sequence[int]) -> int:
     """The queue worker's half of raising an alarm: each one still open and not yet routed
     goes to the first of her responder chain (access to her record, a notification, a live
     push; urgent: an SMS to that person and the on-duty clinicians, once each, and the time it
-    escalates). Safe to run twice: a routed alarm is left alone. Returns how many it routed."""
-    done = 0
-    for pk in alarm_ids:
+    escalates). Safe to run twice: a routed alarm is left alone. Each alarm is routed in its
+    own transaction; one that fails is logged and left for `alarms_route_stale`, and the
+    others still go out. Returns how many it routed."""
+    return sum(_route_one(pk, skip_locked=False) for pk in alarm_ids)
+
+
+def alarms_route_stale(*, now: dt.datetime | None = None) -> int:
+    """Sweep: open attention and urgent alarms that nobody was told of (no NOTIFIED event,
+    not assigned) `ROUTE_STALE_AFTER` after they were raised, because their routing job
+    failed or never ran, are routed now. Set-based selection; each row is locked, skipping
+    rows the worker or another sweep holds. Returns how many it routed."""
+    now = now or timezone.now()
+    stale = list(
+        _unrouted()
+        .filter(created_at__lte=now - ROUTE_STALE_AFTER)
+        .order_by("-grade_rank", "created_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    return sum(_route_one(pk, skip_locked=True) for pk in stale)
+
+
+def _unrouted() -> Any:
+    notified = AlarmEvent.objects.filter(alarm=OuterRef("pk"), kind=AlarmEventKind.NOTIFIED)
+    return Alarm.objects.filter(
+        status=AlarmStatus.OPEN, grade__in=ROUTED_GRADES, assigned_to__isnull=True
+    ).exclude(Exists(notified))
+
+
+def _route_one(pk: int, *, skip_locked: bool) -> int:
+    """Route one alarm if it is still open and unrouted: 1 if routed. A failure rolls back
+    this alarm only and is logged (the sweep retries it)."""
+    try:
         with transaction.atomic():
             alarm = (
-                Alarm.objects.select_for_update()
+                _unrouted()
+                .select_for_update(skip_locked=skip_locked, of=("self",))
                 .select_related("woman", "reading")
-                .filter(pk=pk, status=AlarmStatus.OPEN, assigned_to__isnull=True)
+                .filter(pk=pk)
                 .first()
             )
-            if alarm is None or alarm_routed(alarm):
-                continue
+            if alarm is None:
+                return 0
             _alarm_route(alarm)
-            done += 1
-    return done
+            return 1
+    except Exception:
+        logger.exception("alarm %s: routing failed; the sweep retries it", pk)
+        return 0
 
 
 def alarm_routed(alarm: Alarm) -> bool:
@@ -275,6 +314,18 @@ def alarm_add_findings(
     _event(alarm, AlarmEventKind.FINDING_ADDED, repeat=str(repeat.public_id))
 
 
+def only_first_high_bp(alarm: Alarm) -> bool:
+    """Whether every finding of the alarm is a first high blood pressure: only then does a
+    normal repeat settle it (nothing else listed on it is left unhandled)."""
+    return bool(alarm.findings) and all(row["rule"] == FIRST_HIGH_BP_RULE for row in alarm.findings)
+
+
+def may_close_normal_on_repeat(alarm: Alarm) -> bool:
+    """Whether "normal on repeat" is an outcome for this alarm: its repeat was normal and it
+    lists nothing but first high blood pressure."""
+    return alarm.confirmation == AlarmConfirmation.NORMAL_ON_REPEAT and only_first_high_bp(alarm)
+
+
 def alarm_normal_on_repeat(alarm: Alarm, *, repeat: Reading, close: bool) -> None:
     """A normal repeat 4 h to 7 days after her unconfirmed first high blood pressure: marked
     normal on repeat, for the clinician to close in one action; with `close` (the hospital's
@@ -283,8 +334,7 @@ def alarm_normal_on_repeat(alarm: Alarm, *, repeat: Reading, close: bool) -> Non
     alarm.repeat_reading = repeat
     alarm.save(update_fields=["confirmation", "repeat_reading"])
     _event(alarm, AlarmEventKind.NORMAL_ON_REPEAT, repeat=str(repeat.public_id))
-    only_first_high = all(row["rule"] == FIRST_HIGH_BP_RULE for row in alarm.findings)
-    if not (close and only_first_high):
+    if not (close and only_first_high_bp(alarm)):
         return
     alarm.status = AlarmStatus.CLOSED
     alarm.closed_at = timezone.now()
@@ -534,15 +584,22 @@ def alarm_close(
         alarm = Alarm.objects.select_for_update().get(pk=alarm.pk)
         if alarm.status == AlarmStatus.CLOSED:
             raise DomainError("alarm_closed", _("This alarm is already closed."))
-        if (
-            outcome == AlarmOutcome.NORMAL_ON_REPEAT
-            and alarm.confirmation != AlarmConfirmation.NORMAL_ON_REPEAT
-        ):
-            raise DomainError(
-                "outcome_invalid",
-                _("Only an alarm whose repeat reading was normal closes as normal on repeat."),
-                field="outcome",
-            )
+        if outcome == AlarmOutcome.NORMAL_ON_REPEAT:
+            if alarm.confirmation != AlarmConfirmation.NORMAL_ON_REPEAT:
+                raise DomainError(
+                    "outcome_invalid",
+                    _("Only an alarm whose repeat reading was normal closes as normal on repeat."),
+                    field="outcome",
+                )
+            if not only_first_high_bp(alarm):
+                raise DomainError(
+                    "outcome_invalid",
+                    _(
+                        "This alarm lists more than a first high blood pressure: close it "
+                        "with what was done for the other findings."
+                    ),
+                    field="outcome",
+                )
         now = timezone.now()
         if alarm.status in {AlarmStatus.OPEN, AlarmStatus.INFORMATION}:
             alarm.acknowledged_by, alarm.acknowledged_at = actor, now
