@@ -57,6 +57,11 @@ SAFETY_TRIGGER_LABELS: dict[str, Promise] = {
     "phq9_item_9": _("PHQ-9 item 9 (thoughts of self-harm) above 0"),
 }
 
+NORMAL_REPEAT_TEXT: Promise = _(
+    "Normal on repeat: your care team will look at it. Keep measuring as planned."
+)
+"""On her check-in page, for an earlier alarm this check-in's blood pressure found normal."""
+
 ACTION_TEXT: dict[str, Promise] = {
     "seek_care_now": _(
         "Go to your hospital or an emergency department now. Call 120 if you cannot get there safely."

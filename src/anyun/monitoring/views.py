@@ -25,7 +25,7 @@ from anyun.core.errors import DomainError, NotFound
 from anyun.core.forms import form_error
 from anyun.monitoring import selectors, services
 from anyun.monitoring.forms import AlarmCloseForm, CheckInForm, PlanForm, form_field_for
-from anyun.monitoring.messages import action_text, rule_label
+from anyun.monitoring.messages import NORMAL_REPEAT_TEXT, action_text, rule_label
 from anyun.monitoring.models import (
     SIGN_LABELS,
     Alarm,
@@ -34,6 +34,7 @@ from anyun.monitoring.models import (
     Reading,
     ReadingSource,
 )
+from anyun.monitoring.services.readings import normal_on_repeat_of
 from anyun.pregnancy.selectors import access_pregnancy, current_pregnancy_of
 
 CLINICAL = [Role.CLINICIAN, Role.NURSE]
@@ -120,13 +121,19 @@ def checkin(request: HttpRequest, batch: UUID) -> HttpResponse:
     if not readings:
         raise Http404
     alarms = selectors.alarms_of_check_in(readings)
+    views = _alarm_views(alarms)
+    for view in views:
+        if normal_on_repeat_of(view["alarm"], readings):
+            # Her earlier alarm, found normal now: the outcome, not its old instruction.
+            view.update(action=NORMAL_REPEAT_TEXT, more_actions=[], repeat_outcome=True)
+    current = [a for a in alarms if not normal_on_repeat_of(a, readings)]
     return render(
         request,
         "monitoring/checkin.html",
         {
             "readings": readings,
-            "alarms": _alarm_views(alarms),
-            "highest": alarms[0].grade if alarms else None,
+            "alarms": views,
+            "highest": current[0].grade if current else None,
             "crisis": services.crisis_guidance(alarms),
         },
     )

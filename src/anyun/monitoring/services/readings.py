@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Sequence
@@ -28,6 +29,7 @@ from anyun.core.inputs import text_within
 from anyun.core.messages import clinical_message
 from anyun.monitoring.messages import implausible_message
 from anyun.monitoring.models import (
+    GRADE_RANK,
     Alarm,
     AlarmConfirmation,
     AlarmStatus,
@@ -110,9 +112,22 @@ class RecordResult:
 
     @property
     def highest_grade(self) -> str | None:
-        if not self.alarms:
+        """The gravest grade this check-in gives her; an earlier alarm it found normal on
+        repeat does not count."""
+        current = [a for a in self.alarms if not normal_on_repeat_of(a, self.readings)]
+        if not current:
             return None
-        return max(self.alarms, key=lambda a: a.grade_rank).grade
+        return max(current, key=lambda a: a.grade_rank).grade
+
+
+def normal_on_repeat_of(alarm: Alarm, readings: list[Reading]) -> bool:
+    """Whether `alarm` is an earlier one that a reading of `readings` found normal on repeat."""
+    ids = {r.pk for r in readings}
+    return (
+        alarm.confirmation == AlarmConfirmation.NORMAL_ON_REPEAT
+        and alarm.repeat_reading_id in ids
+        and alarm.reading_id not in ids
+    )
 
 
 def reading_for_rules(r: Reading) -> signs.Reading:
@@ -406,10 +421,15 @@ def _store_and_grade(
     )
     raised: list[Alarm] = []
     pairs: list[tuple[Reading, rules.Finding]] = []
+    ticked = frozenset(symptom for r in stored for symptom in r.symptoms)
     for row in stored:
         ga_days = row.ga_days
+        clinical = reading_for_rules(row)
+        if row.kind == signs.SignKind.BLOOD_PRESSURE:
+            # Warning symptoms count for a high BP wherever in the check-in she ticked them.
+            clinical = dataclasses.replace(clinical, symptoms=ticked)
         findings = rules.evaluate(
-            reading_for_rules(row),
+            clinical,
             history=history,
             ga=GestationalAge(ga_days) if ga_days is not None else None,
             bmi_category=_bmi_category(summary.bmi_category),
@@ -426,7 +446,6 @@ def _store_and_grade(
     # that carries one.
     carrier = next((r for r in stored if r.symptoms), None)
     if carrier is not None:
-        ticked = {symptom for r in stored for symptom in r.symptoms}
         for finding in red_flags.grade_symptoms(ticked, sign=signs.SignKind(carrier.kind)):
             if finding.values["symptom"] in red_flags.SAFETY_PATHWAY_SYMPTOMS:
                 continue  # the safety pathway raises its own alarm, below
@@ -476,10 +495,11 @@ def _pending_first_high(
     pairs: list[tuple[Reading, rules.Finding]],
     history: list[signs.Reading],
     thresholds: Thresholds,
-) -> list[Alarm]:
-    """Her open unconfirmed first high blood pressures, newest first, locked; looked up only
-    when one could matter: a high blood pressure in this check-in (it joins one, whatever its
-    age) or in the history the repeat window covers (it confirms or clears one)."""
+) -> list[tuple[Alarm, Reading]]:
+    """Her open unconfirmed first high blood pressures, newest first, locked, each with its
+    first high BP reading (the reading of its `bp_high_first` finding); looked up only when
+    one could matter: a high blood pressure in this check-in or in the history the repeat
+    window covers. Which of them a repeat may join: `_pending_for`."""
     if not any(r.kind == signs.SignKind.BLOOD_PRESSURE for r in stored):
         return []
     high_now = any(f.rule in _BP_RULES for _r, f in pairs)
@@ -488,13 +508,45 @@ def _pending_first_high(
     )
     if not (high_now or high_before):
         return []
-    return list(
+    alarms = list(
         Alarm.objects.select_for_update()
         .filter(woman=woman, confirmation=AlarmConfirmation.UNCONFIRMED)
         .exclude(status=AlarmStatus.CLOSED)
         .select_related("reading", "woman")
         .order_by("-created_at", "-id")
     )
+    first_ids = {alarm: _first_high_id(alarm) for alarm in alarms}
+    readings = {
+        str(r.public_id): r
+        for r in Reading.objects.filter(
+            woman=woman,
+            kind=signs.SignKind.BLOOD_PRESSURE,
+            public_id__in=[i for i in first_ids.values() if i],
+        )
+    }
+    return [(a, readings[i]) for a, i in first_ids.items() if i in readings]
+
+
+def _first_high_id(alarm: Alarm) -> str:
+    return next(
+        (row.get("reading", "") for row in alarm.findings if row["rule"] == "bp_high_first"), ""
+    )
+
+
+def _pending_for(
+    pending: list[tuple[Alarm, Reading]], repeat: Reading, thresholds: Thresholds
+) -> tuple[Alarm, Reading] | None:
+    """The newest still-unconfirmed alarm whose first high BP was taken at most
+    `bp_confirm_max_gap_days` before `repeat` (a later one starts its own first high)."""
+    window = dt.timedelta(days=thresholds.bp_confirm_max_gap_days)
+    for alarm, first in pending:
+        if alarm.confirmation != AlarmConfirmation.UNCONFIRMED:
+            continue
+        if alarm.status == AlarmStatus.CLOSED or first.pk == repeat.pk:
+            continue
+        if dt.timedelta(0) <= repeat.measured_at - first.measured_at <= window:
+            return alarm, first
+    return None
 
 
 _BP_RULES = frozenset({"bp_high_first", "bp_high_confirmed"})
@@ -502,7 +554,7 @@ _BP_RULES = frozenset({"bp_high_first", "bp_high_confirmed"})
 
 def _apply_repeat(
     *,
-    pending: list[Alarm],
+    pending: list[tuple[Alarm, Reading]],
     repeat: Reading,
     pairs: list[tuple[Reading, rules.Finding]],
     thresholds: Thresholds,
@@ -510,34 +562,39 @@ def _apply_repeat(
 ) -> tuple[list[tuple[Reading, rules.Finding]], list[Alarm], bool]:
     """A blood pressure after her open unconfirmed first high one (2020 guideline [S]).
 
-    4 h to 7 days later and high: that alarm is confirmed on repeat and takes this reading's
-    confirming finding (no second alarm); normal: it is marked normal on repeat (and closes
-    itself if the hospital chose so). Sooner than 4 h and still high: this reading's finding
-    is added to it. Returns the findings still to raise, the alarms updated and whether they
-    are to be routed now. `pending`: her open unconfirmed alarms, newest first.
+    4 h to 7 days after that alarm's first high BP and high: it is confirmed on repeat and
+    takes this reading's confirming finding (no second alarm); if a clinician had already
+    acknowledged it, the finding raises a new alarm instead, so that a clinician hears of it.
+    Normal: it is marked normal on repeat (and closes itself if the hospital chose so).
+    Sooner than 4 h and still high: this reading's finding is added to it, unless the finding
+    is graver than the alarm or confirms the high BP (then it raises its own alarm, routed).
+    Returns the findings still to raise, the alarms updated and whether they are to be
+    routed now. `pending`: her open unconfirmed alarms with their first high BP readings,
+    newest first.
     """
-    alarm = next(
-        (
-            a
-            for a in pending
-            if a.confirmation == AlarmConfirmation.UNCONFIRMED and a.status != AlarmStatus.CLOSED
-        ),
-        None,
-    )
-    if alarm is None or alarm.reading_id == repeat.pk:
+    found = _pending_for(pending, repeat, thresholds)
+    if found is None:
         return pairs, [], False
+    alarm, first = found
     outcome = rules.bp_repeat_outcome(
-        reading_for_rules(alarm.reading), reading_for_rules(repeat), thresholds=thresholds
+        reading_for_rules(first), reading_for_rules(repeat), thresholds=thresholds
     )
     taken = [(r, f) for r, f in pairs if r.pk == repeat.pk and f.rule in _BP_RULES]
     rest = [(r, f) for r, f in pairs if not (r.pk == repeat.pk and f.rule in _BP_RULES)]
     if outcome == rules.RepeatOutcome.CONFIRMED:
+        if alarm.status == AlarmStatus.ACKNOWLEDGED:
+            alarm_confirm_on_repeat(alarm, repeat=repeat, pairs=[])
+            return pairs, [], False
         route = alarm_confirm_on_repeat(alarm, repeat=repeat, pairs=taken)
         return rest, [alarm], route
     if outcome == rules.RepeatOutcome.NORMAL:
         alarm_normal_on_repeat(alarm, repeat=repeat, close=policy.close_on_normal_repeat)
         return pairs, [alarm], False
-    if taken:
+    graver = any(
+        f.rule != "bp_high_first" or GRADE_RANK[Grade(f.grade.value)] > alarm.grade_rank
+        for _r, f in taken
+    )
+    if taken and not graver:
         alarm_add_findings(alarm, repeat=repeat, pairs=taken)
         return rest, [alarm], False
     return pairs, [], False
