@@ -34,6 +34,7 @@ from anyun.clinical.alarm_thresholds import (
 from anyun.clinical.errors import ClinicalValueError
 from anyun.core.errors import DomainError, NotFound, PermissionDenied
 from anyun.core.inputs import text_within
+from anyun.core.locks import lock_name
 from anyun.monitoring.models import (
     AlarmPolicySetting,
     ThresholdChange,
@@ -208,6 +209,9 @@ def threshold_change_decide(
     except ValueError as exc:
         raise NotFound() from exc
     with transaction.atomic():
+        # One decision at a time: each is checked against the set the previous one left, so
+        # two clashing approvals (high 150, severe 150) cannot both pass against the old set.
+        lock_name("alarm_thresholds")
         change = (
             ThresholdChange.objects.select_for_update()
             .select_related("proposed_by")
