@@ -67,6 +67,25 @@ ERROR_SCHEMA = {
             },
         },
         "details": {},
+        "red_flags": {
+            "type": "array",
+            "description": "Red flags of a refused check-in, raised all the same: do this now.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "alarm_id": {"type": "string"},
+                    "grade": {"type": "string"},
+                    "rule": {"type": "string"},
+                    "label": {"type": "string"},
+                    "action": {"type": "string"},
+                    "action_text": {"type": "string"},
+                },
+            },
+        },
+        "crisis": {
+            "anyOf": [{"type": "object"}, {"type": "null"}],
+            "description": "Crisis guidance when she reported thoughts of self-harm.",
+        },
     },
     "required": ["code", "message", "field"],
 }
@@ -134,6 +153,7 @@ def _error(
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     details = getattr(exc, "details", None)
     extra = {"details": details} if details is not None else {}
+    extra.update(getattr(exc, "body_extra", None) or {})
     response = _error(request, exc.status, exc.code, str(exc.message), field=exc.field, **extra)
     retry_after = getattr(exc, "retry_after", None)
     if retry_after:

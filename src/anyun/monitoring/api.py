@@ -17,8 +17,9 @@ from anyun.accounts.models import CLINICAL_ROLES, Role, User
 from anyun.audit.services import audit_record
 from anyun.careteam.selectors import access_woman
 from anyun.clinical import sfh
+from anyun.clinical.red_flags import SAFETY_PATHWAY_SYMPTOMS
 from anyun.clinical.signs import Symptom
-from anyun.core.errors import NotFound
+from anyun.core.errors import DomainError, NotFound, PermissionDenied
 from anyun.monitoring import selectors, services
 from anyun.monitoring.messages import (
     action_text,
@@ -286,6 +287,18 @@ def crisis_out(guidance: dict[str, Any] | None) -> CrisisOut | None:
     )
 
 
+def _red_flag_out(a: Alarm) -> dict[str, Any]:
+    """An alarm raised from the red flags of a refused check-in, as the error body shows it."""
+    return {
+        "alarm_id": str(a.public_id),
+        "grade": a.grade,
+        "rule": a.rule,
+        "label": rule_label(a.rule),
+        "action": a.action,
+        "action_text": action_text(a.action),
+    }
+
+
 def _subject(request: HttpRequest, woman_id: UUID | None) -> User:
     """Herself, or (for her care team) the woman named."""
     user = acting_user(request)
@@ -306,19 +319,37 @@ def submit(
 ) -> Status:
     """Submit one or more readings at once. Send an `Idempotency-Key` header: a repeat with the
     same key returns the first result (200) and stores nothing. Implausible values give 409
-    with `details`; resubmit with `confirm: true`."""
+    with `details`; resubmit with `confirm: true`. Red flags ticked in a refused (400, 403) or
+    unconfirmed (409) submission are raised at once all the same: the error body then lists
+    them in `red_flags` (with the instruction) and carries `crisis` for thoughts of self-harm."""
     user = acting_user(request)
     woman = _subject(request, data.woman_id)
-    result = services.readings_record(
-        actor=user,
-        woman=woman,
-        items=[services.ReadingInput(**item.dict()) for item in data.items],
-        idempotency_key=idempotency_key,
-        confirm=data.confirm,
-        source=ReadingSource.HOME if user.role == Role.WOMAN else ReadingSource.CLINIC,
-        request=request,
-        gate=getattr(request, "woman_gate", None),
-    )
+    try:
+        result = services.readings_record(
+            actor=user,
+            woman=woman,
+            items=[services.ReadingInput(**item.dict()) for item in data.items],
+            idempotency_key=idempotency_key,
+            confirm=data.confirm,
+            source=ReadingSource.HOME if user.role == Role.WOMAN else ReadingSource.CLINIC,
+            request=request,
+            gate=getattr(request, "woman_gate", None),
+        )
+    except DomainError as exc:
+        reported = getattr(exc, "reported", None)
+        guidance = services.crisis_guidance(reported.alarms) if reported is not None else None
+        if guidance is None and isinstance(exc, PermissionDenied):
+            ticked = {s for item in data.items for s in item.symptoms}
+            if ticked & SAFETY_PATHWAY_SYMPTOMS:
+                guidance = services.crisis_guidance_now()
+        if reported is not None or guidance is not None:
+            # The red flags she ticked were raised even though the check-in was refused.
+            crisis = crisis_out(guidance)
+            exc.body_extra = {  # type: ignore[attr-defined]
+                "red_flags": [_red_flag_out(a) for a in (reported.alarms if reported else [])],
+                "crisis": crisis.model_dump(mode="json") if crisis is not None else None,
+            }
+        raise
     out = SubmitOut(
         readings=[reading_out(r) for r in result.readings],
         alarms=[alarm_out(a) for a in result.alarms],

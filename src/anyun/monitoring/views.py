@@ -14,13 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from anyun.accounts.decorators import acting_user, staff_required
+from anyun.accounts.decorators import acting_user, staff_required, woman_required
 from anyun.accounts.models import Role, User
 from anyun.audit.services import audit_record
 from anyun.careteam.selectors import access_woman
-from anyun.clinical.red_flags import Stage
+from anyun.clinical.red_flags import SAFETY_PATHWAY_SYMPTOMS, Stage
 from anyun.clinical.signs import SignKind
-from anyun.consent.decorators import woman_ready_required
+from anyun.consent.decorators import missing_step, woman_ready_required
 from anyun.core.errors import DomainError, NotFound
 from anyun.core.forms import form_error
 from anyun.monitoring import selectors, services
@@ -49,6 +49,7 @@ def _check_in(
         request.POST or None, initial=initial, stage=selectors.stage_of(woman) or Stage.PREGNANT
     )
     confirm_items: list[services.ConfirmItem] = []
+    reported: services.RecordResult | None = None
     if request.method == "POST" and form.is_valid():
         items = form.items()
         if not items:
@@ -66,15 +67,31 @@ def _check_in(
                 )
             except services.ConfirmationRequired as exc:
                 confirm_items = exc.items
+                reported = getattr(exc, "reported", None)
             except DomainError as exc:
                 _show_error(form, items, exc)
+                reported = getattr(exc, "reported", None)
             else:
                 batch = result.readings[0].batch
                 if source == ReadingSource.CLINIC:
                     messages.success(request, _("Measurements saved."))
                     return redirect(f"/clinic/patients/{woman.public_id}/")
                 return redirect("monitoring:checkin", batch=batch)
-    return render(request, template, {"form": form, "confirm_items": confirm_items, **extra})
+    return render(
+        request,
+        template,
+        {"form": form, "confirm_items": confirm_items, **_reported_context(reported), **extra},
+    )
+
+
+def _reported_context(reported: services.RecordResult | None) -> dict[str, Any]:
+    """The red flags of a refused or unconfirmed check-in, raised already: what to do now."""
+    if reported is None:
+        return {}
+    return {
+        "flag_alarms": _alarm_views(reported.alarms),
+        "crisis": services.crisis_guidance(reported.alarms),
+    }
 
 
 def _show_error(form: CheckInForm, items: list[services.ReadingInput], exc: DomainError) -> None:
@@ -103,13 +120,54 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@woman_ready_required
+@woman_required
 def record(request: HttpRequest) -> HttpResponse:
     woman = acting_user(request)
+    step = missing_step(request)
+    if step is not None:
+        return _record_not_ready(request, woman=woman, step=step)
     if selectors.monitored_pregnancy_of(woman) is None:
         return redirect("pregnancy:record")
     return _check_in(
         request, woman=woman, source=ReadingSource.HOME, template="monitoring/record.html", extra={}
+    )
+
+
+def _record_not_ready(request: HttpRequest, *, woman: User, step: HttpResponse) -> HttpResponse:
+    """Not verified or a consent unsigned: nothing is recorded and she is sent to that step,
+    except that thoughts of self-harm start the safety pathway and she sees the crisis
+    guidance first, with the way on to the missing step."""
+    if request.method != "POST" or not set(request.POST.getlist("symptoms")) & set(
+        SAFETY_PATHWAY_SYMPTOMS
+    ):
+        return step
+    form = CheckInForm(request.POST, stage=selectors.stage_of(woman) or Stage.PREGNANT)
+    items = form.items() if form.is_valid() else []
+    if not items:
+        items = [
+            services.ReadingInput(
+                kind=SignKind.SYMPTOM_REPORT, symptoms=sorted(SAFETY_PATHWAY_SYMPTOMS)
+            )
+        ]
+    reported = None
+    try:
+        services.readings_record(
+            actor=woman,
+            woman=woman,
+            items=items,
+            idempotency_key=request.POST.get("idempotency_key") or "",
+            request=request,
+        )
+    except DomainError as exc:
+        reported = getattr(exc, "reported", None)
+    context = _reported_context(reported)
+    if not context.get("crisis"):
+        context["crisis"] = services.crisis_guidance_now()
+    return render(
+        request,
+        "monitoring/crisis_not_ready.html",
+        {**context, "next_step": step["Location"]},
+        status=403,
     )
 
 

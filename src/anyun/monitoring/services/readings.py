@@ -213,18 +213,44 @@ def readings_record(
     _require_recorder(actor=actor, woman=woman, source=source)
     if gate is None or gate.user.pk != woman.pk:
         gate = woman_gate(woman)
-    gate.require_ready()
     key = (idempotency_key or "").strip()[:80]
+    try:
+        gate.require_ready()
+    except PermissionDenied as exc:
+        # Consent rules hold (nothing else is stored), but thoughts of self-harm still start
+        # the safety pathway and she is shown the crisis guidance.
+        exc.reported = _report_flags_alone(  # type: ignore[attr-defined]
+            actor=actor,
+            woman=woman,
+            pregnancy=gate.pregnancy,
+            items=items,
+            key=key,
+            source=source,
+            request=request,
+            only=red_flags.SAFETY_PATHWAY_SYMPTOMS,
+        )
+        raise
     try:
         pregnancy, checked, confirmed = _checked(
             woman=woman, gate=gate, items=items, confirm=confirm
         )
-    except DomainError:
+    except DomainError as exc:
         # A repeat of a submission already stored returns it, whatever changed since.
         replay = _replay(woman=woman, key=key) if key else None
         if replay is None:
+            # A refused or unconfirmed check-in still reports the red flags she ticked, at once.
+            exc.reported = _report_flags_alone(  # type: ignore[attr-defined]
+                actor=actor,
+                woman=woman,
+                pregnancy=gate.pregnancy,
+                items=items,
+                key=key,
+                source=source,
+                request=request,
+            )
             raise
         return replay
+    reported = _reported_flags(woman=woman, key=key, items=items)
     try:
         with transaction.atomic():
             return _store_and_grade(
@@ -236,6 +262,7 @@ def readings_record(
                 confirmed=confirmed,
                 source=source,
                 request=request,
+                already_reported=reported,
             )
     except IntegrityError:
         # Stored before under this key (a repeat, or the same submission racing with
@@ -301,6 +328,81 @@ def _checked(
     if to_confirm and not confirm:
         raise ConfirmationRequired(to_confirm)
     return pregnancy, checked, bool(to_confirm)
+
+
+FLAGS_KEY_SUFFIX = "#red-flags"
+
+
+def _flags_key(key: str) -> str:
+    """The key of the symptom-only report a refused check-in's red flags were stored under."""
+    return f"{key[: 80 - len(FLAGS_KEY_SUFFIX)]}{FLAGS_KEY_SUFFIX}" if key else ""
+
+
+def _reported_flags(*, woman: User, key: str, items: Sequence[ReadingInput]) -> frozenset[str]:
+    """The symptoms already reported alone when this key's check-in was refused (a later
+    confirmed resubmission stores them again but does not raise them a second time)."""
+    if not key or not any(_is_flag(s) for item in items for s in item.symptoms):
+        return frozenset()  # nothing could have been reported: no statement
+    rows = Reading.objects.filter(woman=woman, idempotency_key=_flags_key(key))
+    return frozenset(s for symptoms in rows.values_list("symptoms", flat=True) for s in symptoms)
+
+
+def _is_flag(symptom: str) -> bool:
+    flag = red_flags.flag_of(symptom)
+    return flag is not None and (flag.grade is not None or flag.safety_pathway)
+
+
+def _report_flags_alone(
+    *,
+    actor: User,
+    woman: User,
+    pregnancy: Pregnancy | None,
+    items: Sequence[ReadingInput],
+    key: str,
+    source: str,
+    request: Any,
+    only: frozenset[str] | None = None,
+) -> RecordResult | None:
+    """When a check-in is refused or must be confirmed: the red flags ticked in it (of `only`,
+    if given) stored at once as one symptom-only report, graded and routed as usual; stored
+    once per key (a repeat returns the first). None if she ticked no red flag or has no
+    pregnancy record."""
+    ticked = {s for item in items for s in item.symptoms}
+    if ticked - signs.SYMPTOMS or not any(_is_flag(s) for s in ticked):
+        return None
+    if only is not None:
+        ticked &= only
+        if not ticked:
+            return None
+    pregnancy = (
+        pregnancy
+        or monitored_pregnancy_of(woman)
+        or Pregnancy.objects.filter(woman=woman).order_by("-created_at").first()
+    )
+    if pregnancy is None:
+        return None
+    flags_key = _flags_key(key)
+    now = timezone.now()
+    reading = signs.Reading(
+        kind=signs.SignKind.SYMPTOM_REPORT, measured_at=now, symptoms=frozenset(ticked)
+    )
+    item = ReadingInput(
+        kind=signs.SignKind.SYMPTOM_REPORT, measured_at=now, symptoms=sorted(ticked)
+    )
+    try:
+        with transaction.atomic():
+            return _store_and_grade(
+                actor=actor,
+                woman=woman,
+                pregnancy=pregnancy,
+                checked=[(item, reading)],
+                key=flags_key,
+                confirmed=False,
+                source=source,
+                request=request,
+            )
+    except IntegrityError:
+        return _replay(woman=woman, key=flags_key)
 
 
 def _replay(*, woman: User, key: str) -> RecordResult | None:
@@ -384,8 +486,10 @@ def _store_and_grade(
     confirmed: bool,
     source: str,
     request: Any,
+    already_reported: frozenset[str] = frozenset(),
 ) -> RecordResult:
-
+    """`already_reported`: red flags of this check-in raised already (when it was refused
+    or awaited confirmation): stored with it, not raised again."""
     batch = uuid.uuid4()
     rows = [
         Reading(
@@ -445,8 +549,9 @@ def _store_and_grade(
     # Red-flag symptoms: every symptom of the check-in, graded once, on the first reading
     # that carries one.
     carrier = next((r for r in stored if r.symptoms), None)
+    to_grade = ticked - already_reported
     if carrier is not None:
-        for finding in red_flags.grade_symptoms(ticked, sign=signs.SignKind(carrier.kind)):
+        for finding in red_flags.grade_symptoms(to_grade, sign=signs.SignKind(carrier.kind)):
             if finding.values["symptom"] in red_flags.SAFETY_PATHWAY_SYMPTOMS:
                 continue  # the safety pathway raises its own alarm, below
             pairs.append((carrier, finding))
@@ -466,7 +571,7 @@ def _store_and_grade(
     grouped = alarms_raise_grouped(woman=woman, pairs=pairs, route=False)
     raised += grouped
     alarms_route_soon([*to_route, *grouped])
-    if carrier is not None and ticked & red_flags.SAFETY_PATHWAY_SYMPTOMS:
+    if carrier is not None and to_grade & red_flags.SAFETY_PATHWAY_SYMPTOMS:
         pathway = safety_pathway_start(
             woman=woman,
             trigger=SafetyTrigger.SELF_HARM_FLAG,

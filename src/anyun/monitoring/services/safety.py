@@ -136,8 +136,14 @@ def crisis_guidance(alarms: Iterable[Alarm]) -> dict[str, Any] | None:
     pathway = next((a for a in alarms if a.rule == SAFETY_RULE), None)
     if pathway is None:
         return None
+    return crisis_guidance_now(team_alerted=pathway.assigned_to_id is not None)
+
+
+def crisis_guidance_now(*, team_alerted: bool = False) -> dict[str, Any]:
+    """The crisis guidance without a pathway alarm (she could not be recorded): the lines and
+    "call 120"; nobody was alerted."""
     return {
-        "team_alerted": pathway.assigned_to_id is not None,
+        "team_alerted": team_alerted,
         "lines": [
             {
                 "name": line.name,
