@@ -239,8 +239,11 @@ def alarm_delivery(alarm: Alarm) -> str:
     """Where routing stands, from one read of its events: "pending" (the worker has not run),
     "nobody" (no one could be reached) or "told" (someone was notified).
 
-    Decided from the events alone, so an `alarm` read before the worker committed (a page
-    that loaded it a moment earlier) is never taken for "nobody reachable"."""
+    Decided from the events, so an `alarm` read before the worker committed (a page that
+    loaded it a moment earlier) is never taken for "nobody reachable"; an alarm already
+    assigned needs no read."""
+    if alarm.assigned_to_id is not None:
+        return "told"
     recipients = set(
         AlarmEvent.objects.filter(alarm=alarm, kind=AlarmEventKind.NOTIFIED).values_list(
             "recipient_id", flat=True
@@ -248,9 +251,7 @@ def alarm_delivery(alarm: Alarm) -> str:
     )
     if recipients - {None}:
         return "told"
-    if recipients:
-        return "nobody"
-    return "told" if alarm.assigned_to_id is not None else "pending"
+    return "nobody" if recipients else "pending"
 
 
 def _alarm_route(alarm: Alarm) -> None:

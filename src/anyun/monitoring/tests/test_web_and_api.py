@@ -279,3 +279,21 @@ def test_ticking_a_symptom_without_a_measurement_is_heard(ward: Ward) -> None:
     page = woman_client(ward.woman).get(response["Location"]).content.decode()
     assert 'data-testid="urgent-banner"' in page
     assert Alarm.objects.get().rule == "red_flag_bleeding"
+
+
+def test_the_worklist_page_queries_do_not_grow_with_the_number_of_alarms(
+    ward: Ward, record: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    clinic = staff_client(ward.responsible)
+    record({"kind": "temperature", "value": 37.6})
+    clinic.get("/clinic/alarms/")  # warm up
+    with CaptureQueriesContext(connection) as few:
+        assert len(clinic.get("/clinic/alarms/").context["alarms"]) == 1
+    for value in (37.5, 37.7, 37.8, 37.9):
+        record({"kind": "temperature", "value": value})
+    with CaptureQueriesContext(connection) as many:
+        assert len(clinic.get("/clinic/alarms/").context["alarms"]) == 5
+    assert len(many.captured_queries) == len(few.captured_queries)
