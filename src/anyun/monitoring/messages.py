@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anyun.clinical.red_flags import FlagGroup
 from anyun.clinical.signs import Implausible, Symptom
+from anyun.monitoring.models import SIGN_LABELS
 
 # What the woman ticks; the wording follows the warning signs (DOMAIN.md section 6).
 SYMPTOM_LABELS: dict[str, Promise] = {
@@ -192,8 +193,6 @@ def implausible_message(item: Implausible) -> str:
 
 def plan_text(plan: Any) -> tuple[str, str]:
     """Her message when a clinician sets an instruction (in the current language)."""
-    from anyun.monitoring.models import SIGN_LABELS
-
     sign = str(SIGN_LABELS.get(plan.kind, plan.kind))
     title = str(_("New instructions from your care team"))
     body = str(_("Record your %(sign)s at %(times)s each day.")) % {
@@ -206,8 +205,6 @@ def plan_text(plan: Any) -> tuple[str, str]:
 
 
 def reminder_text(plan: Any) -> tuple[str, str]:
-    from anyun.monitoring.models import SIGN_LABELS
-
     sign = str(SIGN_LABELS.get(plan.kind, plan.kind))
     title = gettext_now("Time to record: %(sign)s") % {"sign": sign}
     body = plan.note or gettext_now("Your care team asked you to record this now.")

@@ -18,6 +18,9 @@ from django.db.models.functions import Cast, RowNumber
 from django.utils import timezone
 
 from anyun.accounts.models import WomanProfile
+from anyun.careteam.selectors import women_visible_to
+from anyun.clinical import alarms as rules
+from anyun.clinical import anthropometry, sfh, signs
 from anyun.clinical.alarm_thresholds import (
     DEFAULT_POLICY,
     DEFAULT_THRESHOLDS,
@@ -27,6 +30,8 @@ from anyun.clinical.alarm_thresholds import (
     Thresholds,
     threshold_value,
 )
+from anyun.clinical.anthropometry import BmiCategory, weight_gain_band
+from anyun.clinical.dating import GestationalAge
 from anyun.clinical.errors import ClinicalValueError
 from anyun.clinical.red_flags import Stage, stage_on
 from anyun.clinical.signs import SignKind
@@ -39,8 +44,13 @@ from anyun.monitoring.chart_data import (
     ChartPoint,
     PrintHeader,
     Source,
+    TrendData,
+    TrendEvent,
+    TrendPoint,
 )
+from anyun.monitoring.messages import SYMPTOM_LABELS
 from anyun.monitoring.models import (
+    SIGN_LABELS,
     Alarm,
     AlarmPolicySetting,
     AlarmStatus,
@@ -60,6 +70,7 @@ from anyun.monitoring.threshold_labels import (
     with_unit,
 )
 from anyun.pregnancy.models import Pregnancy, PregnancyOutcome, PregnancyStatus
+from anyun.pregnancy.selectors import current_pregnancy_of, pregnancy_summary
 
 logger = logging.getLogger("anyun.monitoring")
 
@@ -210,7 +221,6 @@ def alarm_worklist_for(
     user: Any, *, status: str = "active", grade: str = "", mine: bool = False
 ) -> QuerySet[Alarm]:
     """Alarms of the women this user may see, most severe first, then oldest first."""
-    from anyun.careteam.selectors import women_visible_to
 
     alarms = Alarm.objects.filter(woman__in=women_visible_to(user)).select_related(
         "reading", "woman__woman_profile", "assigned_to"
@@ -228,8 +238,6 @@ def alarm_worklist_for(
 
 def chart_data_for(pregnancy: Pregnancy, *, labels: ChartLabels | None = None) -> ChartData:
     """The pregnancy chart's series from her readings (home and clinic told apart)."""
-    from anyun.clinical.anthropometry import BmiCategory
-    from anyun.pregnancy.selectors import pregnancy_summary
 
     summary = pregnancy_summary(pregnancy)
     pre_weight = (
@@ -340,13 +348,7 @@ def trend_for(woman: Any, *, kind: str, readings: list[Reading]) -> Any:
     """A sign's trend with her reference band: what she is compared with (DOMAIN.md s.5)."""
     from django.utils.translation import gettext as _
 
-    from anyun.clinical import anthropometry, sfh
-    from anyun.clinical.alarm_thresholds import DEFAULT_THRESHOLDS as T
-    from anyun.clinical.dating import GestationalAge
-    from anyun.monitoring.chart_data import TrendData, TrendEvent, TrendPoint
-    from anyun.monitoring.messages import SYMPTOM_LABELS
-    from anyun.monitoring.models import SIGN_LABELS
-    from anyun.pregnancy.selectors import current_pregnancy_of, pregnancy_summary
+    T = DEFAULT_THRESHOLDS  # noqa: N806 - the reference lines of the defaults
 
     units = {
         "blood_pressure": "mmHg",
@@ -629,8 +631,6 @@ def reading_flag(
     sign count (a BP monitor's pulse does not flag the blood pressure). Rules that need her
     history or GA (movements, weight, fundal height) give no flag here. Nothing is raised.
     """
-    from anyun.clinical import alarms as rules
-    from anyun.monitoring.services.readings import reading_for_rules
 
     if reading.kind not in _FLAGGED_KINDS:
         return None
@@ -683,10 +683,6 @@ def chart_tables(data: ChartData) -> list[ChartTable]:
     """The pregnancy chart's four panels as tables: GA, value, where measured, and the
     reference it is drawn against (fundal height P10-P90, her weight-gain band)."""
     from django.utils.translation import gettext as _
-
-    from anyun.clinical import sfh
-    from anyun.clinical.anthropometry import weight_gain_band
-    from anyun.clinical.dating import GestationalAge
 
     labels = data.labels
 
@@ -801,3 +797,18 @@ def trend_summary(trend: Any) -> str:
         lines = ", ".join(label if label else _number(value) for value, label in trend.lines)
         parts.append(str(_("Reference lines: %(lines)s.")) % {"lines": lines})
     return " ".join(parts)
+
+
+def reading_for_rules(r: Reading) -> signs.Reading:
+    """A stored reading as the pure rules in `anyun.clinical` read it."""
+    return signs.Reading(
+        kind=signs.SignKind(r.kind),
+        measured_at=r.measured_at,
+        systolic=r.systolic,
+        diastolic=r.diastolic,
+        pulse=r.pulse,
+        value=float(r.value) if r.value is not None else None,
+        glucose_context=signs.GlucoseContext(r.glucose_context) if r.glucose_context else None,
+        movement_period=signs.MovementPeriod(r.movement_period) if r.movement_period else None,
+        symptoms=frozenset(r.symptoms or ()),
+    )

@@ -41,6 +41,7 @@ from anyun.monitoring.selectors import (
     POSTPARTUM_KINDS,
     grading_settings,
     monitored_pregnancy_of,
+    reading_for_rules,
 )
 from anyun.monitoring.services.alarms import (
     alarm_add_findings,
@@ -127,21 +128,6 @@ def normal_on_repeat_of(alarm: Alarm, readings: list[Reading]) -> bool:
         alarm.confirmation == AlarmConfirmation.NORMAL_ON_REPEAT
         and alarm.repeat_reading_id in ids
         and alarm.reading_id not in ids
-    )
-
-
-def reading_for_rules(r: Reading) -> signs.Reading:
-    """A stored reading as the pure rules in `anyun.clinical` read it."""
-    return signs.Reading(
-        kind=signs.SignKind(r.kind),
-        measured_at=r.measured_at,
-        systolic=r.systolic,
-        diastolic=r.diastolic,
-        pulse=r.pulse,
-        value=float(r.value) if r.value is not None else None,
-        glucose_context=signs.GlucoseContext(r.glucose_context) if r.glucose_context else None,
-        movement_period=signs.MovementPeriod(r.movement_period) if r.movement_period else None,
-        symptoms=frozenset(r.symptoms or ()),
     )
 
 
