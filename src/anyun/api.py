@@ -17,6 +17,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
 from anyun.accounts.api import router as accounts_router
+from anyun.assessment.api import router as assessment_router
 from anyun.accounts.api_auth import API_AUTH
 from anyun.consent.api import router as consent_router
 from anyun.core.errors import DomainError
@@ -26,7 +27,9 @@ from anyun.monitoring.api import router as monitoring_router
 from anyun.notify.api import router as notify_router
 from anyun.pregnancy.api import router as pregnancy_router
 from anyun.pregnancy.clinic_api import router as clinic_router
+from anyun.scheduling.api import router as scheduling_router
 from anyun.staff.api import router as staff_router
+from anyun.wellbeing.api import router as wellbeing_router
 
 logger = logging.getLogger("anyun.api")
 
@@ -138,6 +141,9 @@ api.add_router("/v1/consent", consent_router)
 api.add_router("/v1/pregnancy", pregnancy_router)
 api.add_router("/v1/clinic", clinic_router)
 api.add_router("/v1/monitoring", monitoring_router)
+api.add_router("/v1/assessment", assessment_router)
+api.add_router("/v1/wellbeing", wellbeing_router)
+api.add_router("/v1/scheduling", scheduling_router)
 api.add_router("/v1/inbox", notify_router)
 api.add_router("/v1/staff", staff_router)
 

@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "anyun.consent",
     "anyun.pregnancy",
     "anyun.monitoring",
+    "anyun.assessment",
+    "anyun.wellbeing",
+    "anyun.scheduling",
     "anyun.web",
 ]
 

@@ -17,6 +17,9 @@ urlpatterns = [
     path("clinic/", include("anyun.monitoring.urls_clinic")),
     path("console/", include("anyun.monitoring.urls_console")),
     path("console/audit/", audit_views.search, name="audit_search"),
+    path("assessment/", include("anyun.assessment.urls")),
+    path("wellbeing/", include("anyun.wellbeing.urls")),
+    path("scheduling/", include("anyun.scheduling.urls")),
     path("", include("anyun.web.urls")),
 ]
 

@@ -1,0 +1,7 @@
+"""The wellbeing API routes: thin, calling services and selectors."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["wellbeing"])
