@@ -160,3 +160,49 @@ class PregnancyRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pregnancy_id} {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class DiagnosisCode(models.TextChoices):
+    """Her known conditions (``anyun.clinical.risk_tables.Diagnosis``), in words."""
+
+    GDM = "gdm", _("Gestational diabetes")
+    PGDM = "pgdm", _("Pre-gestational diabetes")
+    CHRONIC_HYPERTENSION = "chronic_hypertension", _("Chronic hypertension")
+    GESTATIONAL_HYPERTENSION = "gestational_hypertension", _("Gestational hypertension")
+    PRE_ECLAMPSIA = "pre_eclampsia", _("Pre-eclampsia")
+    SEVERE_PRE_ECLAMPSIA = "severe_pre_eclampsia", _("Severe pre-eclampsia")
+    SUPERIMPOSED_PRE_ECLAMPSIA = (
+        "superimposed_pre_eclampsia",
+        _("Pre-eclampsia superimposed on chronic hypertension"),
+    )
+
+
+class PregnancyDiagnosis(TimeStampedModel):
+    """One known condition of this pregnancy, recorded by a clinician (usually with a risk
+    grading). Monitoring reads the open ones (glucose targets apply with GDM or PGDM).
+    Ended, never deleted: ``ended_at`` set when the clinician removes it."""
+
+    pregnancy = models.ForeignKey(Pregnancy, on_delete=models.PROTECT, related_name="diagnoses")
+    code = models.CharField(_("diagnosis"), max_length=48, choices=DiagnosisCode.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("created_at",)
+        constraints = (
+            models.UniqueConstraint(
+                fields=("pregnancy", "code"),
+                condition=models.Q(ended_at__isnull=True),
+                name="pregnancy_one_open_diagnosis_per_code",
+            ),
+        )
+        verbose_name = _("diagnosis")
+        verbose_name_plural = _("diagnoses")
+
+    def __str__(self) -> str:
+        return f"{self.pregnancy_id} {self.code}"
