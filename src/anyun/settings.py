@@ -201,6 +201,12 @@ ANYUN_IDENTITY_PROVIDER = os.environ.get(
 )
 ANYUN_CREDENTIAL_WARNING_DAYS = env_int("ANYUN_CREDENTIAL_WARNING_DAYS", 30)
 ANYUN_CARE_TEAM_CONSULT_DAYS = env_int("ANYUN_CARE_TEAM_CONSULT_DAYS", 30)
+# Scheduling (ACC-3, ACC-4a, ACC-6): the hospital's booking rules.
+ANYUN_BOOKING_DAYS_AHEAD = env_int("ANYUN_BOOKING_DAYS_AHEAD", 14)
+ANYUN_BOOKING_CHANGE_HOURS = env_int("ANYUN_BOOKING_CHANGE_HOURS", 2)
+ANYUN_REMINDER_DAY_BEFORE_AT = os.environ.get("ANYUN_REMINDER_DAY_BEFORE_AT", "18:00")
+ANYUN_REMINDER_SAME_DAY_AT = os.environ.get("ANYUN_REMINDER_SAME_DAY_AT", "07:30")
+ANYUN_QUEUE_ACCEPT_MINUTES = env_int("ANYUN_QUEUE_ACCEPT_MINUTES", 30)
 # An urgent alarm not acknowledged in this time goes to the next person on duty (FB-9).
 ANYUN_ALARM_ESCALATION_MINUTES = env_int("ANYUN_ALARM_ESCALATION_MINUTES", 15)
 # The address staff open from an SMS (an urgent alarm's link), without a trailing slash.
