@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from anyun.api import api
-from anyun.audit import views as audit_views
+from anyun.web import audit_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),

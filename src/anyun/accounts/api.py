@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema
 
 from anyun.accounts import services
+from anyun.accounts.consent_hooks import consent
 from anyun.accounts.models import Role
 from anyun.audit.services import client_ip
-from anyun.consent import services as consent_services
 from anyun.core.errors import PermissionDenied
 
 router = Router(tags=["accounts"])
@@ -83,7 +83,7 @@ def send_code(request: HttpRequest, data: PhoneIn) -> CodeSentOut:
     sent = services.phone_code_request(
         phone=data.phone,
         terms_accepted=data.accept_terms,
-        terms=consent_services.sign_in_terms(),
+        terms=consent().sign_in_terms(),
         ip=client_ip(request),
         request=request,
     )
@@ -110,8 +110,6 @@ def staff_token(request: HttpRequest, data: StaffIn) -> TokenOut:
 
 @router.get("/me", response=MeOut)
 def me(request: HttpRequest) -> MeOut:
-    from anyun.consent.services import consent_missing_for
-
     user = request.user
     profile = getattr(user, "woman_profile", None) if user.role == Role.WOMAN else None  # type: ignore[union-attr]
     return MeOut(
@@ -120,7 +118,7 @@ def me(request: HttpRequest) -> MeOut:
         name=str(user),
         verified=bool(profile and profile.is_verified) if profile else user.role != Role.WOMAN,  # type: ignore[union-attr]
         birth_date=profile.birth_date if profile else None,
-        consent_required=bool(profile) and bool(consent_missing_for(user)),
+        consent_required=bool(profile) and bool(consent().missing_for(user)),
         guide_seen=bool(profile and profile.guide_seen_at),
     )
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -25,7 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from anyun.accounts import throttle
 from anyun.accounts.identity import identity_provider
 from anyun.accounts.models import ApiToken, IdentityCheck, PhoneCode, Role, User, WomanProfile
-from anyun.accounts.signals import account_locked_signal
+from anyun.accounts.signals import account_locked_signal, login_code_signal
 from anyun.audit.services import audit_record
 from anyun.clinical.errors import ClinicalValueError
 from anyun.clinical.national_id import age_on, check_woman_eligible, parse_national_id
@@ -146,10 +146,9 @@ def phone_code_send(*, phone: str, ip: str | None, terms: Sequence[Mapping[str, 
     """Send a 6-digit login code. Rate-limited per number and per address. `terms`: what she
     accepted before asking (kept with the code and audited under her account at sign-in).
 
-    Side effect: an SMS notification row (delivered by the queue) in the same transaction.
+    Side effect: an SMS notification row (delivered by the queue) in the same transaction,
+    written by the receiver of `login_code_signal` (the notify app).
     """
-    from anyun.notify.services import sms_send
-
     phone = phone_normalise(phone)
     index = crypto.blind_index(phone)
     with transaction.atomic():
@@ -196,18 +195,11 @@ def phone_code_send(*, phone: str, ip: str | None, terms: Sequence[Mapping[str, 
             terms=[dict(term) for term in terms],
         )
         minutes = settings.ANYUN_OTP_TTL_SECONDS // 60
-        sms_send(
-            phone=phone,
-            text=str(
-                _(
-                    "[Anyun] Your sign-in code is %(code)s, valid for %(minutes)d minutes. "
-                    "Do not share it."
-                )
-                % {"code": code, "minutes": minutes}
-            ),
-            kind="login_code",
-            sensitive=True,
-        )
+        text = _(
+            "[Anyun] Your sign-in code is %(code)s, valid for %(minutes)d minutes. Do not share it."
+        ) % {"code": code, "minutes": minutes}
+        if not login_code_signal.send(sender=PhoneCode, phone=phone, text=str(text)):
+            raise ImproperlyConfigured("Nothing sends sign-in codes: is anyun.notify installed?")
 
 
 def phone_sign_in(*, phone: str, code: str, ip: str | None = None) -> User:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from anyun.accounts import services
+from anyun.accounts.consent_hooks import consent
 from anyun.accounts.decorators import staff_required, woman_required
 from anyun.accounts.forms import (
     CodeForm,
@@ -22,7 +23,6 @@ from anyun.accounts.forms import (
 )
 from anyun.accounts.models import ADMIN_ROLES, Role, User
 from anyun.audit.services import client_ip
-from anyun.consent import services as consent_services
 from anyun.core import crypto
 from anyun.core.errors import DomainError
 from anyun.core.forms import form_error
@@ -66,7 +66,7 @@ def woman_login(request: HttpRequest) -> HttpResponse:
             services.phone_code_request(
                 phone=phone,
                 terms_accepted=phone_form.cleaned_data["accept_terms"],
-                terms=consent_services.sign_in_terms(),
+                terms=consent().sign_in_terms(),
                 ip=client_ip(request),
                 request=request,
             )
@@ -176,9 +176,7 @@ def guide(request: HttpRequest) -> HttpResponse:
 def me(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("accounts:woman_login")
-    from anyun.consent.services import signatures_of
-
-    signatures = signatures_of(request.user) if request.user.role == Role.WOMAN else []  # type: ignore[union-attr]
+    signatures = consent().signatures_of(request.user) if request.user.role == Role.WOMAN else []  # type: ignore[union-attr]
     return render(request, "accounts/me.html", {"signatures": signatures})
 
 

@@ -1,5 +1,6 @@
-"""Reactions to accounts events: signing out ends that session's open live-feed sockets at
-once; a locked staff account is reported to the security administrators."""
+"""Reactions to accounts events: a sign-in code goes out by SMS; signing out ends that
+session's open live-feed sockets at once; a locked staff account is reported to the security
+administrators."""
 
 from __future__ import annotations
 
@@ -13,9 +14,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from anyun.accounts.models import Role, User
-from anyun.accounts.signals import account_locked_signal
+from anyun.accounts.signals import account_locked_signal, login_code_signal
 from anyun.notify.adapters import user_group
-from anyun.notify.services import notification_send
+from anyun.notify.services import notification_send, sms_send
+
+
+@receiver(login_code_signal, dispatch_uid="anyun.notify.send_login_code")
+def send_login_code(sender: Any, phone: str, text: str, **kwargs: Any) -> bool:
+    """The code's SMS, in the outbox of the transaction that stored the code."""
+    sms_send(phone=phone, text=text, kind="login_code", sensitive=True)
+    return True
 
 
 @receiver(user_logged_out, dispatch_uid="anyun.notify.end_feed_on_logout")

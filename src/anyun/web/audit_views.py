@@ -1,3 +1,5 @@
+"""The audit administrator's search of the trail (the console composes it over audit's selector)."""
+
 from __future__ import annotations
 
 from django.core.paginator import Paginator
@@ -16,4 +18,4 @@ def search(request: HttpRequest) -> HttpResponse:
     action = request.GET.get("action", "").strip()
     events = audit_search(text=text, action=action)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "audit/search.html", {"page": page, "q": text, "action": action})
+    return render(request, "web/audit_search.html", {"page": page, "q": text, "action": action})
