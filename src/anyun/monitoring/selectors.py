@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db.models import CharField, F, Q, QuerySet, Window
 from django.db.models.functions import Cast, RowNumber
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from anyun.accounts.models import WomanProfile
 from anyun.careteam.selectors import women_visible_to
@@ -345,10 +347,9 @@ def adherence_of(
 
 
 def trend_for(woman: Any, *, kind: str, readings: list[Reading]) -> Any:
-    """A sign's trend with her reference band: what she is compared with (DOMAIN.md s.5)."""
-    from django.utils.translation import gettext as _
-
-    T = DEFAULT_THRESHOLDS  # noqa: N806 - the reference lines of the defaults
+    """A sign's trend with her reference band: what she is compared with (DOMAIN.md s.5),
+    drawn at the thresholds in force (the hospital's approved values, else the defaults)."""
+    T, _policy = grading_settings()  # noqa: N806 - the reference lines her readings are graded by
 
     units = {
         "blood_pressure": "mmHg",
@@ -386,7 +387,10 @@ def trend_for(woman: Any, *, kind: str, readings: list[Reading]) -> Any:
             if r.symptoms
         ]
     elif kind == SignKind.BLOOD_PRESSURE:
-        lines = [(T.bp_systolic_high, "140"), (T.bp_diastolic_high, "90")]
+        lines = [
+            (T.bp_systolic_high, f"{T.bp_systolic_high:g}"),
+            (T.bp_diastolic_high, f"{T.bp_diastolic_high:g}"),
+        ]
     elif kind == SignKind.GLUCOSE:
         lines = [
             (T.glucose_fasting_target, _("fasting target")),
@@ -398,9 +402,9 @@ def trend_for(woman: Any, *, kind: str, readings: list[Reading]) -> Any:
     elif kind == SignKind.PULSE:
         band = [(p.at, T.pulse_low, T.pulse_high) for p in points]
     elif kind == SignKind.TEMPERATURE:
-        lines = [(T.temperature_raised, "37.3")]
+        lines = [(T.temperature_raised, f"{T.temperature_raised:g}")]
     elif kind == SignKind.FETAL_MOVEMENTS:
-        lines = [(T.movements_two_hour_min, "10")]
+        lines = [(T.movements_two_hour_min, f"{T.movements_two_hour_min:g}")]
     elif pregnancy is not None and kind in {SignKind.WEIGHT, SignKind.FUNDAL_HEIGHT}:
         summary = pregnancy_summary(pregnancy)
         for r, p in zip(sorted(readings, key=lambda r: r.measured_at), points, strict=True):
@@ -615,8 +619,6 @@ class HistoryRow:
 
 
 def _value_flag(code: str) -> ValueFlag:
-    from django.utils.translation import pgettext
-
     labels = {"high": pgettext("reading flag", "High"), "low": pgettext("reading flag", "Low")}
     return ValueFlag(code=code, label=str(labels[code]))
 
@@ -674,16 +676,12 @@ def _number(value: float) -> str:
 
 
 def _source_label(source: str) -> str:
-    from django.utils.translation import gettext as _
-
     return str(_("Clinic measurement") if source == "clinic" else _("Home reading"))
 
 
 def chart_tables(data: ChartData) -> list[ChartTable]:
     """The pregnancy chart's four panels as tables: GA, value, where measured, and the
     reference it is drawn against (fundal height P10-P90, her weight-gain band)."""
-    from django.utils.translation import gettext as _
-
     labels = data.labels
 
     def ga(days: int) -> str:
@@ -723,8 +721,6 @@ def chart_tables(data: ChartData) -> list[ChartTable]:
 
 def trend_table(trend: Any) -> ChartTable:
     """One sign's trend as a table: time, value, where measured, her reference range."""
-    from django.utils.translation import gettext as _
-
     tz = trend.tz
     band = {at: (low, high) for at, low, high in trend.band}
     if trend.events:
@@ -755,8 +751,6 @@ def trend_table(trend: Any) -> ChartTable:
 def trend_summary(trend: Any) -> str:
     """One sentence of what the trend shows: how many values over which days, the latest,
     and the reference lines drawn."""
-    from django.utils.translation import gettext as _
-    from django.utils.translation import ngettext
 
     tz = trend.tz
     if trend.events:

@@ -17,6 +17,7 @@ from anyun.core.errors import DomainError, NotFound, PermissionDenied
 from anyun.monitoring import services
 from anyun.monitoring.models import (
     AlarmPolicySetting,
+    Reading,
     ThresholdChange,
     ThresholdDecision,
     ThresholdOverride,
@@ -25,6 +26,7 @@ from anyun.monitoring.selectors import (
     alarm_policy_current,
     thresholds_current,
     thresholds_table,
+    trend_for,
 )
 from anyun.monitoring.tests.conftest import Ward, bp
 from anyun.notify.models import Notification
@@ -358,3 +360,15 @@ def test_a_stored_policy_that_cannot_be_used_falls_back_to_the_default(
     with caplog.at_level("ERROR", logger="anyun.monitoring"):
         assert alarm_policy_current() == DEFAULT_POLICY
     assert "bogus" in caplog.text
+
+
+def test_her_trend_draws_the_reference_line_in_force_not_the_default(
+    ward: Ward, record: Any, quality: User
+) -> None:
+    record({"kind": "temperature", "value": 37.0})
+    readings = list(Reading.objects.filter(pregnancy__woman=ward.woman, kind="temperature"))
+    before = trend_for(ward.woman, kind="temperature", readings=readings)
+    assert before.lines == [(37.3, "37.3")]
+    approve(ward.head, propose(quality, "temperature_raised", "37.5"))
+    after = trend_for(ward.woman, kind="temperature", readings=readings)
+    assert after.lines == [(37.5, "37.5")]
