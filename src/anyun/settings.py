@@ -277,6 +277,10 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Finished queue jobs are deleted after this many days (a daily sweep); failed ones are kept
+# longer, for whoever looks into why.
+ANYUN_JOB_RETENTION_DAYS = env_int("ANYUN_JOB_RETENTION_DAYS", 7)
+ANYUN_FAILED_JOB_RETENTION_DAYS = env_int("ANYUN_FAILED_JOB_RETENTION_DAYS", 30)
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Rate-limit counters and sign-in locks live in the cache: the process's memory embedded (one

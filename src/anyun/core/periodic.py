@@ -49,4 +49,9 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         {"trigger": "cron", "hour": 3, "minute": 30},
         "anyun.accounts.tasks.sessions_clear_expired",
     ),
+    PeriodicJob(
+        "core.jobs_purge",
+        {"trigger": "cron", "hour": 3, "minute": 45},
+        "anyun.core.tasks.jobs_purge",
+    ),
 ]
