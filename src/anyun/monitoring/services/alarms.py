@@ -37,6 +37,7 @@ from anyun.monitoring.models import (
     Grade,
     Reading,
 )
+from anyun.monitoring.signals import bp_confirmed
 from anyun.notify.services import notification_send
 from anyun.staff.models import Department
 from anyun.staff.selectors import (
@@ -302,6 +303,7 @@ def alarm_confirm_on_repeat(
         alarm.status = AlarmStatus.OPEN
     alarm.save()
     _event(alarm, AlarmEventKind.CONFIRMED, repeat=str(repeat.public_id))
+    bp_confirmed.send(sender=Alarm, alarm=alarm, woman=alarm.woman, reading=repeat)
     return route
 
 
