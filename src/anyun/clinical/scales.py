@@ -737,80 +737,88 @@ _FREQUENCY_EN: Final = (
 _FREQUENCY_ZH: Final = ("完全没有", "有几天", "一半以上的日子", "几乎每天")
 
 # Our own prompts, in the original's option order (points as in SCALES): for demonstration.
+# The EPDS prompts say what each item asks about in plain words of our own; they are not the
+# validated text (the hospital loads that with wording_parse).
 _EPDS_EN: Final = (
     (
-        "I could laugh and see the funny side of things",
-        ("As much as ever", "A little less than before", "Clearly less than before", "Not at all"),
-    ),
-    (
-        "I looked forward to things with enjoyment",
+        "Finding things funny and laughing came easily to me",
         (
-            "As much as ever",
-            "Somewhat less than before",
-            "Clearly less than before",
-            "Hardly at all",
+            "Just as easily as usual",
+            "A bit less easily than usual",
+            "Much less easily than usual",
+            "Not at all",
         ),
     ),
     (
-        "I blamed myself when things went wrong, more than was fair",
-        ("Yes, most of the time", "Yes, some of the time", "Not often", "No, never"),
+        "Thinking of things coming up made me glad",
+        ("As glad as usual", "A bit less glad than usual", "Much less glad than usual", "Hardly"),
     ),
     (
-        "I felt anxious or worried without a good reason",
-        ("No, not at all", "Hardly ever", "Yes, sometimes", "Yes, very often"),
+        "When something went wrong, I put it on myself even when it was not my fault",
+        ("Most of the time", "Sometimes", "Rarely", "Never"),
     ),
     (
-        "I felt frightened or panicky without a good reason",
-        ("Yes, quite a lot", "Yes, sometimes", "No, not much", "No, not at all"),
+        "I felt nervous or uneasy and could not say why",
+        ("Never", "Rarely", "Sometimes", "Very often"),
     ),
     (
-        "Things felt like too much for me",
+        "Fear or panic came over me and I could not say why",
+        ("Quite a lot", "Now and then", "Seldom", "Not once"),
+    ),
+    (
+        "Daily tasks and demands were more than I could manage",
         (
-            "Yes, most of the time I could not cope",
-            "Yes, sometimes I did not cope as well as usual",
-            "No, most of the time I coped quite well",
-            "No, I coped as well as ever",
+            "Most of the time I could not manage at all",
+            "Some of the time I managed less well than usual",
+            "Mostly I managed fairly well",
+            "I managed as well as I usually do",
         ),
     ),
     (
-        "I was so unhappy that I found it hard to sleep",
-        ("Yes, most of the time", "Yes, sometimes", "Not often", "No, not at all"),
+        "Sleep was hard for me because my mood was so bad",
+        ("Most nights", "Some nights", "Few nights", "No nights"),
     ),
     (
-        "I felt sad or low",
-        ("Yes, most of the time", "Yes, quite often", "Not very often", "No, not at all"),
+        "My mood was sad and heavy",
+        ("Most of the time", "Quite often", "Once in a while", "Never"),
     ),
     (
-        "I was so unhappy that I cried",
-        ("Yes, most of the time", "Yes, quite often", "Only now and then", "No, never"),
+        "My mood was so bad that I was in tears",
+        ("Most of the time", "Quite often", "Only once in a while", "Never"),
     ),
     (
-        "The thought of harming myself came to me",
-        ("Yes, quite often", "Sometimes", "Hardly ever", "Never"),
+        "Thoughts of hurting myself came to me",
+        ("Quite often", "Sometimes", "Very rarely", "Never"),
     ),
 )
 _EPDS_ZH: Final = (
     (
-        "我能笑出来，能看到事情有趣的一面",
-        ("和以前一样", "比以前少一点", "明显比以前少", "完全不能"),
+        "我能轻松地被逗笑，觉得事情好玩",
+        ("和平常一样轻松", "比平常稍难一些", "比平常难很多", "一点也不能"),
     ),
-    ("我带着愉快的心情期待一些事情", ("和以前一样", "比以前少一些", "明显比以前少", "几乎没有")),
-    ("事情出了错，我会过分地责怪自己", ("是的，大多数时候", "是的，有时候", "不常这样", "从不")),
-    ("我无缘无故地感到焦虑或担心", ("完全没有", "很少", "是的，有时候", "是的，经常")),
-    ("我无缘无故地感到害怕或惊慌", ("是的，相当多", "是的，有时候", "不太多", "完全没有")),
     (
-        "我觉得事情太多，应付不过来",
+        "想到接下来要发生的事，我感到高兴",
+        ("和平常一样高兴", "比平常少一点", "比平常少很多", "几乎不会"),
+    ),
+    (
+        "出了问题时，即使不是我的错，我也怪到自己头上",
+        ("大多数时候", "有时", "很少", "从不"),
+    ),
+    ("我感到紧张不安，却说不出原因", ("从不", "很少", "有时", "经常")),
+    ("恐惧或慌乱突然涌上来，我却说不出原因", ("相当多", "偶尔", "很少", "一次也没有")),
+    (
+        "日常的事情和要求让我招架不住",
         (
-            "是的，大多数时候我都应付不了",
-            "是的，有时候不像平时应付得那么好",
-            "不，大多数时候我应付得还不错",
-            "不，我和以前一样应付得好",
+            "大多数时候完全招架不住",
+            "有时不如平常应付得好",
+            "大多数时候还应付得来",
+            "和平常一样应付自如",
         ),
     ),
-    ("我不开心到难以入睡", ("是的，大多数时候", "是的，有时候", "不常这样", "完全没有")),
-    ("我感到难过或情绪低落", ("是的，大多数时候", "是的，相当经常", "不太经常", "完全没有")),
-    ("我不开心到哭泣", ("是的，大多数时候", "是的，相当经常", "偶尔", "从不")),
-    ("我有过伤害自己的念头", ("是的，相当经常", "有时候", "很少", "从来没有")),
+    ("因为心情太差，我很难睡着", ("大多数夜晚", "有些夜晚", "少数夜晚", "没有")),
+    ("我的心情悲伤、沉重", ("大多数时候", "相当经常", "偶尔", "从不")),
+    ("我心情差到流泪", ("大多数时候", "相当经常", "只是偶尔", "从不")),
+    ("我脑中出现过伤害自己的想法", ("相当经常", "有时", "极少", "从不")),
 )
 _PHQ9_EN: Final = (
     "Little interest or pleasure in doing things",
