@@ -207,6 +207,11 @@ ANYUN_BOOKING_CHANGE_HOURS = env_int("ANYUN_BOOKING_CHANGE_HOURS", 2)
 ANYUN_REMINDER_DAY_BEFORE_AT = os.environ.get("ANYUN_REMINDER_DAY_BEFORE_AT", "18:00")
 ANYUN_REMINDER_SAME_DAY_AT = os.environ.get("ANYUN_REMINDER_SAME_DAY_AT", "07:30")
 ANYUN_QUEUE_ACCEPT_MINUTES = env_int("ANYUN_QUEUE_ACCEPT_MINUTES", 30)
+# Mental-health screening (FA-6): the hospital's validated wording of EPDS/PHQ-9/GAD-7, one
+# JSON file per scale (anyun.clinical.scales.wording_parse), comma-separated paths.
+ANYUN_SCALE_WORDING_FILES = [
+    p.strip() for p in os.environ.get("ANYUN_SCALE_WORDING_FILES", "").split(",") if p.strip()
+]
 # An urgent alarm not acknowledged in this time goes to the next person on duty (FB-9).
 ANYUN_ALARM_ESCALATION_MINUTES = env_int("ANYUN_ALARM_ESCALATION_MINUTES", 15)
 # The address staff open from an SMS (an urgent alarm's link), without a trailing slash.
