@@ -1,12 +1,22 @@
-"""Queue tasks of the notify app: thin, idempotent, they call a service."""
+"""Queue tasks of the notify app: thin, idempotent, they call the delivery code."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from django_tasks import TaskContext, task
 
-from anyun.notify import services
+from anyun.core.worker import enqueue
+from anyun.notify import delivery as outbox
+from anyun.notify.models import Delivery
+
+
+def delivery_enqueue(delivery: Delivery, *, run_after: datetime | None = None) -> None:
+    """Queue an attempt (now, or at `run_after`) and remember its job on the delivery; in the
+    caller's transaction."""
+    delivery.job_id = enqueue(deliver, run_after=run_after, delivery_id=delivery.pk)
+    Delivery.objects.filter(pk=delivery.pk).update(job_id=delivery.job_id)
 
 
 @task(takes_context=True)
@@ -17,10 +27,12 @@ def deliver(context: TaskContext, delivery_id: int) -> str:
     queue); that run may take over an attempt the dead worker had claimed.
     """
     resuming = UUID(context.task_result.id) if context.attempt > 1 else None
-    return services.delivery_attempt(delivery_id=delivery_id, resuming_job=resuming)
+    return outbox.delivery_attempt(
+        delivery_id=delivery_id, resuming_job=resuming, requeue=delivery_enqueue
+    )
 
 
 @task()
 def redeliver_due() -> int:
     """Sweep: queue open deliveries that are due and have lost their job."""
-    return services.deliveries_redeliver_due()
+    return outbox.deliveries_redeliver_due(requeue=delivery_enqueue)
