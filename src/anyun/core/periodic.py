@@ -45,6 +45,21 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         "anyun.monitoring.tasks.reminders_send_due",
     ),
     PeriodicJob(
+        "scheduling.reminders_send_due",
+        {"trigger": "cron", "minute": "*/5"},
+        "anyun.scheduling.tasks.reminders_send_due",
+    ),
+    PeriodicJob(
+        "scheduling.queue_expire_due",
+        {"trigger": "cron", "minute": "*"},
+        "anyun.scheduling.tasks.queue_expire_due",
+    ),
+    PeriodicJob(
+        "scheduling.no_shows_mark",
+        {"trigger": "cron", "minute": "*/5"},
+        "anyun.scheduling.tasks.no_shows_mark",
+    ),
+    PeriodicJob(
         "accounts.sessions_clear_expired",
         {"trigger": "cron", "hour": 3, "minute": 30},
         "anyun.accounts.tasks.sessions_clear_expired",
