@@ -9,7 +9,9 @@ Two parts:
   :data:`FACTOR_RULES` holds only the rules DOMAIN.md states; today it states none of these
   factor lists (DOMAIN.md sections 4, 5 and 7 name the five-colour items, not these risks), so
   the table is empty and :func:`risk_factor_predictions` finds nothing until a rule is added
-  from DOMAIN.md with its source.
+  from DOMAIN.md with its source. The factor lists of the guidelines the requirement names
+  (USPSTF 2021 / ACOG 743 / 妊娠期高血压疾病诊治指南 2020, 妊娠期高血糖诊治指南 2022, ACOG PB
+  234), each factor with its source and mark, are in :mod:`anyun.clinical.prediction_factors`.
 * **Trend warnings** from her own readings, on the thresholds of DOMAIN.md section 5 as the
   hospital configured them (:class:`~anyun.clinical.alarm_thresholds.Thresholds`) and the
   INTERGROWTH-21st fundal-height standard (:mod:`anyun.clinical.sfh`). How many readings make a
