@@ -10,7 +10,12 @@ from django.utils.translation import pgettext_lazy
 
 from anyun.clinical.red_flags import Stage, flags_for, picker_groups
 from anyun.monitoring.messages import SYMPTOM_GROUP_LABELS, SYMPTOM_LABELS
-from anyun.monitoring.models import GLUCOSE_CONTEXT_LABELS, MOVEMENT_PERIOD_LABELS, SIGN_LABELS
+from anyun.monitoring.models import (
+    GLUCOSE_CONTEXT_LABELS,
+    MOVEMENT_PERIOD_LABELS,
+    SIGN_LABELS,
+    AlarmOutcome,
+)
 from anyun.monitoring.services import ReadingInput
 
 
@@ -157,8 +162,6 @@ class AlarmCloseForm(forms.Form):
     def __init__(self, *args: Any, normal_on_repeat: bool = False, **kwargs: Any) -> None:
         """`normal_on_repeat`: the alarm's repeat reading was normal, so that outcome is
         offered (only then)."""
-        from anyun.monitoring.models import AlarmOutcome
-
         super().__init__(*args, **kwargs)
         self.fields["outcome"].choices = [  # type: ignore[attr-defined]
             (value, label)

@@ -17,10 +17,13 @@ from django.views.decorators.http import require_POST
 
 from anyun.accounts.decorators import acting_user, staff_required
 from anyun.accounts.models import CLINICAL_ROLES, Role, User
+from anyun.accounts.views import home_for
 from anyun.audit.services import audit_record
 from anyun.careteam import selectors as careteam_selectors
 from anyun.careteam import services as careteam_services
 from anyun.clinical.national_id import age_on
+from anyun.consent.models import ConsentSignature
+from anyun.consent.services import consent_missing_for
 from anyun.core import crypto
 from anyun.core.errors import DomainError, NotFound
 from anyun.core.failures import failure_for, failure_for_status, failure_response
@@ -30,6 +33,7 @@ from anyun.monitoring.messages import rule_label
 from anyun.monitoring.models import SIGN_LABELS
 from anyun.monitoring.services import format_values
 from anyun.pregnancy import selectors as pregnancy_selectors
+from anyun.pregnancy.models import Pregnancy, PregnancyStatus
 from anyun.staff import selectors as staff_selectors
 from anyun.staff.selectors import clinician_for
 from anyun.web import selectors as web_selectors
@@ -46,11 +50,7 @@ def woman_home(request: HttpRequest) -> HttpResponse:
     if not user.is_authenticated:
         return render(request, "web/welcome.html")
     if user.role != Role.WOMAN:  # type: ignore[union-attr]
-        from anyun.accounts.views import home_for
-
         return redirect(home_for(user))  # type: ignore[arg-type]
-    from anyun.consent.services import consent_missing_for
-
     profile = user.woman_profile  # type: ignore[union-attr]
     pregnancy = pregnancy_selectors.current_pregnancy_of(user)
     steps = []
@@ -268,9 +268,6 @@ def care_team_decide(request: HttpRequest, proposal_id: UUID) -> HttpResponse:
 
 @staff_required(CONSOLE_ROLES)
 def console_home(request: HttpRequest) -> HttpResponse:
-    from anyun.consent.models import ConsentSignature
-    from anyun.pregnancy.models import Pregnancy, PregnancyStatus
-
     stats = {}
     if request.user.role == Role.QUALITY_MANAGER:  # type: ignore[union-attr]
         stats = {
