@@ -10,10 +10,40 @@ class AssessmentConfig(AppConfig):
     verbose_name = _("Assessments")
 
     def ready(self) -> None:
+        from anyun.assessment import receivers, task_kinds
+
         register_audit_labels(
             actions={
                 "task_open": _("Clinical task opened"),
                 "task_close": _("Clinical task closed"),
+                "risk_grade": _("Risk graded"),
+                "risk_read": _("Risk grading read"),
+                "risk_policy_set": _("Risk policy changed"),
+                "risk_case_open": _("High-risk case opened"),
+                "risk_case_update": _("High-risk case plan changed"),
+                "risk_case_review": _("High-risk case reviewed"),
+                "risk_case_close": _("High-risk case closed"),
+                "risk_report_due": _("District report due"),
+                "risk_report_submit": _("District report sent"),
+                "risk_report_print": _("District report printed"),
+                "risk_report_export": _("District reports exported"),
+                "suitability_decide": _("Online-care suitability decided"),
+                "suitability_read": _("Online-care suitability read"),
             },
-            objects={"clinical_task": _("Clinical task")},
+            objects={
+                "clinical_task": _("Clinical task"),
+                "risk_grading": _("Risk grading"),
+                "risk_policy": _("Risk policy"),
+                "high_risk_case": _("High-risk case"),
+                "district_report": _("District report"),
+                "suitability_decision": _("Online-care suitability"),
+            },
         )
+        task_kinds.register(
+            {
+                "risk_in_person_referral": _("Refer her to in-person care"),
+                "risk_regrade": _("Regrade her pregnancy risk"),
+                "risk_case_review": _("Write her high-risk case plans"),
+            }
+        )
+        receivers.connect()

@@ -15,6 +15,7 @@ class PregnancyConfig(AppConfig):
                 "pregnancy": _("Pregnancy record"),
                 "previous_pregnancy": _("Previous pregnancy"),
                 "exam_report": _("Examination report"),
+                "pregnancy_diagnosis": _("Diagnosis"),
                 "patient_overview": _("Patient overview"),
                 "patient_list": pgettext_lazy("audit object", "Patient list"),
             },

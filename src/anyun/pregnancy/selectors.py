@@ -18,7 +18,13 @@ from anyun.clinical import anthropometry, dating
 from anyun.consent.models import ConsentSignature
 from anyun.consent.services import consent_refusal, current_consent_ids
 from anyun.core.errors import NotFound, PermissionDenied
-from anyun.pregnancy.models import ExamReport, Pregnancy, PregnancyStatus, PreviousPregnancy
+from anyun.pregnancy.models import (
+    ExamReport,
+    Pregnancy,
+    PregnancyDiagnosis,
+    PregnancyStatus,
+    PreviousPregnancy,
+)
 
 
 def current_pregnancy_of(woman: Any) -> Pregnancy | None:
@@ -160,3 +166,10 @@ def pregnancy_summary(pregnancy: Pregnancy, *, today: dt.date | None = None) -> 
 
 def history_of(woman: Any) -> QuerySet[PreviousPregnancy]:
     return PreviousPregnancy.objects.filter(woman=woman)
+
+
+def diagnoses_open(pregnancy: Pregnancy) -> QuerySet[PregnancyDiagnosis]:
+    """Her known conditions in this pregnancy that are not ended, oldest first."""
+    return PregnancyDiagnosis.objects.filter(pregnancy=pregnancy, ended_at__isnull=True).order_by(
+        "created_at", "id"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from decimal import Decimal
 from typing import Any
@@ -27,14 +28,17 @@ from anyun.pregnancy.models import (
     REPORT_TITLE_MAX_LENGTH,
     DatingMethod,
     DeliveryMode,
+    DiagnosisCode,
     ExamReport,
     Pregnancy,
+    PregnancyDiagnosis,
     PregnancyOutcome,
     PregnancyRevision,
     PregnancyStatus,
     PreviousPregnancy,
 )
-from anyun.pregnancy.selectors import woman_gate
+from anyun.pregnancy.selectors import diagnoses_open, woman_gate
+from anyun.pregnancy.signals import diagnoses_changed
 from anyun.staff.selectors import require_online_practice
 
 MAX_GA_DAYS = 44 * 7
@@ -416,3 +420,88 @@ def input_merge(base: PregnancyInput, changes: dict[str, Any]) -> PregnancyInput
     merged = asdict(base)
     merged.update({k: v for k, v in changes.items() if k in merged})
     return PregnancyInput(**merged)
+
+
+def diagnoses_set(
+    *,
+    actor: User,
+    pregnancy: Pregnancy,
+    codes: Iterable[str],
+    request: Any = None,
+) -> list[PregnancyDiagnosis]:
+    """Record her known conditions: each code not yet open is added (one open row per code);
+    codes already open stay as they are. Unknown codes are refused (``diagnosis_invalid``).
+    A clinician (or nurse) of her care team only; audited. Returns the rows added."""
+    _require_clinical_writer(actor)
+    wanted = list(dict.fromkeys(codes))
+    for code in wanted:
+        if code not in DiagnosisCode.values:
+            raise DomainError(
+                "diagnosis_invalid", _("Choose a diagnosis from the list."), field="diagnoses"
+            )
+    added: list[PregnancyDiagnosis] = []
+    with transaction.atomic():
+        open_codes = set(diagnoses_open(pregnancy).values_list("code", flat=True))
+        for code in wanted:
+            if code in open_codes:
+                continue
+            row = PregnancyDiagnosis.objects.create(
+                pregnancy=pregnancy, code=code, recorded_by=actor
+            )
+            added.append(row)
+            audit_record(
+                actor=actor,
+                action="create",
+                object_type="pregnancy_diagnosis",
+                object_id=row.public_id,
+                subject=pregnancy.woman,
+                request=request,
+                detail={"code": code},
+            )
+        if added:
+            diagnoses_changed.send(
+                sender=PregnancyDiagnosis,
+                pregnancy=pregnancy,
+                added=[row.code for row in added],
+                ended=[],
+            )
+    return added
+
+
+def diagnosis_end(
+    *, actor: User, pregnancy: Pregnancy, code: str, request: Any = None
+) -> PregnancyDiagnosis:
+    """End her open diagnosis `code` (kept, never deleted). Not open: ``diagnosis_not_open``."""
+    _require_clinical_writer(actor)
+    with transaction.atomic():
+        row = (
+            PregnancyDiagnosis.objects.select_for_update()
+            .filter(pregnancy=pregnancy, code=code, ended_at__isnull=True)
+            .first()
+        )
+        if row is None:
+            raise DomainError(
+                "diagnosis_not_open", _("This diagnosis is not on her record."), field="code"
+            )
+        row.ended_at = timezone.now()
+        row.ended_by = actor
+        row.save(update_fields=("ended_at", "ended_by", "updated_at"))
+        audit_record(
+            actor=actor,
+            action="update",
+            object_type="pregnancy_diagnosis",
+            object_id=row.public_id,
+            subject=pregnancy.woman,
+            request=request,
+            detail={"code": code, "ended": True},
+        )
+        diagnoses_changed.send(
+            sender=PregnancyDiagnosis, pregnancy=pregnancy, added=[], ended=[code]
+        )
+    return row
+
+
+def _require_clinical_writer(actor: User) -> None:
+    if actor.role not in {Role.CLINICIAN, Role.NURSE}:
+        raise PermissionDenied("not_allowed", _("You cannot change this record."))
+    require_online_practice(actor)
