@@ -654,7 +654,7 @@ def _change_allowed(appointment: Appointment, now: datetime) -> None:
 
 def _locked(appointment_id: int) -> Appointment:
     return (
-        Appointment.objects.select_for_update()
+        Appointment.objects.select_for_update(of=("self",))
         .select_related("woman", "department", "clinician__user")
         .get(pk=appointment_id)
     )
