@@ -46,7 +46,7 @@ from anyun.pregnancy.models import (
     PregnancyOutcome,
     PregnancyStatus,
 )
-from anyun.pregnancy.selectors import history_of
+from anyun.pregnancy.selectors import diagnoses_open, history_of
 
 # How far back her readings are read for the trend warnings (local policy [P]): enough for
 # three monthly fundal-height measurements.
@@ -302,7 +302,7 @@ def _birth_date(woman: Any) -> dt.date | None:
 
 
 def open_diagnoses(pregnancy: Pregnancy) -> frozenset[Diagnosis]:
-    codes = pregnancy.diagnoses.filter(ended_at__isnull=True).values_list("code", flat=True)
+    codes = diagnoses_open(pregnancy).values_list("code", flat=True)
     known = {d.value for d in Diagnosis}
     return frozenset(Diagnosis(code) for code in codes if code in known)
 
