@@ -60,6 +60,11 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         "anyun.scheduling.tasks.no_shows_mark",
     ),
     PeriodicJob(
+        "wellbeing.screening_reminders_send_due",
+        {"trigger": "cron", "hour": 9, "minute": 0},
+        "anyun.wellbeing.tasks.screening_reminders_send_due",
+    ),
+    PeriodicJob(
         "accounts.sessions_clear_expired",
         {"trigger": "cron", "hour": 3, "minute": 30},
         "anyun.accounts.tasks.sessions_clear_expired",
