@@ -192,6 +192,12 @@ def slots_by_day(free: list[slotmath.FreeSlot]) -> list[tuple[date, list[slotmat
 # --- her appointments and queue place -----------------------------------------------------
 
 
+def woman_name(woman: User) -> str:
+    """Her real name when verified, else her display name (the staff lists show it)."""
+    profile = getattr(woman, "woman_profile", None)
+    return (profile.real_name if profile else "") or woman.display_name or str(woman)
+
+
 def _appointments() -> QuerySet[Appointment]:
     return Appointment.objects.select_related("department", "clinician__user")
 
@@ -273,7 +279,7 @@ def workday(user: User, *, now: datetime | None = None) -> Workday:
     start = datetime.combine(today, datetime.min.time(), tzinfo=zone())
     appointments = list(
         _appointments()
-        .select_related("woman")
+        .select_related("woman__woman_profile")
         .filter(starts_at__gte=start, starts_at__lt=start + timedelta(days=1))
         .filter(
             Q(clinician=profile) | Q(department_id=profile.department_id, clinician__isnull=True)
@@ -282,7 +288,7 @@ def workday(user: User, *, now: datetime | None = None) -> Workday:
         .order_by("starts_at", "id")
     )
     queue = list(
-        QueueEntry.objects.select_related("woman")
+        QueueEntry.objects.select_related("woman__woman_profile")
         .filter(department_id=profile.department_id, status=QueueStatus.WAITING)
         .order_by("joined_at", "id")
     )
@@ -292,7 +298,7 @@ def workday(user: User, *, now: datetime | None = None) -> Workday:
 def appointment_for_staff(public_id: UUID | str, profile: ClinicianProfile) -> Appointment:
     row = (
         _appointments()
-        .select_related("woman")
+        .select_related("woman__woman_profile")
         .filter(public_id=public_id, department_id=profile.department_id)
         .first()
     )
@@ -308,7 +314,7 @@ def tracing_cases(
     profile: ClinicianProfile, *, mine_only: bool, status: str = TracingStatus.OPEN
 ) -> list[TracingCase]:
     rows = TracingCase.objects.select_related(
-        "woman", "assigned_to", "appointment__clinician__user"
+        "woman__woman_profile", "assigned_to", "appointment__clinician__user"
     ).filter(department_id=profile.department_id, status=status)
     if mine_only:
         rows = rows.filter(Q(assigned_to=profile.user) | Q(assigned_to__isnull=True))
@@ -317,7 +323,9 @@ def tracing_cases(
 
 def tracing_case(public_id: UUID | str, profile: ClinicianProfile) -> TracingCase:
     row = (
-        TracingCase.objects.select_related("woman", "assigned_to", "appointment__clinician__user")
+        TracingCase.objects.select_related(
+            "woman__woman_profile", "assigned_to", "appointment__clinician__user"
+        )
         .prefetch_related("attempts__by")
         .filter(public_id=public_id, department_id=profile.department_id)
         .first()
