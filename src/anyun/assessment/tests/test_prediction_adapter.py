@@ -149,7 +149,8 @@ def test_her_recorded_history_is_shown_beside_what_to_ask(world: World) -> None:
         complications="Pre-eclampsia, delivered by caesarean",
     )
     Pregnancy.objects.filter(pk=_pregnancy(woman).pk).update(parity=1)
-    view = predictions_for(woman)
+    with translation.override("en"):
+        view = predictions_for(woman)
     ptb = next(r for r in view.results if r.kind is PTB)
     prior = next(f for f in ptb.findings if f.code == "ptb_prior_spontaneous")
     assert prior.present is None  # spontaneous or indicated: only she and her notes can say
