@@ -185,6 +185,11 @@ def _value_lines(code: str, values: Mapping[str, Any]) -> list[str]:
         lines.append(gettext("Fetuses: %(count)s") % {"count": values["fetuses"]})
     if values.get("art_conception") is True:
         lines.append(gettext("Recorded as conceived by assisted reproduction"))
+    if "last_birth_year" in values:
+        lines.append(
+            gettext("Last birth in %(year)s, this pregnancy's LMP %(lmp)s")
+            % {"year": values["last_birth_year"], "lmp": values.get("lmp", "")}
+        )
     if "last_birth_on" in values:
         lines.append(
             gettext("Last birth %(birth)s, this pregnancy's LMP %(lmp)s")
@@ -242,10 +247,6 @@ def _hint_lines(values: Mapping[str, Any]) -> list[str]:
     for row in values.get("complications", ()):
         lines.append(
             gettext("Her history (%(year)s): %(text)s") % {"year": row["year"], "text": row["text"]}
-        )
-    if "last_birth_year" in values:
-        lines.append(
-            gettext("Her history: last birth in %(year)s") % {"year": values["last_birth_year"]}
         )
     return lines
 
@@ -353,8 +354,6 @@ def prediction_facts_for(
     pregnant = pregnancy.status == PregnancyStatus.CURRENT
     birth = last_birth_of(woman) if pregnant else None
     last_birth_on = birth.ended_on if birth is not None else None
-    if last_birth_on is None and last_year is not None:
-        hints["pe_interval_10_years"] = {"last_birth_year": last_year}
     return PredictionFacts(
         on=today,
         pregnant=pregnant,
@@ -365,6 +364,7 @@ def prediction_facts_for(
         pre_pregnancy_weight_kg=_float(pregnancy.pre_pregnancy_weight_kg),
         parity=pregnancy.parity,
         last_birth_on=last_birth_on,
+        last_birth_year=None if last_birth_on is not None else last_year,
         diagnoses=open_diagnoses(pregnancy) if pregnant else frozenset(),
         hints=hints,
     )

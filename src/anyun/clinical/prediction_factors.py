@@ -172,7 +172,8 @@ class PredictionFacts:
 
     `pregnant`: a current pregnancy (postpartum or not pregnant: no check applies). `edd`
     gives her GA on `on` (the aspirin window). `height_cm` and `pre_pregnancy_weight_kg` give
-    the BMI; `last_birth_on` and `lmp` the interval since her last birth. `cervical_length_mm`
+    the BMI; `last_birth_on` (or, when only the year is recorded, `last_birth_year`) and `lmp`
+    the interval since her last birth. `cervical_length_mm`
     with `cervical_length_ga_days` (GA of the scan) decides the short-cervix factor.
     `diagnoses` are her open diagnoses. `answers`: a factor code -> yes/no that the clinician
     (or she) gave; it overrides what the record says. `hints`: a factor code -> facts of her
@@ -190,6 +191,7 @@ class PredictionFacts:
     pre_pregnancy_weight_kg: float | None = None
     parity: int | None = None
     last_birth_on: date | None = None
+    last_birth_year: int | None = None
     fetuses: int | None = None
     art_conception: bool | None = None
     cervical_length_mm: float | None = None
@@ -304,13 +306,24 @@ def _years_later(day: date, years: int) -> date:
 def _long_interval(facts: PredictionFacts, policy: PredictionPolicy) -> Decision:
     if facts.parity == 0:
         return False, {"parity": 0}
-    if facts.last_birth_on is None or facts.lmp is None:
+    if facts.lmp is None:
         return None, {}
-    evidence: dict[str, object] = {
-        "last_birth_on": facts.last_birth_on.isoformat(),
-        "lmp": facts.lmp.isoformat(),
-    }
-    return facts.lmp >= _years_later(facts.last_birth_on, INTERVAL_PE_YEARS), evidence
+    if facts.last_birth_on is not None:
+        evidence: dict[str, object] = {
+            "last_birth_on": facts.last_birth_on.isoformat(),
+            "lmp": facts.lmp.isoformat(),
+        }
+        return facts.lmp >= _years_later(facts.last_birth_on, INTERVAL_PE_YEARS), evidence
+    if facts.last_birth_year is None:
+        return None, {}
+    # Only the year: decided when every day of that year gives the same answer.
+    year = facts.last_birth_year
+    evidence = {"last_birth_year": year, "lmp": facts.lmp.isoformat()}
+    if facts.lmp < date(year + INTERVAL_PE_YEARS, 1, 1):
+        return False, evidence
+    if facts.lmp >= date(year + INTERVAL_PE_YEARS + 1, 1, 1):
+        return True, evidence
+    return None, evidence
 
 
 def _diagnosed_or_asked(*diagnoses: Diagnosis) -> Decider:

@@ -157,7 +157,9 @@ def test_her_recorded_history_is_shown_beside_what_to_ask(world: World) -> None:
     assert prior.evidence["preterm_births"] == [{"year": year, "weeks": 33}]
     pe = next(r for r in view.results if r.kind is PE)
     interval = next(f for f in pe.findings if f.code == "pe_interval_10_years")
-    assert interval.present is None and interval.evidence == {"last_birth_year": year}
+    # A birth 3 years ago: whatever its day, less than 10 years before this pregnancy.
+    assert interval.present is False
+    assert interval.evidence == {"last_birth_year": year, "lmp": str(_pregnancy(woman).lmp)}
     card = next(c for c in view.cards if c.kind == "preterm_birth")
     asked = {line.label: line.details for line in card.ask}
     assert asked["A previous spontaneous preterm birth"] == [

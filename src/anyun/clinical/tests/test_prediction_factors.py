@@ -168,6 +168,12 @@ NOT_ASKED = {"birth_date", "height_cm", "pre_pregnancy_weight_kg"}
             True,
         ),
         (PE, "pe_interval_10_years", {"parity": 0}, False),
+        # Only the year of her last birth recorded: decided when the whole year agrees.
+        (PE, "pe_interval_10_years", {"last_birth_year": 2014, "lmp": date(2023, 12, 31)}, False),
+        (PE, "pe_interval_10_years", {"last_birth_year": 2014, "lmp": date(2024, 1, 1)}, None),
+        (PE, "pe_interval_10_years", {"last_birth_year": 2014, "lmp": date(2024, 12, 31)}, None),
+        (PE, "pe_interval_10_years", {"last_birth_year": 2014, "lmp": date(2025, 1, 1)}, True),
+        (PE, "pe_interval_10_years", {"last_birth_year": 2014}, None),
         (PE, "pe_interval_10_years", {"parity": 2}, None),
         # Diagnoses on her record say yes; without one the clinician is asked.
         (
