@@ -12,6 +12,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from anyun.clinical.risk_tables import ITEMS
+from anyun.pregnancy.models import DiagnosisCode
 
 ITEM_LABELS: dict[str, Promise] = {
     "s_age": _("Age 35 or over, or 18 or under"),
@@ -167,3 +168,115 @@ def item_label(code: str) -> str:
 def group_label(code: str) -> str:
     label = GROUP_LABELS.get(code)
     return str(label) if label is not None else code
+
+
+FACT_LABELS: dict[str, Promise] = {
+    "age_years": _("Age (years)"),
+    "height_cm": _("Height (cm)"),
+    "bmi": _("BMI (kg/m²)"),
+    "hb_g_l": _("Haemoglobin (g/L)"),
+    "platelets": _("Platelets (×10⁹/L)"),
+    "ferritin": _("Ferritin (µg/L)"),
+    "fasting_glucose": _("Fasting glucose (mmol/L)"),
+    "fasting_glucose_ga_days": _("Gestational age at the glucose test (days)"),
+    "glycosuria": _("Glucose in the urine"),
+    "fetuses": _("Number of fetuses"),
+    "previous_caesareans": _("Previous caesareans"),
+    "systolic": _("Highest confirmed systolic (mmHg)"),
+    "diastolic": _("Highest confirmed diastolic (mmHg)"),
+    "rh_negative": _("Rh-negative"),
+    "art_conception": _("Conceived by assisted reproduction"),
+    "syphilis_positive": _("Syphilis test positive"),
+    "hiv_positive": _("HIV test positive"),
+    "hbsag_positive": _("HBsAg positive"),
+    "diabetes_needs_drugs": _("Diabetes treated with drugs"),
+    "diagnoses": _("Known conditions"),
+    "parity": _("Parity"),
+    "last_birth_on": _("Last birth"),
+    "lmp": _("Last menstrual period"),
+    "birth_date": _("Birth date"),
+    "pre_pregnancy_weight_kg": _("Pre-pregnancy weight (kg)"),
+    "highest_systolic": _("Highest confirmed systolic (mmHg)"),
+    "highest_diastolic": _("Highest confirmed diastolic (mmHg)"),
+}
+
+COLOUR_LABELS: dict[str, Promise] = {
+    "green": pgettext_lazy("risk colour", "Green · low risk"),
+    "yellow": pgettext_lazy("risk colour", "Yellow · general risk"),
+    "orange": pgettext_lazy("risk colour", "Orange · higher risk"),
+    "red": pgettext_lazy("risk colour", "Red · high risk"),
+    "purple": pgettext_lazy("risk colour", "Purple · infectious disease"),
+}
+
+BASIS_LABELS: dict[str, Promise] = {
+    "record": _("from her record"),
+    "confirmed": _("record confirmed by the clinician"),
+    "corrected": _("record corrected by the clinician"),
+    "clinician": _("answered by the clinician"),
+}
+
+CONFIDENCE_LABELS: dict[str, Promise] = {
+    "V": _("verified source"),
+    "S": _("secondary source"),
+    "P": _("provisional"),
+}
+
+
+def fact_label(name: str) -> str:
+    label = FACT_LABELS.get(name)
+    return str(label) if label is not None else name
+
+
+def evidence_text(evidence: dict[str, object]) -> str:
+    """The facts an item was decided from, in words: "Haemoglobin (g/L) 95"."""
+    parts = []
+    for name, value in evidence.items():
+        if isinstance(value, bool):
+            shown = gettext("yes") if value else gettext("no")
+        elif isinstance(value, list):
+            shown = ", ".join(diagnosis_label(str(v)) for v in value)
+        elif isinstance(value, float):
+            shown = f"{value:g}"
+        else:
+            shown = str(value)
+        parts.append(f"{fact_label(name)} {shown}")
+    return "; ".join(parts)
+
+
+def diagnosis_label(code: str) -> str:
+    for value, label in DiagnosisCode.choices:
+        if value == code:
+            return str(label)
+    return code
+
+
+def colour_label(colour: str) -> str:
+    label = COLOUR_LABELS.get(colour)
+    return str(label) if label is not None else colour
+
+
+POLICY_LABELS: dict[str, Promise] = {
+    "hb_60": _("Haemoglobin exactly 60 g/L belongs to"),
+    "hb_40": _("Haemoglobin exactly 40 g/L belongs to"),
+    "platelets_50": _("Platelets exactly 50 ×10⁹/L belong to"),
+    "platelets_30": _("Platelets exactly 30 ×10⁹/L belong to"),
+    "hbsag_carrier_purple": _("An HBsAg carrier with normal liver function also gets purple"),
+    "age_at": _("Her age is counted on"),
+    "online_green": _("Online care when green"),
+    "online_yellow": _("Online care when yellow"),
+    "online_orange": _("Online care when orange"),
+    "online_red": _("Online care when red"),
+    "online_purple": _("Online care with the purple flag"),
+    "orange_report_hours": _("District report due after an orange grading (hours)"),
+    "red_report_hours": _("District report due after a red grading (hours)"),
+}
+
+CHOICE_LABELS: dict[str, Promise] = {
+    "more_severe": _("the more severe colour"),
+    "less_severe": _("the less severe colour"),
+    "assessment": _("the day of the assessment"),
+    "edd": _("her due date"),
+    "allowed": _("allowed"),
+    "case_managed": _("only inside high-risk case management"),
+    "in_person": _("stops: she is sent to in-person care"),
+}

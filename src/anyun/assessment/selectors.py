@@ -19,11 +19,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from anyun.accounts.models import User
+from anyun.assessment import risk_labels
 from anyun.assessment.models import (
     CaseStatus,
     ClinicalTask,
@@ -37,13 +39,16 @@ from anyun.assessment.models import (
 )
 from anyun.careteam.selectors import responsible_of, women_visible_to
 from anyun.clinical import risk
+from anyun.clinical.anthropometry import bmi
+from anyun.clinical.dating import PREGNANCY_LENGTH_DAYS, GestationalAge
 from anyun.clinical.errors import ClinicalValueError
+from anyun.clinical.national_id import age_on
 from anyun.clinical.red_flags import RED_FLAGS
-from anyun.clinical.risk_tables import RiskColour
+from anyun.clinical.risk_tables import GRADING_ITEMS, RiskColour
 from anyun.core.errors import NotFound
 from anyun.monitoring.models import AlarmConfirmation, ReadingSource
-from anyun.monitoring.selectors import alarms_of, readings_of
-from anyun.pregnancy.models import DeliveryMode, Pregnancy
+from anyun.monitoring.selectors import alarms_of, chart_print_header_for, readings_of
+from anyun.pregnancy.models import DeliveryMode, DiagnosisCode, Pregnancy
 from anyun.pregnancy.selectors import current_pregnancy_of, diagnoses_open, history_of
 from anyun.staff.selectors import clinician_for
 
@@ -387,7 +392,9 @@ def eligible_in_person(woman: Any) -> bool:
 def _hospital_of(woman: Any) -> str:
     responsible = responsible_of(woman)
     profile = clinician_for(responsible) if responsible is not None else None
-    return profile.department.hospital.name if profile is not None else ""
+    if profile is not None:
+        return str(profile.department.hospital.name)
+    return str(settings.ANYUN_HOSPITAL_NAME)
 
 
 def online_care_for(woman: User) -> OnlineCareStatus:
@@ -468,3 +475,381 @@ def online_care_message(status: OnlineCareStatus) -> str:
         BLOCK_CLINICIAN: gettext("Your clinician has asked to see you in person."),
     }.get(status.block, "")
     return f"{why} {where}".strip()
+
+
+# --- The grading page ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """One grading item as the form shows it. ``decidable``: the record can answer it (a
+    select "as the record says / yes / no"); otherwise a tick box. ``answer`` is what the
+    form holds ("", "yes", "no")."""
+
+    code: str
+    label: str
+    colour: str
+    confidence: str
+    source: str
+    decidable: bool
+    record_value: bool | None
+    evidence: str
+    answer: str
+    matched: bool
+
+
+@dataclass(frozen=True)
+class ItemGroup:
+    code: str
+    label: str
+    items: list[ItemRow]
+
+
+@dataclass(frozen=True)
+class FactRow:
+    name: str
+    label: str
+    value: str
+    source: str  # "record", "last_grading", "" (not known)
+
+
+@dataclass(frozen=True)
+class MatchedRow:
+    code: str
+    label: str
+    colour: str
+    basis: str
+    basis_label: str
+    source: str
+    confidence: str
+    confidence_label: str
+    evidence: str
+
+    @property
+    def colour_label(self) -> str:
+        return risk_labels.colour_label(self.colour)
+
+
+@dataclass(frozen=True)
+class GradingForm:
+    groups: list[ItemGroup]
+    record: list[FactRow]
+    entered: dict[str, Any]
+    entered_sources: dict[str, str]
+    diagnoses: list[tuple[str, str, bool]]
+    preview: risk.Grading | None
+    preview_rows: list[MatchedRow]
+    last_grading: RiskGrading | None
+
+
+def matched_rows(items: list[dict[str, Any]]) -> list[MatchedRow]:
+    """A stored grading's matched items in words (the history, the overview)."""
+    return [
+        MatchedRow(
+            code=row["code"],
+            label=risk_labels.item_label(row["code"]),
+            colour=row.get("colour", ""),
+            basis=row.get("basis", ""),
+            basis_label=str(risk_labels.BASIS_LABELS.get(row.get("basis", ""), "")),
+            source=row.get("source", ""),
+            confidence=row.get("confidence", ""),
+            confidence_label=str(risk_labels.CONFIDENCE_LABELS.get(row.get("confidence", ""), "")),
+            evidence=risk_labels.evidence_text(row.get("evidence") or {}),
+        )
+        for row in items
+    ]
+
+
+def _shown(name: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def grading_form(
+    pregnancy: Pregnancy,
+    *,
+    entered: Mapping[str, Any] | None = None,
+    diagnoses: list[str] | None = None,
+    answers: Mapping[str, bool] | None = None,
+) -> GradingForm:
+    """The grading page: every item of 附件2 by factor, pre-filled from her record (and the
+    values the form now holds), the record's facts with where each came from, and the
+    grading the form would store now (``preview``; None when the facts are refused)."""
+    record = record_facts(pregnancy)
+    policy = risk_policy_current()
+    held = {k: record.values.get(k) for k in ENTERED_FACTS}
+    if entered is not None:
+        held = {k: entered.get(k) for k in ENTERED_FACTS}
+    open_codes = list(record.values.get("diagnoses", []))
+    chosen = open_codes if diagnoses is None else list(diagnoses)
+    values = {k: v for k, v in record.values.items() if k not in ENTERED_FACTS}
+    values.update({k: v for k, v in held.items() if v is not None})
+    values["diagnoses"] = sorted(set(chosen))
+    answers = dict(answers or {})
+    try:
+        facts = facts_from_values(values)
+        preview: risk.Grading | None = risk.grade(facts, answers, policy)
+        prefilled = risk.prefill(risk.Table.GRADING, facts, policy)
+    except ClinicalValueError:
+        preview, prefilled = None, {}
+    outcome = {o.code: o for o in preview.items} if preview is not None else {}
+    groups: dict[str, ItemGroup] = {}
+    for item in GRADING_ITEMS:
+        group = groups.setdefault(
+            str(item.group),
+            ItemGroup(str(item.group), risk_labels.group_label(str(item.group)), []),
+        )
+        pre = prefilled.get(item.code)
+        answer = answers.get(item.code)
+        group.items.append(
+            ItemRow(
+                code=item.code,
+                label=risk_labels.item_label(item.code),
+                colour=str(item.colour),
+                confidence=item.confidence,
+                source=item.source,
+                decidable=item.decided_by is not None,
+                record_value=pre.value if pre is not None else None,
+                evidence=risk_labels.evidence_text(dict(pre.evidence)) if pre else "",
+                answer="" if answer is None else ("yes" if answer else "no"),
+                matched=bool(outcome[item.code].matched) if item.code in outcome else False,
+            )
+        )
+    profile = getattr(pregnancy.woman, "woman_profile", None)
+    birth = getattr(profile, "birth_date", None)
+    facts_shown: list[FactRow] = []
+    if birth is not None:
+        facts_shown.append(
+            FactRow(
+                "age_years",
+                risk_labels.fact_label("age_years"),
+                str(age_on(birth, record.values["on"])),
+                "record",
+            )
+        )
+    for name in (
+        "height_cm",
+        "pre_pregnancy_weight_kg",
+        "parity",
+        "previous_caesareans",
+        "highest_systolic",
+        "highest_diastolic",
+    ):
+        value = record.values.get(name)
+        facts_shown.append(
+            FactRow(
+                name,
+                risk_labels.fact_label(name),
+                _shown(name, value) if value is not None else "",
+                record.sources.get(name, ""),
+            )
+        )
+    if record.values.get("height_cm") and record.values.get("pre_pregnancy_weight_kg"):
+        facts_shown.append(
+            FactRow(
+                "bmi",
+                risk_labels.fact_label("bmi"),
+                f"{bmi(height_cm=values['height_cm'], weight_kg=values['pre_pregnancy_weight_kg']):g}",
+                "record",
+            )
+        )
+    return GradingForm(
+        groups=list(groups.values()),
+        record=facts_shown,
+        entered=held,
+        entered_sources={k: record.sources.get(k, "") for k in ENTERED_FACTS},
+        diagnoses=[(code, str(label), code in chosen) for code, label in DiagnosisCode.choices],
+        preview=preview,
+        preview_rows=matched_rows(_preview_items(preview)) if preview is not None else [],
+        last_grading=record.last_grading,
+    )
+
+
+def _preview_items(grading: risk.Grading) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": o.code,
+            "colour": str(o.item.colour) if o.item.colour else "",
+            "basis": str(o.basis) if o.basis else "",
+            "source": o.item.source,
+            "confidence": o.item.confidence,
+            "evidence": dict(o.evidence),
+        }
+        for o in grading.matched
+    ]
+
+
+# --- Her risk as the overview and the history show it -----------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    grading: RiskGrading
+    rows: list[MatchedRow]
+
+
+@dataclass(frozen=True)
+class RiskOverview:
+    """Her risk for the clinician's pages: the current grading, the history (newest first),
+    the regrading proposal, her open case, her online-care status."""
+
+    current: RiskGrading | None
+    current_rows: list[MatchedRow]
+    timeline: list[TimelineEntry]
+    proposal: risk.Grading | None
+    case: HighRiskCase | None
+    online: OnlineCareStatus
+    pregnancy: Pregnancy | None
+
+
+def risk_overview_for(woman: User) -> RiskOverview:
+    pregnancy = current_pregnancy_of(woman)
+    gradings = list(gradings_of(pregnancy)[:20]) if pregnancy is not None else []
+    current = gradings[0] if gradings else None
+    return RiskOverview(
+        current=current,
+        current_rows=matched_rows(current.items) if current else [],
+        timeline=[TimelineEntry(g, matched_rows(g.items)) for g in gradings],
+        proposal=regrading_proposal_for(pregnancy) if pregnancy is not None else None,
+        case=open_case_of(pregnancy) if pregnancy is not None else None,
+        online=online_care_for(woman),
+        pregnancy=pregnancy,
+    )
+
+
+# --- Policy page, district report -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PolicyRow:
+    name: str
+    label: str
+    value: Any
+    default: Any
+    choices: list[tuple[str, str]]
+    source: str
+    confidence: str
+
+    @property
+    def value_label(self) -> str:
+        return _choice_word(self.value)
+
+    @property
+    def default_label(self) -> str:
+        return _choice_word(self.default)
+
+
+def _choice_word(value: Any) -> str:
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    label = risk_labels.CHOICE_LABELS.get(str(value))
+    return str(label) if label is not None else str(value)
+
+
+_POLICY_CHOICES: dict[str, list[str]] = {
+    "boundary": [r.value for r in risk.BoundaryRule],
+    "age_at": [a.value for a in risk.AgeAt],
+    "online": [o.value for o in risk.OnlineCare],
+}
+
+
+def policy_rows() -> list[PolicyRow]:
+    """Each policy field: its value in force, the documented default, its choices, source."""
+    current = policy_values(risk_policy_current())
+    default = policy_values(risk.DEFAULT_RISK_POLICY)
+    rows = []
+    for name, value in current.items():
+        if name.startswith(("hb_", "platelets_")):
+            choices = _POLICY_CHOICES["boundary"]
+        elif name == "age_at":
+            choices = _POLICY_CHOICES["age_at"]
+        elif name.startswith("online_"):
+            choices = _POLICY_CHOICES["online"]
+        else:
+            choices = []
+        source, confidence = risk.POLICY_SOURCES.get(name, ("", ""))
+        rows.append(
+            PolicyRow(
+                name=name,
+                label=str(risk_labels.POLICY_LABELS.get(name, name)),
+                value=value,
+                default=default[name],
+                choices=[(c, _choice_word(c)) for c in choices],
+                source=source,
+                confidence=confidence,
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """The report to the district maternal-child health institution, as printed and exported."""
+
+    report: DistrictReport
+    header: Any  # monitoring's PrintHeader: hospital, name, masked ID, EDD, printed at
+    colour_label: str
+    purple: bool
+    ga: str
+    rows: list[MatchedRow]
+    responsible: str
+    grader: str
+
+    @property
+    def csv_row(self) -> list[str]:
+        r = self.report
+        return [
+            self.header.name,
+            self.header.masked_id,
+            self.header.edd.isoformat(),
+            self.ga,
+            self.colour_label,
+            gettext("yes") if self.purple else gettext("no"),
+            "; ".join(row.label for row in self.rows),
+            timezone.localtime(r.grading.graded_at).strftime("%Y-%m-%d %H:%M"),
+            self.grader,
+            self.responsible,
+            timezone.localtime(r.due_at).strftime("%Y-%m-%d %H:%M"),
+            timezone.localtime(r.submitted_at).strftime("%Y-%m-%d %H:%M") if r.submitted_at else "",
+        ]
+
+
+def REPORT_CSV_HEADER() -> list[str]:  # noqa: N802 - a constant in the active language
+    return [
+        gettext("Name"),
+        gettext("ID number (masked)"),
+        gettext("Due date (EDD)"),
+        gettext("Gestational age at grading"),
+        gettext("Colour"),
+        gettext("Purple"),
+        gettext("Matched items"),
+        gettext("Graded at"),
+        gettext("Graded by"),
+        gettext("Responsible clinician"),
+        gettext("Report due"),
+        gettext("Sent"),
+    ]
+
+
+def district_report_view(report: DistrictReport, *, printed_at: dt.datetime) -> ReportView:
+    grading = report.grading
+    pregnancy = grading.pregnancy
+    header = chart_print_header_for(pregnancy, printed_at=printed_at)
+    days = (
+        PREGNANCY_LENGTH_DAYS - (pregnancy.edd - timezone.localtime(grading.graded_at).date()).days
+    )
+    return ReportView(
+        report=report,
+        header=header,
+        colour_label=risk_labels.colour_label(report.colour),
+        purple=grading.purple,
+        ga=str(GestationalAge(days)) if 0 <= days <= 45 * 7 else "",
+        rows=matched_rows(grading.items),
+        responsible=str(report.case.responsible or ""),
+        grader=str(grading.graded_by),
+    )

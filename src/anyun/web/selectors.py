@@ -12,6 +12,7 @@ from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subq
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext as _
 
+from anyun.assessment.models import RiskGrading
 from anyun.careteam.selectors import women_visible_to
 from anyun.clinical.dating import GestationalAge, gestational_age_on
 from anyun.clinical.errors import ClinicalValueError
@@ -30,7 +31,16 @@ PATIENT_SORTS: dict[str, tuple[Any, ...]] = {
     "edd": (F("edd").asc(nulls_last=True), "shown_name", "pk"),
     "last": (F("last_reading_at").desc(nulls_last=True), "shown_name", "pk"),
     "name": ("shown_name", "pk"),
+    # Highest colour first, purple before the rest of its colour, then ungraded.
+    "risk": (
+        F("risk_rank").desc(nulls_last=True),
+        F("risk_purple").desc(nulls_last=True),
+        "shown_name",
+        "pk",
+    ),
 }
+# The colour filter (?colour=...): a colour, purple, or ungraded.
+RISK_FILTERS = ("red", "orange", "yellow", "green", "purple", "ungraded")
 PATIENT_SORT_DEFAULT = "alarms"
 
 SIGN_UNITS: dict[str, str] = {
@@ -63,11 +73,18 @@ class PatientRow:
     urgent_open: int
     attention_open: int
     last: LastReading | None
+    risk_colour: str | None = None
+    risk_purple: bool = False
 
 
 def patient_sort(raw: str | None) -> str:
     """The sort asked for if it is one we offer, else the default (never an error)."""
     return raw if raw in PATIENT_SORTS else PATIENT_SORT_DEFAULT
+
+
+def risk_filter(raw: str | None) -> str:
+    """The colour filter asked for if it is one we offer, else none ("")."""
+    return raw if raw in RISK_FILTERS else ""
 
 
 def _open_alarms(grade: str) -> Any:
@@ -96,8 +113,15 @@ def _patients(user: Any, *, query: str) -> QuerySet[Any]:
         woman=OuterRef("pk"), pregnancy__status=PregnancyStatus.CURRENT
     ).exclude(kind=SignKind.SYMPTOM_REPORT)
     newest = signs.order_by("-measured_at", "-id")
+    # Her last grading in the current pregnancy (assessment): the colour badge.
+    graded = RiskGrading.objects.filter(
+        woman=OuterRef("pk"), pregnancy__status=PregnancyStatus.CURRENT
+    ).order_by("-graded_at", "-id")
     return (
         women.annotate(
+            risk_colour=Subquery(graded.values("colour")[:1]),
+            risk_rank=Subquery(graded.values("colour_rank")[:1]),
+            risk_purple=Subquery(graded.values("purple")[:1]),
             shown_name=Coalesce(NullIf("woman_profile__real_name", Value("")), "display_name"),
             verified_at=F("woman_profile__verified_at"),
             edd=Subquery(current.values("edd")[:1]),
@@ -139,16 +163,35 @@ def _ga_today(edd: dt.date | None, today: dt.date) -> GestationalAge | None:
         return None
 
 
+def _by_colour(women: QuerySet[Any], colour: str) -> QuerySet[Any]:
+    if colour == "purple":
+        return women.filter(risk_purple=True)
+    if colour == "ungraded":
+        return women.filter(risk_colour__isnull=True)
+    if colour:
+        return women.filter(risk_colour=colour)
+    return women
+
+
 def patient_list_for(
-    user: Any, *, query: str = "", sort: str = PATIENT_SORT_DEFAULT, page: Any = 1, today: dt.date
+    user: Any,
+    *,
+    query: str = "",
+    sort: str = PATIENT_SORT_DEFAULT,
+    page: Any = 1,
+    today: dt.date,
+    colour: str = "",
 ) -> tuple[Page[Any], list[PatientRow]]:
     """One page of the women `user` may see, with what an obstetrician triages by: GA today,
-    EDD, open urgent/attention alarms and the newest sign reading of the current pregnancy.
+    EDD, open urgent/attention alarms, the newest sign reading of the current pregnancy and
+    her risk colour (filtered by `colour`: a colour, "purple" or "ungraded").
 
     Two queries whatever the number of women: the count, and the page with every figure as
     a subquery.
     """
-    women = _patients(user, query=query).order_by(*PATIENT_SORTS[patient_sort(sort)])
+    women = _by_colour(_patients(user, query=query), risk_filter(colour)).order_by(
+        *PATIENT_SORTS[patient_sort(sort)]
+    )
     shown = Paginator(women, PATIENT_PAGE_SIZE).get_page(page)
     out = []
     for woman in shown.object_list:
@@ -162,6 +205,8 @@ def patient_list_for(
                 urgent_open=woman.urgent_open,
                 attention_open=woman.attention_open,
                 last=_last_reading(woman),
+                risk_colour=woman.risk_colour,
+                risk_purple=bool(woman.risk_purple),
             )
         )
     return shown, out

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from anyun.accounts.decorators import acting_user, staff_required
 from anyun.accounts.models import CLINICAL_ROLES, Role, User
 from anyun.accounts.views import home_for
+from anyun.assessment import selectors as assessment_selectors
 from anyun.audit.services import audit_record
 from anyun.careteam import selectors as careteam_selectors
 from anyun.careteam import services as careteam_services
@@ -84,6 +85,7 @@ def woman_home(request: HttpRequest) -> HttpResponse:
             "team": careteam_selectors.care_team_of(user).select_related(
                 "member__clinician_profile"
             ),
+            "online_care": assessment_selectors.online_care_for(user) if pregnancy else None,
         },
     )
 
@@ -93,12 +95,14 @@ def clinic_home(request: HttpRequest) -> HttpResponse:
     """The women this clinician may see, with what she triages by, sortable and paged."""
     query = request.GET.get("q", "").strip()[:64]
     sort = web_selectors.patient_sort(request.GET.get("sort"))
+    colour = web_selectors.risk_filter(request.GET.get("colour"))
     page, rows = web_selectors.patient_list_for(
         request.user,
         query=query,
         sort=sort,
         page=request.GET.get("page"),
         today=timezone.localdate(),
+        colour=colour,
     )
     # What was shown of whom: the list carries GA, EDD, alarms and the last reading.
     audit_record(
@@ -106,7 +110,12 @@ def clinic_home(request: HttpRequest) -> HttpResponse:
         action="read",
         object_type="patient_list",
         request=request,
-        detail={"women": [str(row.public_id) for row in rows], "sort": sort, "query": bool(query)},
+        detail={
+            "women": [str(row.public_id) for row in rows],
+            "sort": sort,
+            "query": bool(query),
+            "colour": colour,
+        },
     )
     profile = staff_selectors.clinician_for(request.user)
     if profile is not None:
@@ -119,6 +128,8 @@ def clinic_home(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "query": query,
             "sort": sort,
+            "colour": colour,
+            "colours": web_selectors.RISK_FILTERS,
             "warnings": staff_selectors.credential_warnings_for(request.user, profile=profile),
             "blockers": staff_selectors.practice_blockers(request.user, profile=profile),
         },
@@ -161,6 +172,7 @@ def patient_overview(request: HttpRequest, woman_id: UUID) -> HttpResponse:
         "latest": [
             (SIGN_LABELS[k], k, r) for k, r in monitoring_selectors.latest_by_kind(woman).items()
         ],
+        "risk": assessment_selectors.risk_overview_for(woman),
     }
     return render(request, "web/patient_overview.html", context)
 
