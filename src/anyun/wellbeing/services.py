@@ -43,6 +43,7 @@ from anyun.monitoring.services import (
     safety_pathway_start,
 )
 from anyun.monitoring.services.alarms import language_of
+from anyun.notify.models import Notification
 from anyun.notify.services import notification_send
 from anyun.pregnancy.models import Pregnancy, PregnancyStatus
 from anyun.pregnancy.selectors import pregnancy_summary, woman_gate
@@ -765,9 +766,15 @@ def screening_reminders_send_due(*, today: dt.date | None = None) -> int:
     if not women:
         return 0
     consented = women_consented(women)
+    sent_before = set(
+        Notification.objects.filter(
+            dedup_key__in=[k for _w, k, _c in due]
+            + [f"screening-repeat:{r.public_id}" for r in repeats]
+        ).values_list("dedup_key", flat=True)
+    )
     sent = 0
     for woman, key, window in due:
-        if woman.pk not in consented:
+        if woman.pk not in consented or key in sent_before:
             continue
         with transaction.atomic(), translation.override(language_of(woman)):
             notification_send(

@@ -83,7 +83,7 @@ def screen(request: HttpRequest, instrument: str) -> HttpResponse:
     scale = _instrument(instrument)
     wording = wording_current(scale, translation.get_language() or "zh-hans")
     form = ScaleForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={"idempotency_key": uuid.uuid4().hex},
         wording=wording.text,
     )
@@ -171,7 +171,9 @@ def check(request: HttpRequest) -> HttpResponse:
     her care team and she is told what to do now."""
     woman = acting_user(request)
     form = SymptomCheckForm(
-        request.POST or None, initial={"idempotency_key": uuid.uuid4().hex}, stage=_stage(woman)
+        request.POST if request.method == "POST" else None,
+        initial={"idempotency_key": uuid.uuid4().hex},
+        stage=_stage(woman),
     )
     if request.method == "POST" and form.is_valid():
         symptoms = form.cleaned_data["symptoms"]
@@ -208,7 +210,9 @@ def check_details(request: HttpRequest) -> HttpResponse:
     medicines. Unusual values are asked to be confirmed; nothing she entered is lost."""
     woman = acting_user(request)
     form = SelfAssessmentForm(
-        request.POST or None, initial={"idempotency_key": uuid.uuid4().hex}, stage=_stage(woman)
+        request.POST if request.method == "POST" else None,
+        initial={"idempotency_key": uuid.uuid4().hex},
+        stage=_stage(woman),
     )
     confirm_items: list[ConfirmItem] = []
     if request.method == "POST" and form.is_valid():
@@ -280,7 +284,7 @@ def patient(request: HttpRequest, woman_id: UUID) -> HttpResponse:
         raise Http404 from exc
     screenings = list(selectors.screenings_of(woman)[:50])
     form = SupportForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         screenings=[
             (str(s.public_id), f"{s.done_at:%Y-%m-%d} {s.get_instrument_display()} {s.total}")
             for s in screenings
