@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from conftest import World, staff_client, woman_client
+from conftest import World, staff_client, woman_client, years_ago
 from django.utils import timezone, translation
 
 from anyun.assessment.prediction import (
@@ -35,9 +35,9 @@ PE, GDM, PTB = (
 
 
 def _set_age(woman: Any, years: int) -> None:
-    today = timezone.localdate()
     profile = woman.woman_profile
-    profile.birth_date = today.replace(year=today.year - years) - dt.timedelta(days=10)
+    born = years_ago(years, days=10)
+    profile.birth_date = dt.date(int(born[:4]), int(born[4:6]), int(born[6:]))
     profile.save(update_fields=["birth_date"])
 
 
