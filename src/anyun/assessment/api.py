@@ -1,7 +1,192 @@
-"""The assessment API routes: thin, calling services and selectors."""
+"""The assessment API routes: thin, calling services and selectors.
+
+Risk: a clinician of her care team reads her colour, grading history and suitability for online
+care, and creates a grading; the woman reads her own colour and suitability in plain words.
+"""
 
 from __future__ import annotations
 
-from ninja import Router
+import datetime as dt
+from typing import Any
+from uuid import UUID
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+
+from anyun.accounts.decorators import acting_user
+from anyun.accounts.models import CLINICAL_ROLES, Role, User
+from anyun.assessment import risk_labels, selectors, services
+from anyun.assessment.models import RiskGrading
+from anyun.audit.services import audit_record
+from anyun.careteam.selectors import access_woman
+from anyun.core.errors import NotFound
+from anyun.pregnancy.selectors import current_pregnancy_of
 
 router = Router(tags=["assessment"])
+
+
+class ItemOut(Schema):
+    code: str
+    label: str
+    colour: str
+    basis: str = Field(description="record, confirmed, corrected or clinician")
+    source: str
+    confidence: str
+    evidence: dict[str, Any]
+
+
+class GradingOut(Schema):
+    id: UUID
+    graded_at: dt.datetime
+    graded_by: str
+    colour: str
+    colour_label: str
+    purple: bool
+    ruleset_version: str
+    items: list[ItemOut]
+
+
+class SuitabilityOut(Schema):
+    allowed: bool
+    block: str = Field(description="Why a new online request is refused; empty when allowed")
+    urgency: str = Field(description="emergency, within_24h, in_person_now, book_visit, none")
+    message: str
+    colour: str | None
+    colour_label: str
+    purple: bool
+
+
+class RiskOut(Schema):
+    colour: str | None
+    colour_label: str
+    purple: bool
+    suitability: SuitabilityOut
+    history: list[GradingOut]
+
+
+class GradingIn(Schema):
+    answers: dict[str, bool] = Field(
+        default_factory=dict, description="Grading item code (附件2) -> yes/no"
+    )
+    entered: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Facts the clinician enters: hb_g_l, platelets, fetuses, art_conception, "
+        "rh_negative, syphilis_positive, hiv_positive, hbsag_positive, diabetes_needs_drugs",
+    )
+    diagnoses: list[str] = Field(default_factory=list, max_length=20)
+    note: str = ""
+
+
+def _grading_out(row: RiskGrading) -> GradingOut:
+    return GradingOut(
+        id=row.public_id,
+        graded_at=row.graded_at,
+        graded_by=str(row.graded_by),
+        colour=row.colour,
+        colour_label=risk_labels.colour_label(row.colour),
+        purple=row.purple,
+        ruleset_version=row.ruleset_version,
+        items=[
+            ItemOut(
+                code=item["code"],
+                label=risk_labels.item_label(item["code"]),
+                colour=item.get("colour", ""),
+                basis=item.get("basis", ""),
+                source=item.get("source", ""),
+                confidence=item.get("confidence", ""),
+                evidence=item.get("evidence") or {},
+            )
+            for item in row.items
+        ],
+    )
+
+
+def _suitability_out(status: selectors.OnlineCareStatus) -> SuitabilityOut:
+    return SuitabilityOut(
+        allowed=status.allowed,
+        block=status.block,
+        urgency=status.urgency,
+        message=status.message,
+        colour=status.colour,
+        colour_label=risk_labels.colour_label(status.colour) if status.colour else "",
+        purple=status.purple,
+    )
+
+
+def _clinical_subject(request: HttpRequest, woman_id: UUID) -> tuple[User, User]:
+    user = acting_user(request)
+    if user.role not in CLINICAL_ROLES:
+        raise NotFound()
+    return user, access_woman(user=user, woman_public_id=woman_id)
+
+
+@router.get("/risk", response=SuitabilityOut)
+def my_risk(request: HttpRequest) -> SuitabilityOut:
+    """The woman's own colour and whether she may continue online, in plain words."""
+    user = acting_user(request)
+    if user.role != Role.WOMAN:
+        raise NotFound()
+    status = selectors.online_care_for(user)
+    audit_record(
+        actor=user,
+        action="suitability_read",
+        object_type="suitability_decision",
+        subject=user,
+        request=request,
+    )
+    return _suitability_out(status)
+
+
+@router.get("/women/{woman_id}/risk", response=RiskOut)
+def risk_of(request: HttpRequest, woman_id: UUID) -> RiskOut:
+    """Her colour, purple flag, suitability for online care and grading history (newest first)."""
+    user, woman = _clinical_subject(request, woman_id)
+    overview = selectors.risk_overview_for(woman)
+    audit_record(
+        actor=user,
+        action="risk_read",
+        object_type="risk_grading",
+        object_id=overview.pregnancy.public_id if overview.pregnancy else "",
+        subject=woman,
+        request=request,
+    )
+    current = overview.current
+    return RiskOut(
+        colour=current.colour if current else None,
+        colour_label=risk_labels.colour_label(current.colour) if current else "",
+        purple=current.purple if current else False,
+        suitability=_suitability_out(overview.online),
+        history=[_grading_out(entry.grading) for entry in overview.timeline],
+    )
+
+
+@router.get("/women/{woman_id}/suitability", response=SuitabilityOut)
+def suitability_of(request: HttpRequest, woman_id: UUID) -> SuitabilityOut:
+    user, woman = _clinical_subject(request, woman_id)
+    audit_record(
+        actor=user,
+        action="suitability_read",
+        object_type="suitability_decision",
+        subject=woman,
+        request=request,
+    )
+    return _suitability_out(selectors.online_care_for(woman))
+
+
+@router.post("/women/{woman_id}/gradings", response={201: GradingOut})
+def grading_create(request: HttpRequest, woman_id: UUID, data: GradingIn) -> Status:
+    """Grade her current pregnancy. 400 with the field for a code not in the table or a fact
+    out of range; 403 for anyone but a clinician with valid credentials; 404 not hers."""
+    user, woman = _clinical_subject(request, woman_id)
+    pregnancy = current_pregnancy_of(woman)
+    if pregnancy is None:
+        raise NotFound()
+    row = services.grading_record(
+        actor=user,
+        pregnancy=pregnancy,
+        data=services.GradingInput(
+            answers=data.answers, entered=data.entered, diagnoses=data.diagnoses, note=data.note
+        ),
+        request=request,
+    )
+    return Status(201, _grading_out(row))
