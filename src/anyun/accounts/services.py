@@ -9,7 +9,7 @@ import secrets
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -551,8 +551,19 @@ def api_token_issue(*, user: User) -> str:
 def api_tokens_live(raw: str) -> QuerySet[ApiToken]:
     """The token `raw` names if it is neither revoked nor expired, with its user (one row at
     most: a caller may join more to it and read it in the same statement)."""
+    return api_tokens_live_hashed(_token_hash(raw), now=timezone.now())
+
+
+def api_token_hash(raw: str) -> str:
+    """What a presented token is looked up by (`api_tokens_live_hashed`)."""
+    return _token_hash(raw)
+
+
+def api_tokens_live_hashed(token_hash: str, *, now: datetime) -> QuerySet[ApiToken]:
+    """`api_tokens_live` from the token's hash and the moment of the request (a caller that
+    compiles the read once and runs it again with new values: `anyun.core.prepared`)."""
     return ApiToken.objects.select_related("user").filter(
-        token_hash=_token_hash(raw), revoked_at__isnull=True, expires_at__gt=timezone.now()
+        token_hash=token_hash, revoked_at__isnull=True, expires_at__gt=now
     )
 
 

@@ -153,6 +153,7 @@ def evaluate(
     pre_pregnancy_weight_kg: float | None = None,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     policy: AlarmPolicy = DEFAULT_POLICY,
+    diabetes: bool = False,
 ) -> list[Finding]:
     """Grade one new reading against DOMAIN.md section 5; ``[]`` when nothing fires.
 
@@ -163,7 +164,10 @@ def evaluate(
     movements, weight, fundal height) give no finding. ``bmi_category`` (pre-pregnancy)
     is needed for the weekly weight-gain range; ``pre_pregnancy_weight_kg``, when given,
     adds her total gain to weight findings. ``policy`` holds the hospital's choice of grade
-    for a first high blood pressure (attention by default, or advice).
+    for a first high blood pressure (attention by default, or advice). ``diabetes``: she has
+    a known GDM or PGDM diagnosis (``risk_tables.DIABETES``); only then do the glucose
+    self-monitoring targets apply (DOMAIN.md s.5, "known GDM/PGDM"); the urgent glucose
+    bounds apply to every woman.
 
     ``reading`` is checked first and the errors of ``check_reading`` are raised; an
     implausible reading is graded as entered. Findings are ordered most severe first.
@@ -180,7 +184,7 @@ def evaluate(
             if reading.pulse is not None:
                 findings += _grade_pulse(reading.pulse, t)
         case SignKind.GLUCOSE:
-            findings += _grade_glucose(reading, t)
+            findings += _grade_glucose(reading, t, diabetes=diabetes)
         case SignKind.FETAL_HEART_RATE:
             findings += _grade_fetal_heart_rate(_value(reading), t)
         case SignKind.FETAL_MOVEMENTS:
@@ -390,12 +394,13 @@ def bp_is_high(reading: Reading, t: Thresholds = DEFAULT_THRESHOLDS) -> bool:
     return _bp_is_high(reading, t)
 
 
-def _grade_glucose(reading: Reading, t: Thresholds) -> list[Finding]:
+def _grade_glucose(reading: Reading, t: Thresholds, *, diabetes: bool) -> list[Finding]:
     """Self-monitored glucose, 妊娠期高血糖诊治指南 2022 targets [S]; urgent bounds [P].
 
-    Any context: < 3.3 mmol/L (hypoglycaemia) or >= 11.1 -> urgent. Fasting or before a
-    meal >= 5.3, 1 h after a meal >= 7.8, 2 h after >= 6.7 -> attention. Bedtime and
-    random readings: urgent bounds only. Not the diagnostic OGTT cut-offs.
+    Any context, any woman: < 3.3 mmol/L (hypoglycaemia) or >= 11.1 -> urgent. With known
+    GDM or PGDM (`diabetes`; the targets are hers, DOMAIN.md s.5): fasting or before a meal
+    >= 5.3, 1 h after a meal >= 7.8, 2 h after >= 6.7 -> attention. Bedtime and random
+    readings: urgent bounds only. Not the diagnostic OGTT cut-offs.
     """
     value = _value(reading)
     context = reading.glucose_context
@@ -423,7 +428,7 @@ def _grade_glucose(reading: Reading, t: Thresholds) -> list[Finding]:
             )
         ]
     target_name = _GLUCOSE_TARGETS.get(context) if context is not None else None
-    if target_name is None:
+    if target_name is None or not diabetes:
         return []
     target: float = getattr(t, target_name)
     if value < target:

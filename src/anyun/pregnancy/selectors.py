@@ -12,12 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anyun.accounts.models import ApiToken, User, WomanProfile
-from anyun.accounts.services import api_token_accept, api_tokens_live
+from anyun.accounts.services import api_token_accept, api_token_hash, api_tokens_live_hashed
 from anyun.careteam.selectors import women_visible_to
 from anyun.clinical import anthropometry, dating
+from anyun.clinical.risk_tables import DIABETES
 from anyun.consent.models import ConsentSignature
 from anyun.consent.services import consent_refusal, current_consent_ids
 from anyun.core.errors import NotFound, PermissionDenied
+from anyun.core.prepared import PreparedRead
 from anyun.pregnancy.models import (
     ExamReport,
     Pregnancy,
@@ -34,12 +36,14 @@ def current_pregnancy_of(woman: Any) -> Pregnancy | None:
 @dataclass(frozen=True)
 class WomanGate:
     """What a service needs to know before it serves a woman, read in one statement: whether
-    she is ready (identity verified, every current consent signed) and her current pregnancy."""
+    she is ready (identity verified, every current consent signed), her current pregnancy
+    and whether it has an open GDM or PGDM diagnosis (the glucose targets are then hers)."""
 
     user: User
     verified: bool
     consented: bool
     pregnancy: Pregnancy | None
+    diabetes: bool = False
 
     def require_ready(self) -> None:
         """Verified identity and every current consent signed, else PermissionDenied."""
@@ -51,14 +55,22 @@ class WomanGate:
             raise consent_refusal()
 
 
-def _gated(rows: QuerySet[Any], *, user: str) -> QuerySet[Any]:
-    """`rows` (users, or rows with a `user` relation at path `user`) with her readiness and
-    current pregnancy joined: one statement."""
+def _gated(rows: QuerySet[Any], *, user: str, consent_ids: tuple[int, ...]) -> QuerySet[Any]:
+    """`rows` (users, or rows with a `user` relation at path `user`) with her readiness,
+    current pregnancy and known diabetes joined: one statement."""
     ref = OuterRef(f"{user}id" if user else "pk")
     checks: dict[str, Any] = {
-        "gate_verified": Exists(WomanProfile.objects.filter(user=ref, verified_at__isnull=False))
+        "gate_verified": Exists(WomanProfile.objects.filter(user=ref, verified_at__isnull=False)),
+        "gate_diabetes": Exists(
+            PregnancyDiagnosis.objects.filter(
+                pregnancy__woman=ref,
+                pregnancy__status=PregnancyStatus.CURRENT,
+                code__in=sorted(DIABETES),
+                ended_at__isnull=True,
+            )
+        ),
     }
-    for n, document_id in enumerate(current_consent_ids()):
+    for n, document_id in enumerate(consent_ids):
         checks[f"gate_signed_{n}"] = Exists(
             ConsentSignature.objects.filter(
                 user=ref, document_id=document_id, withdrawn_at__isnull=True
@@ -79,26 +91,51 @@ def _gated(rows: QuerySet[Any], *, user: str) -> QuerySet[Any]:
 def _gate_of(row: Any, user: User) -> WomanGate:
     signed = [v for k, v in vars(row).items() if k.startswith("gate_signed_")]
     pregnancy = getattr(row, "gate_pregnancy", None)
+    current = pregnancy if pregnancy is not None and pregnancy.pk is not None else None
     return WomanGate(
         user=user,
         verified=bool(row.gate_verified),
         consented=all(signed),
-        pregnancy=pregnancy if pregnancy is not None and pregnancy.pk is not None else None,
+        pregnancy=current,
+        diabetes=bool(row.gate_diabetes) and current is not None,
     )
 
 
 def woman_gate(woman: User) -> WomanGate:
-    """Her readiness and current pregnancy (one statement)."""
-    row = _gated(User.objects.filter(pk=woman.pk), user="").first()
+    """Her readiness, current pregnancy and known diabetes (one statement)."""
+    row = _gated(
+        User.objects.filter(pk=woman.pk), user="", consent_ids=tuple(current_consent_ids())
+    ).first()
     if row is None:
         return WomanGate(user=woman, verified=False, consented=False, pregnancy=None)
     return _gate_of(row, woman)
 
 
+# The readings API's gate runs on every submission: its SQL is compiled once per set of
+# consent documents in force and run again with the token's hash and the time.
+_GATE_BY_TOKEN: dict[tuple[int, ...], PreparedRead[ApiToken]] = {}
+
+
+def _gate_by_token_read(consent_ids: tuple[int, ...]) -> PreparedRead[ApiToken]:
+    read = _GATE_BY_TOKEN.get(consent_ids)
+    if read is None:
+        if len(_GATE_BY_TOKEN) > 8:
+            _GATE_BY_TOKEN.clear()  # superseded document versions
+        read = _GATE_BY_TOKEN[consent_ids] = PreparedRead(
+            lambda token_hash, now: _gated(
+                api_tokens_live_hashed(token_hash, now=now),
+                user="user__",
+                consent_ids=consent_ids,
+            ).order_by("pk")
+        )
+    return read
+
+
 def woman_gate_by_token(raw: str) -> WomanGate | None:
-    """The live API token `raw` (accounts' rules), its user, her readiness and current
-    pregnancy: one statement. None when the token does not admit anyone."""
-    token: ApiToken | None = _gated(api_tokens_live(raw), user="user__").first()
+    """The live API token `raw` (accounts' rules), its user, her readiness, current
+    pregnancy and known diabetes: one statement. None when the token does not admit anyone."""
+    read = _gate_by_token_read(tuple(current_consent_ids()))
+    token = read.first(api_token_hash(raw), timezone.now())
     user = api_token_accept(token)
     if token is None or user is None:
         return None

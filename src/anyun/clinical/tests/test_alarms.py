@@ -287,22 +287,43 @@ ALL_CONTEXTS = list(GlucoseContext)
 def test_glucose_targets_hyperglycaemia_guideline_2022(
     context: GlucoseContext, amount: float, expected: Fired
 ) -> None:
-    """妊娠期高血糖诊治指南 2022 [S]: fasting/pre-meal >=5.3, 1 h >=7.8, 2 h >=6.7;
-    bedtime and random readings only against the urgent bounds."""
-    assert fired(run(glucose(amount, context))) == expected
+    """妊娠期高血糖诊治指南 2022 [S], for a woman with known GDM/PGDM: fasting/pre-meal >=5.3,
+    1 h >=7.8, 2 h >=6.7; bedtime and random readings only against the urgent bounds."""
+    assert fired(run(glucose(amount, context), diabetes=True)) == expected
 
 
+@pytest.mark.parametrize(
+    ("context", "amount"),
+    [
+        (GlucoseContext.FASTING, 5.6),
+        (GlucoseContext.PRE_MEAL, 5.3),
+        (GlucoseContext.POST_MEAL_1H, 9.0),
+        (GlucoseContext.POST_MEAL_2H, 11.0),
+    ],
+)
+def test_glucose_targets_apply_only_with_known_diabetes(
+    context: GlucoseContext, amount: float
+) -> None:
+    """DOMAIN.md s.5: the self-monitoring targets are those of known GDM/PGDM; a woman
+    without the diagnosis who records a glucose value above them raises nothing."""
+    assert fired(run(glucose(amount, context))) == []
+    assert fired(run(glucose(amount, context), diabetes=False)) == []
+    assert fired(run(glucose(amount, context), diabetes=True)) == [TARGET]
+
+
+@pytest.mark.parametrize("diabetes", [False, True])
 @pytest.mark.parametrize("context", ALL_CONTEXTS)
-def test_glucose_urgent_bounds_local_policy(context: GlucoseContext) -> None:
-    """Local policy [P]: <3.3 (hypoglycaemia) and >=11.1 are urgent in every context."""
-    assert fired(run(glucose(3.2, context))) == [LOW]
-    assert fired(run(glucose(3.3, context))) == []
-    assert fired(run(glucose(11.1, context))) == [VERY_HIGH]
+def test_glucose_urgent_bounds_local_policy(context: GlucoseContext, diabetes: bool) -> None:
+    """Local policy [P]: <3.3 (hypoglycaemia) and >=11.1 are urgent in every context, for
+    every woman, diagnosed or not."""
+    assert fired(run(glucose(3.2, context), diabetes=diabetes)) == [LOW]
+    assert fired(run(glucose(3.3, context), diabetes=diabetes)) == []
+    assert fired(run(glucose(11.1, context), diabetes=diabetes)) == [VERY_HIGH]
 
 
 def test_glucose_findings_name_their_source() -> None:
     """妊娠期高血糖诊治指南 2022 [S] for targets; local policy [P] for the urgent bounds."""
-    (target,) = run(glucose(7.8, GlucoseContext.POST_MEAL_1H))
+    (target,) = run(glucose(7.8, GlucoseContext.POST_MEAL_1H), diabetes=True)
     assert (target.source, target.confidence) == (GLUCOSE_GUIDELINE, "S")
     assert target.values == {"glucose_mmol_l": 7.8, "context": "post_meal_1h", "limit": 7.8}
     (low,) = run(glucose(3.0, GlucoseContext.RANDOM))
@@ -828,7 +849,7 @@ def test_every_finding_has_a_known_action_and_source() -> None:
         run(bp(145, 85), [bp(150, 90, when=ago(hours=1))]),
         run(glucose(2.0, GlucoseContext.RANDOM)),
         run(glucose(12.0, GlucoseContext.FASTING)),
-        run(glucose(6.0, GlucoseContext.FASTING)),
+        run(glucose(6.0, GlucoseContext.FASTING), diabetes=True),
         run(sign(SignKind.FETAL_HEART_RATE, 170)),
         run(movements(3, ONE_HOUR), usual_counts(10, 10, 10)),
         run(sign(SignKind.PULSE, 45)),

@@ -432,7 +432,8 @@ CASES: list[tuple[str, Reading, Sequence[Reading], list[Finding]]] = [
 def test_the_whole_finding(
     reading: Reading, history: Sequence[Reading], expected: list[Finding]
 ) -> None:
-    assert evaluate(reading, history=list(history), ga=ga(32)) == expected
+    # Known GDM/PGDM: the glucose targets apply (without it, only the urgent bounds).
+    assert evaluate(reading, history=list(history), ga=ga(32), diabetes=True) == expected
 
 
 def test_weight_findings_whole() -> None:

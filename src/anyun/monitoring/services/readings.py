@@ -249,6 +249,7 @@ def readings_record(
                 source=source,
                 request=request,
                 already_reported=reported,
+                diabetes=gate.diabetes,
             )
     except IntegrityError:
         # Stored before under this key (a repeat, or the same submission racing with
@@ -473,9 +474,11 @@ def _store_and_grade(
     source: str,
     request: Any,
     already_reported: frozenset[str] = frozenset(),
+    diabetes: bool = False,
 ) -> RecordResult:
     """`already_reported`: red flags of this check-in raised already (when it was refused
-    or awaited confirmation): stored with it, not raised again."""
+    or awaited confirmation): stored with it, not raised again. `diabetes`: her pregnancy
+    has an open GDM or PGDM diagnosis (the glucose targets apply)."""
     batch = uuid.uuid4()
     rows = [
         Reading(
@@ -530,6 +533,7 @@ def _store_and_grade(
             ),
             thresholds=thresholds,
             policy=policy,
+            diabetes=diabetes,
         )
         pairs += [(row, finding) for finding in findings]
     # Red-flag symptoms: every symptom of the check-in, graded once, on the first reading
