@@ -23,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from anyun.accounts import services as accounts
 from anyun.accounts.models import Role, User
+from anyun.assessment.services import GradingInput, case_plan_update, grading_record
 from anyun.careteam.services import care_team_assign
 from anyun.clinical.national_id import national_id_check_character
 from anyun.consent.services import consent_sign, documents_current
@@ -198,6 +199,8 @@ def load_demo() -> list[tuple[str, str, str]]:
     _duty_rota(department, [users["dr_wang"], users["dr_zhang"]])
     for i, woman in enumerate(User.objects.filter(role=Role.WOMAN).order_by("pk")):
         _demo_readings(woman, clinician=team[i % 3], seed=i)
+    for i, woman in enumerate(User.objects.filter(role=Role.WOMAN).order_by("pk")):
+        _demo_risk(woman, clinician=team[i % 3], seed=i)
     rows = [(s.username, s.role, f"password {DEMO_PASSWORD} + TOTP") for s in STAFF]
     rows += [
         (phone, Role.WOMAN, "SMS code (printed on this console)") for _n, _i, phone, _w in WOMEN
@@ -288,6 +291,47 @@ def _demo_readings(woman: User, *, clinician: User, seed: int) -> None:
                     )
                 ],
             )
+
+
+# Each demo woman's risk grading (seed -> Hb, answers): green, yellow (age 36), yellow with
+# the purple flag (an HBsAg carrier, age 38), green, orange (age 40, with a high-risk case and
+# its district report due) and green, so the patient list shows every badge.
+_DEMO_RISK: dict[int, tuple[float, dict[str, bool], dict[str, object]]] = {
+    0: (122.0, {}, {}),
+    1: (115.0, {}, {}),
+    2: (118.0, {"g_hbsag_carrier": True}, {"hbsag_positive": True}),
+    3: (125.0, {}, {}),
+    4: (112.0, {}, {}),
+    5: (120.0, {}, {}),
+}
+
+
+def _demo_risk(woman: User, *, clinician: User, seed: int) -> None:
+    """Her first-visit grading by her responsible clinician (an in-person assessment)."""
+    pregnancy = current_pregnancy_of(woman)
+    if pregnancy is None or seed not in _DEMO_RISK:
+        return
+    hb, answers, entered = _DEMO_RISK[seed]
+    grading = grading_record(
+        actor=clinician,
+        pregnancy=pregnancy,
+        data=GradingInput(
+            answers=answers,
+            entered={"hb_g_l": hb, "platelets": 210.0, "fetuses": 1, **entered},
+            diagnoses=[],
+            note="首诊评估 First-visit assessment",
+        ),
+    )
+    if grading.colour == "orange":
+        case = grading.pregnancy.high_risk_cases.get(status="open")
+        case_plan_update(
+            actor=clinician,
+            case=case,
+            individual_plan="每2周产检，监测血压 Visits every 2 weeks; home BP twice a day",
+            emergency_plan="头痛、视物模糊或血压≥160/110：立即拨打120 Headache, blurred vision "
+            "or BP 160/110 or higher: call 120 at once",
+            next_review_on=timezone.localdate() + timedelta(days=14),
+        )
 
 
 def _index(phone: str) -> str:
