@@ -112,7 +112,12 @@ def assessment_summary(a: SelfAssessment, readings: list[Reading]) -> dict[str, 
             (str(SIGN_LABELS.get(r.kind, r.kind)), monitoring_display.reading_value(r))
             for r in readings
         ],
-        "advice": [str(LIFESTYLE_TEXT[c]) for c in codes if c in LIFESTYLE_TEXT],
+        # The mood screen has its own card (the scales offered), not a line of advice.
+        "advice": [
+            str(LIFESTYLE_TEXT[c])
+            for c in codes
+            if c in LIFESTYLE_TEXT and c != "mood_screen_positive"
+        ],
         "offer_scale": "mood_screen_positive" in codes,
         "all_clear": not codes,
     }

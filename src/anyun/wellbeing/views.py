@@ -285,6 +285,7 @@ def patient(request: HttpRequest, woman_id: UUID) -> HttpResponse:
     screenings = list(selectors.screenings_of(woman)[:50])
     form = SupportForm(
         request.POST if request.method == "POST" else None,
+        initial={"given_on": timezone.localdate()},
         screenings=[
             (str(s.public_id), f"{s.done_at:%Y-%m-%d} {s.get_instrument_display()} {s.total}")
             for s in screenings
