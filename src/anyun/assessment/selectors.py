@@ -474,7 +474,10 @@ def online_care_message(status: OnlineCareStatus) -> str:
         ),
         BLOCK_CLINICIAN: gettext("Your clinician has asked to see you in person."),
     }.get(status.block, "")
-    return f"{why} {where}".strip()
+    if not why:
+        return where
+    # Two sentences: a space between them in English, none in Chinese.
+    return gettext("%(why)s %(where)s") % {"why": why, "where": where}
 
 
 # --- The grading page ---------------------------------------------------------------------------
