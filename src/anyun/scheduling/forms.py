@@ -24,8 +24,8 @@ class ScheduleRuleForm(forms.Form):
     weekday = forms.TypedChoiceField(
         label=_("Day of the week"), choices=Weekday.choices, coerce=int
     )
-    start = forms.TimeField(label=_("From"), widget=TimeInput())
-    end = forms.TimeField(label=_("Until"), widget=TimeInput())
+    start = forms.TimeField(label=_("Start time"), widget=TimeInput())
+    end = forms.TimeField(label=_("End time"), widget=TimeInput())
     slot_minutes = forms.IntegerField(
         label=_("Minutes per slot"), min_value=5, max_value=240, initial=15
     )
@@ -102,8 +102,8 @@ class AssignForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    first = forms.DateField(label=_("From"), widget=DateInput())
-    last = forms.DateField(label=_("Until"), widget=DateInput())
+    first = forms.DateField(label=_("First day"), widget=DateInput())
+    last = forms.DateField(label=_("Last day"), widget=DateInput())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -1,10 +1,11 @@
 """May she start an online consultation? The one place booking and the live queue ask.
 
-In order: her identity is verified and her consents signed; the follow-up eligibility checks
-(POL-13, DOMAIN section 9: an in-person visit on record or accepted evidence) registered by
-the app that owns them, which sits above scheduling and registers in its `AppConfig.ready`;
-then suitability for online care. Each check raises a DomainError (or PermissionDenied)
-with the reason she is shown.
+In order: her identity is verified and her consents signed; any further follow-up checks
+registered by an app above scheduling (in its `AppConfig.ready`); then
+`anyun.assessment.services.online_care_check`, which refuses when online care is not for her
+now: no in-person visit on record (POL-13, DOMAIN section 9: follow-up only), a colour or
+open red flag the policy sends in person, a clinician's in-person decision. Each check raises
+a DomainError (or PermissionDenied) with the reason she is shown.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from anyun.accounts.models import User
+from anyun.assessment.services import online_care_check
 from anyun.pregnancy.selectors import woman_gate
 
 StartCheck = Callable[[User], None]
 
-# POL-13 follow-up eligibility lives here once its owner registers it.
+# Further follow-up eligibility checks (accepted evidence of an in-person diagnosis, when the
+# app that reviews such evidence registers one).
 FOLLOW_UP_CHECKS: list[StartCheck] = []
 
 
@@ -29,3 +32,4 @@ def require_may_start(woman: User) -> None:
     woman_gate(woman).require_ready()
     for check in FOLLOW_UP_CHECKS:
         check(woman)
+    online_care_check(woman)

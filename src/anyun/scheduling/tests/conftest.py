@@ -11,6 +11,9 @@ import pytest
 from django.utils import timezone
 
 from anyun.accounts.models import User
+from anyun.assessment.services import GradingInput, grading_record
+from anyun.careteam.services import care_team_assign
+from anyun.pregnancy.selectors import current_pregnancy_of
 from anyun.scheduling import services
 from anyun.staff.models import ClinicianProfile, Department
 
@@ -23,12 +26,28 @@ class Clinic:
     profile: ClinicianProfile
     woman: User
     other_woman: User
+    visit: User
+
+
+def seen_in_person(woman: User, *, head: User, visit: User) -> User:
+    """Her first in-person visit: `visit` (put on her team by the head) grades her green, so
+    online care is open to her (follow-up only, DOMAIN section 9)."""
+    care_team_assign(actor=head, woman=woman, member=visit, responsible=True)
+    pregnancy = current_pregnancy_of(woman)
+    assert pregnancy is not None
+    grading_record(
+        actor=visit,
+        pregnancy=pregnancy,
+        data=GradingInput(answers={}, entered={}, diagnoses=[], note="first visit"),
+    )
+    return woman
 
 
 @pytest.fixture
 def clinic(make_clinician: Callable[..., User], make_woman: Callable[..., User]) -> Clinic:
     head = make_clinician(head=True)
     clinician = make_clinician()
+    visit = make_clinician()  # the clinician of her in-person visits, not of the online ones
     profile = clinician.clinician_profile
     department = profile.department
     for weekday in range(7):
@@ -59,8 +78,9 @@ def clinic(make_clinician: Callable[..., User], make_woman: Callable[..., User])
         head=head,
         clinician=clinician,
         profile=profile,
-        woman=make_woman(pregnant_weeks=20),
-        other_woman=make_woman(pregnant_weeks=24),
+        woman=seen_in_person(make_woman(pregnant_weeks=20), head=head, visit=visit),
+        other_woman=seen_in_person(make_woman(pregnant_weeks=24), head=head, visit=visit),
+        visit=visit,
     )
 
 

@@ -13,7 +13,7 @@ from anyun.core.errors import DomainError, NotFound, PermissionDenied
 from anyun.notify.models import Notification
 from anyun.scheduling import selectors, services
 from anyun.scheduling.models import Appointment, AppointmentStatus, CancelledBy
-from anyun.scheduling.tests.conftest import Clinic, at, book, days_after
+from anyun.scheduling.tests.conftest import Clinic, at, book, days_after, seen_in_person
 
 pytestmark = pytest.mark.django_db
 
@@ -77,11 +77,21 @@ def test_capacity_is_enforced(
     second = book(clinic, clinic.other_woman, start, clinician=None)
     assert sorted([first.seat, second.seat]) == [1, 2]
     with pytest.raises(DomainError) as excinfo:
-        book(clinic, make_woman(pregnant_weeks=30), start, clinician=None)
+        book(
+            clinic,
+            seen_in_person(make_woman(pregnant_weeks=30), head=clinic.head, visit=clinic.visit),
+            start,
+            clinician=None,
+        )
     assert _codes(excinfo) == ("slot_full", "starts_at")
     # A cancellation frees the seat for someone else.
     services.appointment_cancel(actor=clinic.woman, appointment_id=first.public_id)
-    third = book(clinic, make_woman(pregnant_weeks=30), start, clinician=None)
+    third = book(
+        clinic,
+        seen_in_person(make_woman(pregnant_weeks=30), head=clinic.head, visit=clinic.visit),
+        start,
+        clinician=None,
+    )
     assert third.seat == first.seat
 
 
@@ -360,3 +370,20 @@ def test_who_manages_schedules(clinic: Clinic, make_clinician: Any) -> None:
         )
     assert _codes(excinfo) == ("schedule_end", "end")
     assert AuditEvent.objects.filter(action="schedule_add").count() == 15
+
+
+def test_no_in_person_visit_on_record_no_online_booking_or_queue(
+    clinic: Clinic, make_woman: Any, time_machine: Any, tomorrow: datetime
+) -> None:
+    """Follow-up only (POL-13): without an in-person visit on record she is told why and
+    how to get one, and nothing is booked or queued."""
+    new = make_woman(pregnant_weeks=12)
+    time_machine.move_to(at(tomorrow, 8), tick=False)
+    with pytest.raises(DomainError) as booking:
+        book(clinic, new, at(tomorrow, 9))
+    with pytest.raises(DomainError) as queueing:
+        services.queue_join(woman=new, department=clinic.department)
+    assert booking.value.code == queueing.value.code == "online_care_unsuitable"
+    assert not Appointment.objects.filter(woman=new).exists()
+    seen_in_person(new, head=clinic.head, visit=clinic.visit)
+    assert book(clinic, new, at(tomorrow, 9)).status == AppointmentStatus.BOOKED

@@ -13,7 +13,7 @@ from django.db import connection
 from anyun.core.errors import DomainError
 from anyun.scheduling import services
 from anyun.scheduling.models import Appointment, AppointmentStatus
-from anyun.scheduling.tests.conftest import Clinic, at
+from anyun.scheduling.tests.conftest import Clinic, at, seen_in_person
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -60,7 +60,11 @@ def test_two_women_one_seat_exactly_one_wins(clinic: Clinic, tomorrow: datetime)
 
 def test_three_women_two_seats_two_win(clinic: Clinic, make_woman: Any, tomorrow: datetime) -> None:
     start = at(tomorrow, 14)
-    women = [clinic.woman, clinic.other_woman, make_woman(pregnant_weeks=30)]
+    women = [
+        clinic.woman,
+        clinic.other_woman,
+        seen_in_person(make_woman(pregnant_weeks=30), head=clinic.head, visit=clinic.visit),
+    ]
     outcomes = _race(clinic, women, start, None)
     assert outcomes == ["booked", "booked", "slot_full"]
     seats = sorted(Appointment.objects.filter(starts_at=start).values_list("seat", flat=True))

@@ -14,7 +14,7 @@ from anyun.notify.models import Notification
 from anyun.scheduling import selectors, services
 from anyun.scheduling.models import AppointmentStatus, QueueStatus
 from anyun.scheduling.signals import request_received
-from anyun.scheduling.tests.conftest import Clinic, at, book
+from anyun.scheduling.tests.conftest import Clinic, at, book, seen_in_person
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,9 @@ def test_position_and_expected_wait(
     clinic: Clinic, make_woman: Any, time_machine: Any, tomorrow: datetime
 ) -> None:
     time_machine.move_to(at(tomorrow, 20), tick=False)
-    third_woman = make_woman(pregnant_weeks=33)
+    third_woman = seen_in_person(
+        make_woman(pregnant_weeks=33), head=clinic.head, visit=clinic.visit
+    )
     entries = []
     for n, woman in enumerate((clinic.woman, clinic.other_woman, third_woman)):
         time_machine.move_to(at(tomorrow, 20, n), tick=False)

@@ -16,7 +16,7 @@ from anyun.core.errors import DomainError, PermissionDenied
 from anyun.notify.models import Notification
 from anyun.scheduling import selectors, services
 from anyun.scheduling.models import AppointmentStatus, TracingCase, TracingOutcome, TracingStatus
-from anyun.scheduling.tests.conftest import Clinic, at, book, days_after
+from anyun.scheduling.tests.conftest import Clinic, at, book, days_after, seen_in_person
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +84,12 @@ def test_the_reminder_sweep_is_set_based(
     day = days_after(tomorrow, 2)
     book(clinic, clinic.woman, at(day, 9))
     book(clinic, clinic.other_woman, at(day, 14), clinician=None)
-    book(clinic, make_woman(pregnant_weeks=28), at(day, 14), clinician=None)
+    book(
+        clinic,
+        seen_in_person(make_woman(pregnant_weeks=28), head=clinic.head, visit=clinic.visit),
+        at(day, 14),
+        clinician=None,
+    )
     time_machine.move_to(at(days_after(tomorrow, 1), 17, 59), tick=False)
     with CaptureQueriesContext(connection) as nothing_due:
         assert services.reminders_send_due() == 0
