@@ -10,10 +10,21 @@ import pytest
 from conftest import staff_client, woman_client
 
 from anyun.assessment.models import RiskGrading
+from anyun.assessment.tests.conftest import in_english
 from anyun.audit.models import AuditEvent
 from anyun.monitoring.tests.conftest import Ward
 
 pytestmark = pytest.mark.django_db
+
+
+def en_staff(user: Any) -> Any:
+    return in_english(staff_client(user))
+
+
+def en_woman(user: Any) -> Any:
+    return in_english(woman_client(user))
+
+
 BASE = "/api/v1/assessment"
 
 
@@ -28,7 +39,7 @@ def error_shape(response: Any) -> dict[str, Any]:
 
 
 def test_a_clinician_grades_and_reads_her_risk(ward: Ward) -> None:
-    client = staff_client(ward.responsible)
+    client = en_staff(ward.responsible)
     url = f"{BASE}/women/{ward.woman.public_id}/gradings"
     created = post(client, url, {"answers": {"g_asthma": True}, "entered": {"hb_g_l": 95}})
     assert created.status_code == 201
@@ -45,12 +56,12 @@ def test_a_clinician_grades_and_reads_her_risk(ward: Ward) -> None:
 
 
 def test_she_reads_her_own_colour_and_suitability_in_words(ward: Ward) -> None:
-    client = woman_client(ward.woman)
+    client = en_woman(ward.woman)
     before = client.get(f"{BASE}/risk").json()
     assert (before["allowed"], before["urgency"]) == (False, "book_visit")
     assert "in-person prenatal visit" in before["message"]
     post(
-        staff_client(ward.responsible),
+        en_staff(ward.responsible),
         f"{BASE}/women/{ward.woman.public_id}/gradings",
         {"answers": {"g_small_pelvis": True}},
     )
@@ -64,7 +75,7 @@ def test_she_reads_her_own_colour_and_suitability_in_words(ward: Ward) -> None:
 
 
 def test_refusals_in_our_error_shape(ward: Ward) -> None:
-    client = staff_client(ward.responsible)
+    client = en_staff(ward.responsible)
     url = f"{BASE}/women/{ward.woman.public_id}/gradings"
     unknown = post(client, url, {"answers": {"g_nope": True}})
     assert unknown.status_code == 400
@@ -77,14 +88,12 @@ def test_refusals_in_our_error_shape(ward: Ward) -> None:
     assert error_shape(bad_diagnosis)["field"] == "diagnoses"
     malformed = post(client, url, {"answers": ["g_asthma"]})
     assert malformed.status_code == 422 and "code" in malformed.json()
-    outsider = post(staff_client(ward.outsider), url, {"answers": {}})
+    outsider = post(en_staff(ward.outsider), url, {"answers": {}})
     assert (outsider.status_code, error_shape(outsider)["code"]) == (404, "not_found")
     assert (
-        staff_client(ward.outsider)
-        .get(f"{BASE}/women/{ward.woman.public_id}/suitability")
-        .status_code
+        en_staff(ward.outsider).get(f"{BASE}/women/{ward.woman.public_id}/suitability").status_code
         == 404
     )
-    herself = post(woman_client(ward.woman), url, {"answers": {}})
+    herself = post(en_woman(ward.woman), url, {"answers": {}})
     assert herself.status_code == 404
     assert not RiskGrading.objects.exists()

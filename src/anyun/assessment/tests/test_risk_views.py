@@ -13,11 +13,20 @@ from django.urls import reverse
 from anyun.assessment import services
 from anyun.assessment.models import DistrictReport, HighRiskCase, RiskGrading
 from anyun.assessment.services import GradingInput
+from anyun.assessment.tests.conftest import in_english
 from anyun.audit.models import AuditEvent
 from anyun.monitoring.tests.conftest import Ward
 from anyun.pregnancy.selectors import current_pregnancy_of
 
 pytestmark = pytest.mark.django_db
+
+
+def en_staff(user: Any) -> Any:
+    return in_english(staff_client(user))
+
+
+def en_woman(user: Any) -> Any:
+    return in_english(woman_client(user))
 
 
 def grade_url(ward: Ward) -> str:
@@ -35,7 +44,7 @@ def graded(ward: Ward, **answers: bool) -> RiskGrading:
 
 
 def test_the_grading_page_shows_the_prefill_and_saves_a_grading(ward: Ward) -> None:
-    client = staff_client(ward.responsible)
+    client = en_staff(ward.responsible)
     page = client.get(grade_url(ward))
     assert page.status_code == 200
     html = page.content.decode()
@@ -55,7 +64,7 @@ def test_the_grading_page_shows_the_prefill_and_saves_a_grading(ward: Ward) -> N
 
 
 def test_a_bad_value_is_shown_beside_its_field_and_nothing_is_stored(ward: Ward) -> None:
-    client = staff_client(ward.responsible)
+    client = en_staff(ward.responsible)
     page = client.post(grade_url(ward), {"action": "save", "hb_g_l": "abc", "note": "keep me"})
     html = page.content.decode()
     assert page.status_code == 200
@@ -69,7 +78,7 @@ def test_an_outsider_clinician_and_the_woman_get_404(ward: Ward) -> None:
     graded(ward, g_asthma=True)
     case = HighRiskCase.objects.get()
     report = DistrictReport.objects.get()
-    outsider = staff_client(ward.outsider)
+    outsider = en_staff(ward.outsider)
     for url in (
         grade_url(ward),
         reverse("assessment:case", kwargs={"case_id": case.public_id}),
@@ -84,7 +93,7 @@ def test_an_outsider_clinician_and_the_woman_get_404(ward: Ward) -> None:
         ).status_code
         == 404
     )
-    assert woman_client(ward.woman).get(grade_url(ward)).status_code in {302, 404}
+    assert en_woman(ward.woman).get(grade_url(ward)).status_code in {302, 404}
     assert RiskGrading.objects.count() == 1
     csv_rows = outsider.get(reverse("assessment:reports_csv")).content.decode("utf-8-sig")
     assert len(csv_rows.strip().splitlines()) == 1  # the header only
@@ -98,7 +107,7 @@ def test_the_badge_on_the_patient_list_and_overview_and_the_colour_filter(
     graded(ward, g_asthma=True)
     other = make_woman(pregnant_weeks=16)
     care_team_assign(actor=ward.head, woman=other, member=ward.responsible, responsible=True)
-    client = staff_client(ward.responsible)
+    client = en_staff(ward.responsible)
     listing = client.get(reverse("web:clinic_home"), {"sort": "risk"}).content.decode()
     assert listing.index('data-colour="orange"') < listing.index('data-colour="none"')
     assert "Orange · higher risk" in listing  # words, not colour alone
@@ -114,7 +123,7 @@ def test_the_badge_on_the_patient_list_and_overview_and_the_colour_filter(
 
 def test_she_sees_where_and_how_urgently_to_go_when_unsuitable(ward: Ward) -> None:
     graded(ward, g_malignancy=True)  # red: in person now
-    home = woman_client(ward.woman).get("/").content.decode()
+    home = en_woman(ward.woman).get("/").content.decode()
     assert 'data-testid="online-care-stop"' in home
     assert 'data-urgency="in_person_now"' in home
     assert "in person today" in home
@@ -122,13 +131,13 @@ def test_she_sees_where_and_how_urgently_to_go_when_unsuitable(ward: Ward) -> No
 
 def test_she_sees_her_colour_in_plain_words_when_suitable(ward: Ward) -> None:
     graded(ward, g_small_pelvis=True)
-    home = woman_client(ward.woman).get("/").content.decode()
+    home = en_woman(ward.woman).get("/").content.decode()
     assert 'data-testid="online-care-ok"' in home and "Yellow · general risk" in home
 
 
 def test_the_clinician_records_a_suitability_decision(ward: Ward) -> None:
     graded(ward)
-    client = staff_client(ward.responsible)
+    client = en_staff(ward.responsible)
     url = reverse("assessment:suitability", kwargs={"woman_id": ward.woman.public_id})
     client.post(url, {"decision": "in_person", "urgency": "within_24h", "reason": "Examine"})
     with pytest.raises(Exception) as refused:
@@ -141,7 +150,7 @@ def test_the_clinician_records_a_suitability_decision(ward: Ward) -> None:
 def test_cases_plans_reports_print_and_csv(ward: Ward) -> None:
     row = graded(ward, g_asthma=True)
     case = HighRiskCase.objects.get()
-    client = staff_client(ward.responsible)
+    client = en_staff(ward.responsible)
     listing = client.get(reverse("assessment:cases")).content.decode()
     assert 'data-testid="case-row"' in listing and 'data-testid="report-due"' in listing
     url = reverse("assessment:case", kwargs={"case_id": case.public_id})
@@ -167,8 +176,8 @@ def test_cases_plans_reports_print_and_csv(ward: Ward) -> None:
 
 def test_the_policy_page_is_changed_by_a_head_only(ward: Ward) -> None:
     url = reverse("assessment:policy")
-    assert staff_client(ward.responsible).get(url).status_code == 404
-    head = staff_client(ward.head)
+    assert en_staff(ward.responsible).get(url).status_code == 404
+    head = en_staff(ward.head)
     page = head.get(url).content.decode()
     assert 'name="hb_60"' in page
     values = {
