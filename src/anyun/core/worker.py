@@ -4,6 +4,9 @@
   job row is the outbox: a rolled-back transaction leaves no job), else after commit.
 - `job_is_live` is the set-based "is a job still coming for this row?" test sweeps use.
 - `run_jobs_once` runs django-tasks-db's own worker in batch mode (tests, the embedded worker).
+- On PostgreSQL, `anyun db_worker` waits for work with LISTEN (`JobSignal`, `run_listening`):
+  `enqueue` NOTIFYs in the enqueuing transaction, so a committed job starts at once rather
+  than after the poll interval, which stays as the fallback (and for jobs due later).
 - `EmbeddedWorker` repeats that inside the ASGI server's event loop when no separate
   `manage db_worker` processes run (the embedded default, where the in-memory channel layer
   cannot reach other processes).
@@ -24,6 +27,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import psycopg
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connections, transaction
@@ -44,29 +48,106 @@ from anyun.core.jobleases import (
 logger = logging.getLogger("anyun.worker")
 
 DEFAULT_EMBEDDED_INTERVAL = 1.0
+# PostgreSQL NOTIFY channel: a committed job wakes the listening workers (`JobSignal`).
+JOBS_CHANNEL = "anyun_jobs"
 # Told apart from a worker that died before in the same container (same host name and pid).
 _PROCESS_TOKEN = secrets.token_hex(4)
 
 
 def enqueue(
-    task: Task[Any, Any], *, run_after: datetime | None = None, **kwargs: Any
+    task: Task[Any, Any],
+    *,
+    run_after: datetime | None = None,
+    priority: int | None = None,
+    **kwargs: Any,
 ) -> UUID | None:
     """Enqueue `task(**kwargs)`; return the job id when the backend gives one now.
 
     Database backend: the job row is written in the current transaction, so it exists only if
-    the transaction commits. Any other backend: enqueued on commit (id unknown, None).
+    the transaction commits; a job due now wakes the workers at commit (the embedded one in
+    this process; on PostgreSQL every `anyun db_worker` through NOTIFY, one statement).
+    Any other backend: enqueued on commit (id unknown, None). `priority` (-100..100, default
+    0): workers take higher first.
     """
     if run_after is not None:
         task = task.using(run_after=run_after)
+    if priority is not None:
+        task = task.using(priority=priority)
     if isinstance(task.get_backend(), DatabaseBackend):
         job_id = UUID(task.enqueue(**kwargs).id)
         if run_after is None:
-            # Embedded: start the in-process worker's next round at commit, not after its poll
-            # interval (a pushed alarm reaches the clinician in tens of milliseconds).
+            # Start the next round at commit, not after the poll interval (a pushed alarm
+            # reaches the clinician in tens of milliseconds).
             transaction.on_commit(_wake_embedded_worker)
+            _notify_listening_workers()
         return job_id
     transaction.on_commit(lambda: task.enqueue(**kwargs))
     return None
+
+
+def _notify_listening_workers() -> None:
+    """PostgreSQL: NOTIFY on JOBS_CHANNEL in the current transaction (delivered when it
+    commits, dropped if it rolls back), so `anyun db_worker` processes waiting for work
+    (`JobSignal`) start at once instead of after their poll interval."""
+    connection = connections[DBTaskResult.objects.db]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_notify(%s, '')", [JOBS_CHANNEL])
+
+
+class JobSignal:
+    """A PostgreSQL connection of its own LISTENing on JOBS_CHANNEL: `wait` returns as soon as
+    a committed transaction enqueued a job (or after `timeout`, the poll interval)."""
+
+    def __init__(self, using: str = "default") -> None:
+        settings_dict = connections[using].settings_dict
+        params = {
+            "dbname": settings_dict["NAME"],
+            "user": settings_dict.get("USER") or None,
+            "password": settings_dict.get("PASSWORD") or None,
+            "host": settings_dict.get("HOST") or None,
+            "port": settings_dict.get("PORT") or None,
+        }
+        self._conn = psycopg.connect(
+            autocommit=True, **{k: v for k, v in params.items() if v is not None}
+        )
+        self._conn.execute(f"LISTEN {JOBS_CHANNEL}")
+
+    @staticmethod
+    def available(using: str = "default") -> bool:
+        return connections[using].vendor == "postgresql"
+
+    def wait(self, timeout: float) -> bool:
+        """True when woken by a notification, False after `timeout` seconds without one."""
+        woken = False
+        for _notice in self._conn.notifies(timeout=timeout, stop_after=1):
+            woken = True
+        # Several commits at once: one wake-up is enough for all of them.
+        for _notice in self._conn.notifies(timeout=0):
+            pass
+        return woken
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def run_listening(worker: Worker, *, interval: float, signal: JobSignal | None = None) -> None:
+    """`anyun db_worker` on PostgreSQL: django-tasks-db's worker in batch mode (every job due,
+    highest priority first), then a wait for the next NOTIFY (at most `interval` seconds, for
+    jobs that become due later), until the worker is told to stop (SIGTERM/SIGINT)."""
+    listening = signal or JobSignal(DBTaskResult.objects.db)
+    quiet = logging.getLogger("django_tasks_db")
+    try:
+        while worker.running:
+            worker.run()
+            # Each round logs its start and end; after the first, only warnings.
+            quiet.setLevel(max(quiet.getEffectiveLevel(), logging.WARNING))
+            if not worker.running:
+                break
+            close_old_connections()
+            listening.wait(interval)
+    finally:
+        listening.close()
 
 
 _embedded: tuple[EmbeddedWorker, asyncio.AbstractEventLoop] | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,7 +39,8 @@ from anyun.monitoring.models import (
     Reading,
 )
 from anyun.monitoring.signals import bp_confirmed
-from anyun.notify.services import notification_send
+from anyun.notify.models import Notification
+from anyun.notify.services import notification_deliver_now, notification_send
 from anyun.staff.models import Department
 from anyun.staff.selectors import (
     can_practise_online,
@@ -56,6 +58,12 @@ FIRST_HIGH_BP_RULE = "bp_high_first"
 # An alarm still unrouted this long after it was raised had its routing job fail (or lost):
 # the minute sweep routes it (`alarms_route_stale`).
 ROUTE_STALE_AFTER = dt.timedelta(seconds=60)
+# A routing job also routes the other alarms still waiting (gravest first), so a busy queue's
+# later jobs find theirs routed already; bounded so that one job never runs for long.
+ROUTE_BATCH_MAX = 200
+ROUTE_BATCH_SECONDS = 5.0
+# Queue priority of a routing job with an urgent alarm (others: the default, 0).
+URGENT_ROUTE_PRIORITY = 50
 
 logger = logging.getLogger("anyun.monitoring")
 
@@ -173,19 +181,48 @@ def alarms_route_soon(alarms: Sequence[Alarm]) -> None:
     commit), that routes the attention and urgent ones of `alarms` (`alarms_route`)."""
     from anyun.monitoring.tasks import alarms_route as route_task  # tasks import services
 
-    routed = [alarm.pk for alarm in alarms if alarm.grade in ROUTED_GRADES]
+    routed = [alarm for alarm in alarms if alarm.grade in ROUTED_GRADES]
     if routed:
-        enqueue(route_task, alarm_ids=routed)
+        urgent = any(alarm.grade == Grade.URGENT for alarm in routed)
+        enqueue(
+            route_task,
+            alarm_ids=[alarm.pk for alarm in sorted(routed, key=lambda a: -a.grade_rank)],
+            priority=URGENT_ROUTE_PRIORITY if urgent else None,
+        )
 
 
-def alarms_route(*, alarm_ids: Sequence[int]) -> int:
+def alarms_route(*, alarm_ids: Sequence[int], batch: bool = True) -> int:
     """The queue worker's half of raising an alarm: each one still open and not yet routed
-    goes to the first of her responder chain (access to her record, a notification, a live
-    push; urgent: an SMS to that person and the on-duty clinicians, once each, and the time it
-    escalates). Safe to run twice: a routed alarm is left alone. Each alarm is routed in its
-    own transaction; one that fails is logged and left for `alarms_route_stale`, and the
-    others still go out. Returns how many it routed."""
-    return sum(_route_one(pk, skip_locked=False) for pk in alarm_ids)
+    goes to the first of her responder chain (access to her record, a notification delivered
+    at once to the in-app inbox and the live feed; urgent: an SMS to that person and the
+    on-duty clinicians, once each, and the time it escalates). Safe to run twice: a routed
+    alarm is left alone. Each alarm is routed in its own transaction; one that fails is logged
+    and left for `alarms_route_stale`, and the others still go out.
+
+    With `batch`, the job then routes the other alarms still waiting, gravest and oldest
+    first, picking the next one after each (an urgent alarm raised meanwhile goes next), up to
+    ROUTE_BATCH_MAX or ROUTE_BATCH_SECONDS: under load one job routes what many were written
+    for, and theirs then find nothing to do. Returns how many it routed."""
+    tried = list(dict.fromkeys(alarm_ids))
+    routed = sum(_route_one(pk, skip_locked=False) for pk in tried)
+    if not batch:
+        return routed
+    until = time.monotonic() + ROUTE_BATCH_SECONDS
+    for _n in range(ROUTE_BATCH_MAX):
+        if time.monotonic() > until:
+            break
+        pk = (
+            _unrouted()
+            .exclude(pk__in=tried)
+            .order_by("-grade_rank", "created_at", "pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if pk is None:
+            break
+        tried.append(pk)
+        routed += _route_one(pk, skip_locked=True)
+    return routed
 
 
 def alarms_route_stale(*, now: dt.datetime | None = None) -> int:
@@ -212,7 +249,10 @@ def _unrouted() -> Any:
 
 def _route_one(pk: int, *, skip_locked: bool) -> int:
     """Route one alarm if it is still open and unrouted: 1 if routed. A failure rolls back
-    this alarm only and is logged (the sweep retries it)."""
+    this alarm only and is logged (the sweep retries it). Once it has committed, its in-app
+    and live-feed deliveries are made at once, in this job (no job of their own to wait for
+    behind a busy queue; one not made is queued by notify's minute sweep)."""
+    to_deliver: list[Notification] = []
     try:
         with transaction.atomic():
             alarm = (
@@ -224,11 +264,16 @@ def _route_one(pk: int, *, skip_locked: bool) -> int:
             )
             if alarm is None:
                 return 0
-            _alarm_route(alarm)
-            return 1
+            _alarm_route(alarm, deliver_now=to_deliver)
     except Exception:
         logger.exception("alarm %s: routing failed; the sweep retries it", pk)
         return 0
+    for notification in to_deliver:
+        try:
+            notification_deliver_now(notification)
+        except Exception:
+            logger.exception("alarm %s: delivery failed; notify's sweep retries it", pk)
+    return 1
 
 
 def alarm_routed(alarm: Alarm) -> bool:
@@ -255,12 +300,13 @@ def alarm_delivery(alarm: Alarm) -> str:
     return "nobody" if recipients else "pending"
 
 
-def _alarm_route(alarm: Alarm) -> None:
+def _alarm_route(alarm: Alarm, *, deliver_now: list[Notification] | None = None) -> None:
     """Give a new (or newly routed) alarm to the first responder; urgent: SMS, escalation.
-    Nobody to give it to is recorded too (a NOTIFIED event without a recipient)."""
+    Nobody to give it to is recorded too (a NOTIFIED event without a recipient).
+    `deliver_now`: collects the notification the caller delivers after commit (else queued)."""
     chain = responder_chain(alarm.woman)
     if chain:
-        _alarm_assign(alarm, chain[0], escalation=False)
+        _alarm_assign(alarm, chain[0], escalation=False, deliver_now=deliver_now)
     else:
         _event(alarm, AlarmEventKind.NOTIFIED, recipient=None, reachable=False)
     if alarm.grade == Grade.URGENT:
@@ -400,9 +446,17 @@ def responder_chain(woman: User) -> list[User]:
     return chain
 
 
-def _alarm_assign(alarm: Alarm, person: User, *, escalation: bool) -> None:
+def _alarm_assign(
+    alarm: Alarm,
+    person: User,
+    *,
+    escalation: bool,
+    deliver_now: list[Notification] | None = None,
+) -> None:
     """Give the alarm to `person`: access to her record, a notification, a live push and,
-    for an urgent alarm, an SMS (once per person and alarm, whatever the escalation)."""
+    for an urgent alarm, an SMS (once per person and alarm, whatever the escalation).
+    `deliver_now`: the in-app and push deliveries are written without a job and the
+    notification appended, for the caller to deliver once its transaction commits."""
 
     alarm.assigned_to = person
     alarm.save(update_fields=["assigned_to"])
@@ -418,7 +472,7 @@ def _alarm_assign(alarm: Alarm, person: User, *, escalation: bool) -> None:
     with translation.override(language_of(person)):
         title = str(_("Urgent alarm") if urgent else _("Alarm to review"))
         body = f"{name}: {_reasons_summary(alarm)}"
-    notification_send(
+    notification = notification_send(
         recipient=person,
         kind="alarm",
         title=title,
@@ -432,7 +486,10 @@ def _alarm_assign(alarm: Alarm, person: User, *, escalation: bool) -> None:
         },
         channels=("in_app", "push"),
         dedup_key=f"alarm:{alarm.public_id}:{alarm.escalation_level}:{person.pk}",
+        queue=deliver_now is None,
     )
+    if deliver_now is not None:
+        deliver_now.append(notification)
     texted = urgent and _urgent_sms(alarm, person)
     _event(
         alarm,
