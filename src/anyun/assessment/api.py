@@ -73,7 +73,12 @@ class GradingIn(Schema):
         description="Facts the clinician enters: hb_g_l, platelets, fetuses, art_conception, "
         "rh_negative, syphilis_positive, hiv_positive, hbsag_positive, diabetes_needs_drugs",
     )
-    diagnoses: list[str] = Field(default_factory=list, max_length=20)
+    diagnoses: list[str] | None = Field(
+        None,
+        max_length=20,
+        description="Her known conditions now, the whole set (a code left out is ended); "
+        "omit to keep those on her record",
+    )
     note: str = ""
 
 

@@ -45,8 +45,8 @@ from anyun.core.errors import DomainError, PermissionDenied
 from anyun.core.inputs import text_within
 from anyun.core.messages import clinical_message
 from anyun.pregnancy.models import Pregnancy
-from anyun.pregnancy.selectors import current_pregnancy_of
-from anyun.pregnancy.services import diagnoses_set
+from anyun.pregnancy.selectors import current_pregnancy_of, diagnoses_open
+from anyun.pregnancy.services import diagnoses_set, diagnosis_end
 from anyun.staff.selectors import is_clinical_head, require_online_practice
 
 
@@ -304,11 +304,12 @@ _GRADING_CODES = frozenset(item.code for item in GRADING_ITEMS)
 class GradingInput:
     """What the clinician submits: her answer per grading item (code -> yes/no; absent: no
     answer, the record's value stands), the facts she enters (Hb, platelets, fetuses, ART...;
-    None: not known), her known conditions (diagnosis codes) and a note."""
+    None: not known), her known conditions (diagnosis codes: the whole set, so a code left out
+    is ended; None: unchanged) and a note."""
 
     answers: dict[str, bool]
     entered: dict[str, Any]
-    diagnoses: list[str]
+    diagnoses: list[str] | None = None  # her known conditions now; None: as on her record
     note: str = ""
 
 
@@ -374,12 +375,16 @@ def grading_record(
     now = timezone.now()
     with transaction.atomic():
         woman = pregnancy.woman
-        diagnoses_set(actor=actor, pregnancy=pregnancy, codes=data.diagnoses, request=request)
+        if data.diagnoses is not None:
+            diagnoses_set(actor=actor, pregnancy=pregnancy, codes=data.diagnoses, request=request)
+            for code in set(diagnoses_open(pregnancy).values_list("code", flat=True)) - set(
+                data.diagnoses
+            ):
+                diagnosis_end(actor=actor, pregnancy=pregnancy, code=code, request=request)
         record = selectors.record_facts(pregnancy, on=timezone.localdate())
         values = {
             k: v for k, v in record.values.items() if k not in selectors.ENTERED_FACTS
         } | entered
-        values["diagnoses"] = sorted(set(record.values.get("diagnoses", [])) | set(data.diagnoses))
         try:
             facts = selectors.facts_from_values(values)
             result = risk.grade(facts, dict(data.answers), policy)

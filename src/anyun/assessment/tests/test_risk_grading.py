@@ -16,7 +16,7 @@ from anyun.audit.models import AuditEvent
 from anyun.core.errors import DomainError, PermissionDenied
 from anyun.monitoring.services import alarm_close
 from anyun.monitoring.tests.conftest import Ward, ago, bp
-from anyun.pregnancy.models import DeliveryMode, PregnancyOutcome
+from anyun.pregnancy.models import DeliveryMode, PregnancyDiagnosis, PregnancyOutcome
 from anyun.pregnancy.selectors import current_pregnancy_of, diagnoses_open
 from anyun.pregnancy.services import diagnoses_set, previous_pregnancy_add
 
@@ -29,7 +29,7 @@ def grade(ward: Ward, **kwargs: Any) -> RiskGrading:
     data = GradingInput(
         answers=kwargs.pop("answers", {}),
         entered=kwargs.pop("entered", {}),
-        diagnoses=kwargs.pop("diagnoses", []),
+        diagnoses=kwargs.pop("diagnoses", None),
         note=kwargs.pop("note", ""),
     )
     return services.grading_record(actor=ward.responsible, pregnancy=pregnancy, data=data)
@@ -81,6 +81,21 @@ def test_the_record_prefills_age_bmi_parity_caesareans_and_confirmed_bp(
     assert list(diagnoses_open(pregnancy).values_list("code", flat=True)) == [
         "gestational_hypertension"
     ]
+
+
+def test_her_diagnoses_are_the_set_the_grading_gives_and_ended_ones_are_kept(ward: Ward) -> None:
+    grade(ward, diagnoses=["gdm", "chronic_hypertension"])
+    pregnancy = current_pregnancy_of(ward.woman)
+    kept = grade(ward)  # no diagnoses given: those on her record stand
+    assert kept.facts["diagnoses"] == ["chronic_hypertension", "gdm"]
+    row = grade(ward, diagnoses=["gdm"])  # chronic hypertension left out: ended
+    assert row.facts["diagnoses"] == ["gdm"]
+    assert list(diagnoses_open(pregnancy).values_list("code", flat=True)) == ["gdm"]
+    ended = PregnancyDiagnosis.objects.get(code="chronic_hypertension")
+    assert ended.ended_by == ward.responsible and ended.ended_at is not None
+    assert AuditEvent.objects.filter(
+        object_type="pregnancy_diagnosis", action="update", subject=ward.woman
+    ).exists()
 
 
 def test_a_corrected_record_item_is_kept_as_corrected(ward: Ward) -> None:
