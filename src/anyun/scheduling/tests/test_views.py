@@ -286,3 +286,31 @@ def test_tracing_pages(clinic: Clinic, time_machine: Any, tomorrow: datetime) ->
     assert bad_period.status_code == 400
     with translation.override("en"):
         assert woman_client(clinic.woman).get(url).status_code == 404
+
+
+def test_the_workstation_day_reads_the_same_statements_for_any_number_of_women(
+    clinic: Clinic, make_woman: Any, time_machine: Any, tomorrow: datetime
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from anyun.scheduling.tests.conftest import seen_in_person
+
+    time_machine.move_to(at(tomorrow, 6), tick=False)
+    book(clinic, clinic.woman, at(tomorrow, 9))
+    services.queue_join(woman=clinic.other_woman, department=clinic.department)
+    desk = staff_client(clinic.clinician)
+    desk.get("/scheduling/clinic/")  # warm the session
+    with CaptureQueriesContext(connection) as few:
+        assert desk.get("/scheduling/clinic/").status_code == 200
+    women = [
+        seen_in_person(make_woman(pregnant_weeks=20 + n), head=clinic.head, visit=clinic.visit)
+        for n in range(4)
+    ]
+    for n, woman in enumerate(women):  # the department's 14:00 and 15:00, two places each
+        book(clinic, woman, at(tomorrow, 14 + n % 2), clinician=None)
+    services.queue_join(woman=women[-1], department=clinic.department)
+    with CaptureQueriesContext(connection) as many:
+        page = desk.get("/scheduling/clinic/")
+    assert len(page.context["day"].appointments) == 5 and len(page.context["day"].queue) == 2
+    assert len(many) == len(few)
