@@ -115,6 +115,10 @@ def test_the_clinician_grades_her_and_the_badge_updates(
     expect(desk.locator("[data-testid=report-due]")).to_have_count(1)
     axe_check(desk, viewports=(DESKTOP_VIEWPORT,))
     screenshot(desk, "risk-cases.png")
+    desk.locator("[data-testid=case-row] a").click()
+    expect(desk.locator("[data-testid=case-plan]")).to_be_visible()
+    axe_check(desk, viewports=(DESKTOP_VIEWPORT,))
+    screenshot(desk, "risk-case.png")
     desk.goto(f"{base}/clinic/?sort=risk")
     expect(rows.first.locator("[data-testid=risk-badge]")).to_have_attribute(
         "data-colour", "orange"
