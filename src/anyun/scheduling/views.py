@@ -163,6 +163,15 @@ def appointment(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
         else:
             messages.success(request, _("Your appointment is cancelled."))
             return redirect("scheduling:home")
+    else:
+        audit_record(
+            actor=woman,
+            action="read",
+            object_type="appointment",
+            object_id=row.public_id,
+            subject=woman,
+            request=request,
+        )
     return render(
         request,
         "scheduling/appointment.html",

@@ -97,6 +97,9 @@ def test_she_moves_and_cancels_from_the_page(
     client = woman_client(clinic.woman)
     url = f"/scheduling/appointments/{appointment.public_id}/"
     assert client.get(url).status_code == 200
+    assert AuditEvent.objects.filter(
+        action="read", object_id=str(appointment.public_id), subject=clinic.woman
+    ).exists()
     assert woman_client(clinic.other_woman).get(url).status_code == 404
     moved = client.post(f"{url}move/", {"starts_at": at(days_after(tomorrow, 1), 10).isoformat()})
     assert moved.status_code == 302
