@@ -37,6 +37,7 @@ from anyun.assessment.models import (
     SuitabilityDecision,
     TaskStatus,
 )
+from anyun.assessment.task_kinds import kind_label
 from anyun.careteam.selectors import responsible_of, women_visible_to
 from anyun.clinical import risk
 from anyun.clinical.anthropometry import bmi
@@ -703,6 +704,19 @@ class RiskOverview:
     case: HighRiskCase | None
     online: OnlineCareStatus
     pregnancy: Pregnancy | None
+    tasks: list[TaskRow]
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """An open clinical task in words (its kind's label, never the code)."""
+
+    task: ClinicalTask
+    label: str
+
+
+def task_rows(tasks: QuerySet[ClinicalTask]) -> list[TaskRow]:
+    return [TaskRow(task, kind_label(task.kind)) for task in tasks[:50]]
 
 
 def risk_overview_for(woman: User) -> RiskOverview:
@@ -717,6 +731,7 @@ def risk_overview_for(woman: User) -> RiskOverview:
         case=open_case_of(pregnancy) if pregnancy is not None else None,
         online=online_care_for(woman),
         pregnancy=pregnancy,
+        tasks=task_rows(tasks_open_for(woman)),
     )
 
 

@@ -26,7 +26,7 @@ from anyun.assessment.models import (
 from anyun.assessment.prediction import predictions_for
 from anyun.assessment.report_print import render_report_pdf
 from anyun.audit.services import audit_record
-from anyun.careteam.selectors import access_woman
+from anyun.careteam.selectors import access_woman, women_visible_to
 from anyun.clinical import risk
 from anyun.clinical.risk_tables import GRADING_ITEMS
 from anyun.core.errors import DomainError, NotFound
@@ -212,6 +212,11 @@ def cases(request: HttpRequest) -> HttpResponse:
         {
             "cases": rows,
             "reports": list(selectors.reports_for(user).filter(submitted_at__isnull=True)),
+            "tasks": selectors.task_rows(
+                selectors.tasks_open_assigned_to(user)
+                .filter(woman__in=women_visible_to(user))
+                .select_related("woman__woman_profile")
+            ),
             "today": timezone.localdate(),
             "now": timezone.now(),
             "is_head": is_clinical_head(user),

@@ -119,6 +119,7 @@ def test_the_badge_on_the_patient_list_and_overview_and_the_colour_filter(
         reverse("web:patient_overview", kwargs={"woman_id": ward.woman.public_id})
     ).content.decode()
     assert 'data-testid="risk-card"' in overview and 'data-colour="orange"' in overview
+    assert 'data-testid="risk-tasks"' in overview and "Write her high-risk case plans" in overview
 
 
 def test_she_sees_where_and_how_urgently_to_go_when_unsuitable(ward: Ward) -> None:
@@ -153,6 +154,8 @@ def test_cases_plans_reports_print_and_csv(ward: Ward) -> None:
     client = en_staff(ward.responsible)
     listing = client.get(reverse("assessment:cases")).content.decode()
     assert 'data-testid="case-row"' in listing and 'data-testid="report-due"' in listing
+    assert "Write her high-risk case plans" in listing  # her task, in words
+    assert "risk_case_review" not in listing
     url = reverse("assessment:case", kwargs={"case_id": case.public_id})
     bad = client.post(url, {"action": "plan", "next_review_on": "2000-01-01"})
     assert 'class="error"' in bad.content.decode()
