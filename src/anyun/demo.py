@@ -13,7 +13,7 @@ holds any demo account. Each demo account's TOTP key is random, made when the de
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -31,8 +31,9 @@ from anyun.core import crypto
 from anyun.monitoring.services import ReadingInput, plan_set, readings_record
 from anyun.pregnancy.selectors import current_pregnancy_of, pregnancy_summary
 from anyun.pregnancy.services import PregnancyInput, pregnancy_open
+from anyun.scheduling.services import schedule_rule_add
 from anyun.staff import services as staff
-from anyun.staff.models import CredentialKind, DutyShift, Hospital, Title
+from anyun.staff.models import CredentialKind, Department, DutyShift, Hospital, Title
 
 DEMO_PASSWORD = "Anyun-Demo-2026"  # noqa: S105 - printed for the embedded demo only
 
@@ -197,6 +198,7 @@ def load_demo() -> list[tuple[str, str, str]]:
             ),
         )
     _duty_rota(department, [users["dr_wang"], users["dr_zhang"]])
+    _demo_schedules(department, head=head, clinicians=[users["dr_wang"], users["dr_zhang"]])
     for i, woman in enumerate(User.objects.filter(role=Role.WOMAN).order_by("pk")):
         _demo_readings(woman, clinician=team[i % 3], seed=i)
     for i, woman in enumerate(User.objects.filter(role=Role.WOMAN).order_by("pk")):
@@ -206,6 +208,35 @@ def load_demo() -> list[tuple[str, str, str]]:
         (phone, Role.WOMAN, "SMS code (printed on this console)") for _n, _i, phone, _w in WOMEN
     ]
     return rows
+
+
+def _demo_schedules(department: Department, *, head: User, clinicians: list[User]) -> None:
+    """Online consultations every week: each clinician's mornings (Monday to Saturday,
+    09:00-11:30, 30 minutes, one woman) and the department's afternoons (every day,
+    14:00-17:00, 30 minutes, two women), so both booking and the live queue can be tried."""
+    for clinician in clinicians:
+        for weekday in range(6):
+            schedule_rule_add(
+                actor=clinician,
+                department=department,
+                clinician=clinician.clinician_profile,
+                weekday=weekday,
+                start=time(9),
+                end=time(11, 30),
+                slot_minutes=30,
+                capacity=1,
+            )
+    for weekday in range(7):
+        schedule_rule_add(
+            actor=head,
+            department=department,
+            clinician=None,
+            weekday=weekday,
+            start=time(14),
+            end=time(17),
+            slot_minutes=30,
+            capacity=2,
+        )
 
 
 def _duty_rota(department: object, members: list[User], days: int = 60) -> None:
