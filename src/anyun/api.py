@@ -20,6 +20,7 @@ from anyun.accounts.api import router as accounts_router
 from anyun.assessment.api import router as assessment_router
 from anyun.accounts.api_auth import API_AUTH
 from anyun.consent.api import router as consent_router
+from anyun.consultation.api import router as consultation_router
 from anyun.core.errors import DomainError
 from anyun.core.failures import TEXT_INVALID, failure_for, failure_for_status
 from anyun.core.inputs import first_forbidden_param, first_forbidden_text
@@ -144,6 +145,7 @@ api.add_router("/v1/monitoring", monitoring_router)
 api.add_router("/v1/assessment", assessment_router)
 api.add_router("/v1/wellbeing", wellbeing_router)
 api.add_router("/v1/scheduling", scheduling_router)
+api.add_router("/v1/consultation", consultation_router)
 api.add_router("/v1/inbox", notify_router)
 api.add_router("/v1/staff", staff_router)
 

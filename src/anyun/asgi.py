@@ -30,6 +30,9 @@ from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
 from anyun import demo  # noqa: E402
+from anyun.consultation.routing import (  # noqa: E402
+    websocket_urlpatterns as consultation_websockets,
+)
 from anyun.core.periodic import PeriodicJob  # noqa: E402
 from anyun.core.scheduler import PeriodicScheduler  # noqa: E402
 from anyun.core.worker import (  # noqa: E402
@@ -130,7 +133,7 @@ application = ProtocolTypeRouter(
     {
         "http": http_app,
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns + consultation_websockets))
         ),
         "lifespan": Lifespan(),
     }

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "anyun.assessment",
     "anyun.wellbeing",
     "anyun.scheduling",
+    "anyun.consultation",
     "anyun.web",
 ]
 
@@ -207,6 +208,12 @@ ANYUN_BOOKING_CHANGE_HOURS = env_int("ANYUN_BOOKING_CHANGE_HOURS", 2)
 ANYUN_REMINDER_DAY_BEFORE_AT = os.environ.get("ANYUN_REMINDER_DAY_BEFORE_AT", "18:00")
 ANYUN_REMINDER_SAME_DAY_AT = os.environ.get("ANYUN_REMINDER_SAME_DAY_AT", "07:30")
 ANYUN_QUEUE_ACCEPT_MINUTES = env_int("ANYUN_QUEUE_ACCEPT_MINUTES", 30)
+# Video calls (FI-1): STUN and TURN servers (comma-separated URLs) and the TURN REST API secret
+# shared with coturn (static-auth-secret); credentials issued live this long.
+ANYUN_STUN_URLS = [u.strip() for u in os.environ.get("ANYUN_STUN_URLS", "").split(",") if u.strip()]
+ANYUN_TURN_URLS = [u.strip() for u in os.environ.get("ANYUN_TURN_URLS", "").split(",") if u.strip()]
+ANYUN_TURN_SECRET = os.environ.get("ANYUN_TURN_SECRET", "")
+ANYUN_TURN_TTL_SECONDS = env_int("ANYUN_TURN_TTL_SECONDS", 3600)
 # Mental-health screening (FA-6): the hospital's validated wording of EPDS/PHQ-9/GAD-7, one
 # JSON file per scale (anyun.clinical.scales.wording_parse), comma-separated paths.
 ANYUN_SCALE_WORDING_FILES = [

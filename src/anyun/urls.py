@@ -20,6 +20,7 @@ urlpatterns = [
     path("assessment/", include("anyun.assessment.urls")),
     path("wellbeing/", include("anyun.wellbeing.urls")),
     path("scheduling/", include("anyun.scheduling.urls")),
+    path("consultation/", include("anyun.consultation.urls")),
     path("", include("anyun.web.urls")),
 ]
 

@@ -1,0 +1,168 @@
+"""The consultation's WebSocket: chat, read receipts and the video call's signalling.
+
+It keeps the live feed's session rules (refused or closed with the session, see
+`notify.consumers.FeedConsumer`) and adds the consultation's own access: her, or the clinician
+who received her; anyone else is closed with 4404 before the handshake completes.
+
+Client to server: `{"type": "resume", "after": <last id held>}` (sent on every (re)connect:
+the server answers with every message after that id, then live ones, each once),
+`{"type": "message", "text", "client_id"}`, `{"type": "image", "data": <base64>, "client_id"}`,
+`{"type": "read", "upto": <id>}`, `{"type": "signal", "data": {...}}` (offer, answer, ICE
+candidates, hang-up: relayed to the other side), `{"type": "call", "action": "start"|"end"}`.
+Server to client: `message`, `read`, `signal`, `ended`, `error` (`code`, `message`, `field`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.db import database_sync_to_async
+from django.utils.translation import gettext_lazy as _
+
+from anyun.consultation import selectors, services
+from anyun.core.errors import DomainError, NotFound
+from anyun.notify.consumers import FeedConsumer
+
+CLOSE_NOT_FOUND = 4404
+SIGNAL_MAX_CHARS = 20_000
+
+
+def _access(user: Any, consultation_id: str) -> tuple[str, str, bool] | None:
+    try:
+        consultation = selectors.consultation_for(user, consultation_id)
+    except NotFound:
+        return None
+    return (
+        services.group_name(consultation),
+        selectors.side_of(consultation, user),
+        consultation.is_open,
+    )
+
+
+def _history(user: Any, consultation_id: str, after: int) -> list[dict[str, Any]]:
+    consultation = selectors.consultation_for(user, consultation_id)
+    return [services.message_event(m) for m in selectors.messages_since(consultation, after)]
+
+
+class ConsultationConsumer(FeedConsumer):
+    consultation_id: str = ""
+    room: str | None = None
+    side: str = ""
+    sent: set[int]
+
+    async def connect(self) -> None:
+        self.sent = set()
+        self.consultation_id = str(self.scope["url_route"]["kwargs"]["consultation_id"])
+        user = self.scope.get("user")
+        found = (
+            await database_sync_to_async(_access)(user, self.consultation_id)
+            if user is not None and user.is_authenticated
+            else None
+        )
+        if user is not None and user.is_authenticated and found is None:
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        # The feed's checks: session usable, second factor, then the watcher.
+        await super().connect()
+        if self.group_name is None or found is None:
+            return
+        self.room, self.side, _open = found
+        await self.channel_layer.group_add(self.room, self.channel_name)
+
+    async def disconnect(self, code: int) -> None:
+        if self.room is not None:
+            await self.channel_layer.group_discard(self.room, self.channel_name)
+        await super().disconnect(code)
+
+    async def notify_event(self, event: dict[str, Any]) -> None:
+        # Notifications go to the live feed's socket; this one carries the consultation.
+        return None
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if not isinstance(content, dict) or self.room is None:
+            return
+        kind = content.get("type")
+        user = self.scope["user"]
+        try:
+            if kind == "resume":
+                after = content.get("after", 0)
+                after = after if isinstance(after, int) and after >= 0 else 0
+                for event in await database_sync_to_async(_history)(
+                    user, self.consultation_id, after
+                ):
+                    await self._send_message(event)
+            elif kind == "message":
+                await database_sync_to_async(services.message_post)(
+                    actor=user,
+                    consultation_id=self.consultation_id,
+                    text=str(content.get("text") or ""),
+                    client_id=str(content.get("client_id") or ""),
+                )
+            elif kind == "image":
+                image = services.image_from_base64(content.get("data") or "")
+                await database_sync_to_async(services.message_post)(
+                    actor=user,
+                    consultation_id=self.consultation_id,
+                    image=image,
+                    client_id=str(content.get("client_id") or ""),
+                )
+            elif kind == "read":
+                upto = content.get("upto")
+                if isinstance(upto, int):
+                    await database_sync_to_async(services.messages_read)(
+                        actor=user, consultation_id=self.consultation_id, upto=upto
+                    )
+            elif kind == "signal":
+                await self._relay(content.get("data"))
+            elif kind == "call":
+                action = content.get("action")
+                if action == "start":
+                    await database_sync_to_async(services.call_start)(
+                        actor=user, consultation_id=self.consultation_id
+                    )
+                elif action == "end":
+                    await database_sync_to_async(services.call_end)(
+                        actor=user, consultation_id=self.consultation_id
+                    )
+        except DomainError as exc:
+            await self.send_json(
+                {
+                    "type": "error",
+                    "code": exc.code,
+                    "message": str(exc.message),
+                    "field": exc.field,
+                    "client_id": content.get("client_id"),
+                }
+            )
+
+    async def _relay(self, data: Any) -> None:
+        if not isinstance(data, dict) or len(str(data)) > SIGNAL_MAX_CHARS:
+            raise DomainError(
+                "signal_invalid", _("The call could not be set up: try again."), field="data"
+            )
+        if self.room is not None:
+            await self.channel_layer.group_send(
+                self.room,
+                {"type": "chat.signal", "data": data, "from": self.channel_name, "side": self.side},
+            )
+
+    async def _send_message(self, message: dict[str, Any]) -> None:
+        # Each message once per socket, whether it came from the history or live.
+        if message["id"] in self.sent:
+            return
+        self.sent.add(message["id"])
+        await self.send_json({"type": "message", "message": message})
+
+    async def chat_message(self, event: dict[str, Any]) -> None:
+        await self._send_message(event["message"])
+
+    async def chat_read(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "read", "side": event["side"], "upto": event["upto"]})
+
+    async def chat_signal(self, event: dict[str, Any]) -> None:
+        if event.get("from") == self.channel_name:
+            return
+        await self.send_json({"type": "signal", "side": event["side"], "data": event["data"]})
+
+    async def chat_ended(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "ended", "status": event["status"]})
