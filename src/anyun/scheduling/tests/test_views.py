@@ -317,3 +317,32 @@ def test_the_workstation_day_reads_the_same_statements_for_any_number_of_women(
         page = desk.get("/scheduling/clinic/")
     assert len(page.context["day"].appointments) == 5 and len(page.context["day"].queue) == 2
     assert len(many) == len(few)
+
+
+def test_her_pages_in_chinese_and_english(
+    clinic: Clinic, time_machine: Any, tomorrow: datetime
+) -> None:
+    from django.conf import settings
+
+    time_machine.move_to(at(tomorrow, 8), tick=False)
+    appointment = book(clinic, clinic.woman, at(tomorrow, 10))
+    pages = [
+        "/scheduling/",
+        "/scheduling/book/",
+        f"/scheduling/appointments/{appointment.public_id}/",
+        "/scheduling/queue/",
+    ]
+    for language in ("zh-hans", "en"):
+        client = woman_client(clinic.woman)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        with translation.override(language):
+            heading = translation.gettext("Online consultations")
+            booked = str(AppointmentStatus.BOOKED.label)
+        home = client.get(pages[0]).content.decode()
+        assert heading in home and booked in home
+        for url in pages:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert f'lang="{language}"' in response.content.decode()
+    # No choice made: Chinese, the default.
+    assert "在线问诊" in woman_client(clinic.woman).get(pages[0]).content.decode()
