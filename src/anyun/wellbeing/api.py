@@ -20,7 +20,7 @@ from anyun.audit.services import audit_record
 from anyun.careteam.selectors import access_woman
 from anyun.clinical.scales import SCALES, Instrument
 from anyun.clinical.signs import Symptom
-from anyun.core.errors import NotFound
+from anyun.core.errors import NotFound, PermissionDenied
 from anyun.monitoring.api import AlarmOut, CrisisOut, alarm_out, crisis_out
 from anyun.monitoring.services import ReadingInput, crisis_guidance
 from anyun.wellbeing import selectors, services
@@ -234,20 +234,27 @@ def screening_submit(
     """Submit a completed scale (every item once, options 0-based in the scale's order). Send
     an `Idempotency-Key` header: a repeat returns the first result (200). A critical answer
     (EPDS item 10, PHQ-9 item 9 above 0) starts the safety pathway at once: show `crisis`
-    first."""
+    first, also in the 403 refusal before her identity or consent is done (nothing stored)."""
     user = acting_user(request)
     if user.role != Role.WOMAN:
         raise NotFound()
-    outcome = services.screening_submit(
-        actor=user,
-        woman=user,
-        instrument=data.instrument,
-        answers=[(a.item, a.option) for a in data.answers],
-        language=data.language or None,
-        context=data.context,
-        idempotency_key=idempotency_key,
-        request=request,
-    )
+    try:
+        outcome = services.screening_submit(
+            actor=user,
+            woman=user,
+            instrument=data.instrument,
+            answers=[(a.item, a.option) for a in data.answers],
+            language=data.language or None,
+            context=data.context,
+            idempotency_key=idempotency_key,
+            request=request,
+        )
+    except PermissionDenied as exc:
+        # Not stored before identity and consent; a critical answer still gets the guidance.
+        crisis = crisis_out(getattr(exc, "crisis", None))
+        if crisis is not None:
+            exc.body_extra = {"crisis": crisis.model_dump(mode="json")}  # type: ignore[attr-defined]
+        raise
     body = ScreeningSubmitOut(
         screening=_screening_out(outcome.screening),
         replayed=outcome.replayed,

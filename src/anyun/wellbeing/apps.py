@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from anyun.assessment.task_kinds import register as register_task_kinds
 from anyun.audit.labels import register as register_audit_labels
 from anyun.notify.kinds import register as register_notification_kinds
+from anyun.wellbeing.policy import scale_policy
 from anyun.wellbeing.wording import wording_files_check
 
 
@@ -39,6 +40,8 @@ class WellbeingConfig(AppConfig):
                 "screening_repeat": _("Repeat mental-health screening"),
             }
         )
+        # The hospital's cut-offs must be valid: refuse to start otherwise.
+        scale_policy()
         if settings.ANYUN_SCALE_WORDING_FILES:
             # The hospital's validated wording must fit its scale: refuse to start otherwise.
             wording_files_check()

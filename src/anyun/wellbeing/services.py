@@ -30,7 +30,7 @@ from anyun.clinical.errors import ClinicalValueError
 from anyun.clinical.red_flags import flag_of
 from anyun.clinical.signs import SignKind
 from anyun.consent.services import women_consented
-from anyun.core.errors import DomainError, NotFound
+from anyun.core.errors import DomainError, NotFound, PermissionDenied
 from anyun.core.inputs import parse_uuid, text_within
 from anyun.core.messages import clinical_message
 from anyun.monitoring.models import Alarm
@@ -39,6 +39,7 @@ from anyun.monitoring.services import (
     ReadingInput,
     RecordResult,
     crisis_guidance,
+    crisis_guidance_now,
     readings_record,
     safety_pathway_start,
 )
@@ -63,14 +64,12 @@ from anyun.wellbeing.models import (
     SupportKind,
     SupportRecord,
 )
+from anyun.wellbeing.policy import scale_policy
 from anyun.wellbeing.wording import wording_current
 
 REFERRAL_KIND = "mental_health_referral"
 REPEAT_KIND = "screening_repeat"
 KEY_MAX_LENGTH = 80
-
-# The hospital's cut-offs (anyun.clinical.scales.ScalePolicy): the documented defaults.
-POLICY = scales.DEFAULT_SCALE_POLICY
 
 
 def _domain_error(exc: ClinicalValueError) -> DomainError:
@@ -174,7 +173,9 @@ def _replay(woman: User, key: str) -> Screening | None:
 
 def _outcome_of(screening: Screening, *, replayed: bool) -> ScreeningOutcome:
     result = scales.score(
-        screening.instrument, {a["item"]: a["option"] for a in screening.answers}, policy=POLICY
+        screening.instrument,
+        {a["item"]: a["option"] for a in screening.answers},
+        policy=scale_policy(),
     )
     alarm = screening.safety_alarm
     repeat = ScreeningRepeat.objects.filter(asked_by=screening).first()
@@ -204,7 +205,9 @@ def screening_submit(
     (a due row and a task). A repeat of the same `idempotency_key` returns the first result
     and does nothing more. Refuses an incomplete or malformed set of answers (field named)."""
     _require_for(actor=actor, woman=woman)
-    woman_gate(woman).require_ready()
+    _require_ready(
+        actor=actor, woman=woman, instrument=instrument, answers=answers, request=request
+    )
     key = (idempotency_key or "").strip()[:KEY_MAX_LENGTH]
     replay = _replay(woman, key)
     if replay is not None:
@@ -217,7 +220,7 @@ def screening_submit(
         ) from None
     pairs = _answers(answers)
     try:
-        result = scales.score(scale.instrument, pairs, policy=POLICY)
+        result = scales.score(scale.instrument, pairs, policy=scale_policy())
     except ClinicalValueError as exc:
         raise _domain_error(exc) from None
     if context and context not in ScreeningContext.values:
@@ -313,6 +316,50 @@ def screening_submit(
     return ScreeningOutcome(
         screening=screening, result=result, crisis=crisis, repeat=repeat, replayed=False
     )
+
+
+def _require_ready(
+    *,
+    actor: User,
+    woman: User,
+    instrument: str,
+    answers: Mapping[Any, Any] | Sequence[tuple[Any, Any]],
+    request: Any,
+) -> None:
+    """Identity and consent first: nothing is stored before, but a critical answer still
+    starts the safety pathway and the refusal carries the crisis guidance (`exc.crisis`)."""
+    try:
+        woman_gate(woman).require_ready()
+    except PermissionDenied as exc:
+        exc.crisis = _safety_before_ready(  # type: ignore[attr-defined]
+            actor=actor, woman=woman, instrument=instrument, answers=answers, request=request
+        )
+        raise
+
+
+def _safety_before_ready(
+    *,
+    actor: User,
+    woman: User,
+    instrument: str,
+    answers: Mapping[Any, Any] | Sequence[tuple[Any, Any]],
+    request: Any,
+) -> dict[str, Any] | None:
+    """The crisis guidance when answers not stored (she is not ready yet) carry a critical
+    item: the pathway is started (or, without a pregnancy record, "call 120" is given)."""
+    try:
+        result = scales.score(instrument, _answers(answers), policy=scale_policy())
+    except (ClinicalValueError, DomainError):
+        return None
+    if result.safety_trigger is None:
+        return None
+    try:
+        pathway = safety_pathway_start(
+            woman=woman, trigger=str(result.safety_trigger), actor=actor, request=request
+        )
+    except DomainError:
+        return crisis_guidance_now()
+    return crisis_guidance([pathway.alarm])
 
 
 def _referral_open(
