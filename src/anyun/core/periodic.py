@@ -60,6 +60,11 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         "anyun.scheduling.tasks.no_shows_mark",
     ),
     PeriodicJob(
+        "consultation.record_deadlines_sweep",
+        {"trigger": "cron", "minute": "*/5"},
+        "anyun.consultation.tasks.record_deadlines_sweep",
+    ),
+    PeriodicJob(
         "wellbeing.screening_reminders_send_due",
         {"trigger": "cron", "hour": 9, "minute": 0},
         "anyun.wellbeing.tasks.screening_reminders_send_due",
