@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "anyun.wellbeing",
     "anyun.scheduling",
     "anyun.consultation",
+    "anyun.prescribing",
     "anyun.web",
 ]
 
@@ -199,6 +200,10 @@ ANYUN_SMS_PROVIDER = os.environ.get(
 )
 ANYUN_IDENTITY_PROVIDER = os.environ.get(
     "ANYUN_IDENTITY_PROVIDER", "anyun.accounts.identity.DevelopmentIdentityProvider"
+)
+# Prescription signatures (FB-7): the signer class; a CA's provider is plugged in here.
+ANYUN_PRESCRIPTION_SIGNER = os.environ.get(
+    "ANYUN_PRESCRIPTION_SIGNER", "anyun.prescribing.signing.LocalKeySigner"
 )
 ANYUN_CREDENTIAL_WARNING_DAYS = env_int("ANYUN_CREDENTIAL_WARNING_DAYS", 30)
 ANYUN_CARE_TEAM_CONSULT_DAYS = env_int("ANYUN_CARE_TEAM_CONSULT_DAYS", 30)

@@ -70,6 +70,11 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         "anyun.wellbeing.tasks.screening_reminders_send_due",
     ),
     PeriodicJob(
+        "prescribing.prescriptions_expire_due",
+        {"trigger": "cron", "minute": "*/5"},
+        "anyun.prescribing.tasks.prescriptions_expire_due",
+    ),
+    PeriodicJob(
         "accounts.sessions_clear_expired",
         {"trigger": "cron", "hour": 3, "minute": 30},
         "anyun.accounts.tasks.sessions_clear_expired",
