@@ -20,7 +20,7 @@ from anyun.audit.services import audit_record
 from anyun.careteam.selectors import access_woman
 from anyun.clinical.scales import SCALES, Instrument
 from anyun.clinical.signs import Symptom
-from anyun.core.errors import NotFound, PermissionDenied
+from anyun.core.errors import DomainError, NotFound
 from anyun.monitoring.api import AlarmOut, CrisisOut, alarm_out, crisis_out
 from anyun.monitoring.services import ReadingInput, crisis_guidance
 from anyun.wellbeing import selectors, services
@@ -249,8 +249,9 @@ def screening_submit(
             idempotency_key=idempotency_key,
             request=request,
         )
-    except PermissionDenied as exc:
-        # Not stored before identity and consent; a critical answer still gets the guidance.
+    except DomainError as exc:
+        # Not stored before identity, consent or a pregnancy record; a critical answer still
+        # gets the crisis guidance.
         crisis = crisis_out(getattr(exc, "crisis", None))
         if crisis is not None:
             exc.body_extra = {"crisis": crisis.model_dump(mode="json")}  # type: ignore[attr-defined]

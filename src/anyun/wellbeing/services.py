@@ -212,17 +212,7 @@ def screening_submit(
     replay = _replay(woman, key)
     if replay is not None:
         return _outcome_of(replay, replayed=True)
-    try:
-        scale = scales.SCALES[scales.Instrument(instrument)]
-    except ValueError:
-        raise DomainError(
-            "scale_unknown", _("Choose one of the questionnaires."), field="instrument"
-        ) from None
-    pairs = _answers(answers)
-    try:
-        result = scales.score(scale.instrument, pairs, policy=scale_policy())
-    except ClinicalValueError as exc:
-        raise _domain_error(exc) from None
+    scale, pairs, result = _scored(instrument, answers)
     if context and context not in ScreeningContext.values:
         raise DomainError("context_unknown", _("Unknown reason."), field="context")
     language = language or translation.get_language() or "zh-hans"
@@ -230,6 +220,12 @@ def screening_submit(
     now = timezone.now()
     today = timezone.localdate(now)
     pregnancy, ga, postpartum_days = stage_facts(woman, today=today)
+    if pregnancy is None:
+        # Screenings belong to a pregnancy (or the year after a birth); a critical answer
+        # still gets the crisis guidance ("call 120": nobody can be alerted without a record).
+        exc = DomainError("pregnancy_required", _("Open your pregnancy record first."))
+        exc.crisis = crisis_guidance_now() if result.safety_trigger else None  # type: ignore[attr-defined]
+        raise exc
     due = _due_on(today=today, last_done=None, ga=ga, postpartum_days=postpartum_days)
     chosen = dict(pairs)
     open_repeat = ScreeningRepeat.objects.filter(
@@ -316,6 +312,23 @@ def screening_submit(
     return ScreeningOutcome(
         screening=screening, result=result, crisis=crisis, repeat=repeat, replayed=False
     )
+
+
+def _scored(
+    instrument: str, answers: Mapping[Any, Any] | Sequence[tuple[Any, Any]]
+) -> tuple[scales.Scale, list[tuple[int, int]], scales.ScaleResult]:
+    """The scale, the answers as pairs and the result; refusals name the field."""
+    try:
+        scale = scales.SCALES[scales.Instrument(instrument)]
+    except ValueError:
+        raise DomainError(
+            "scale_unknown", _("Choose one of the questionnaires."), field="instrument"
+        ) from None
+    pairs = _answers(answers)
+    try:
+        return scale, pairs, scales.score(scale.instrument, pairs, policy=scale_policy())
+    except ClinicalValueError as exc:
+        raise _domain_error(exc) from None
 
 
 def _require_ready(
@@ -688,6 +701,8 @@ def self_assessment_submit(
         )
     else:
         woman_gate(woman).require_ready()
+        if monitored_pregnancy_of(woman) is None:
+            raise DomainError("pregnancy_required", _("Open your pregnancy record first."))
     findings = self_assessment_findings(data)
     pregnancy = (
         record.readings[0].pregnancy

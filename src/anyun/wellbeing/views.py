@@ -80,6 +80,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def screen(request: HttpRequest, instrument: str) -> HttpResponse:
     """One scale on one page; nothing she chose is lost when an answer is missing."""
     woman = acting_user(request)
+    if monitoring_selectors.monitored_pregnancy_of(woman) is None:
+        return redirect("pregnancy:record")
     scale = _instrument(instrument)
     wording = wording_current(scale, translation.get_language() or "zh-hans")
     form = ScaleForm(
@@ -170,6 +172,8 @@ def check(request: HttpRequest) -> HttpResponse:
     """Self-assessment, step 1: the warning signs. Any one ticked stops here: the flags go to
     her care team and she is told what to do now."""
     woman = acting_user(request)
+    if monitoring_selectors.monitored_pregnancy_of(woman) is None:
+        return redirect("pregnancy:record")
     form = SymptomCheckForm(
         request.POST if request.method == "POST" else None,
         initial={"idempotency_key": uuid.uuid4().hex},
@@ -209,6 +213,8 @@ def check_details(request: HttpRequest) -> HttpResponse:
     """Self-assessment, step 2: signs, sleep, mood, diet, activity, smoking and alcohol,
     medicines. Unusual values are asked to be confirmed; nothing she entered is lost."""
     woman = acting_user(request)
+    if monitoring_selectors.monitored_pregnancy_of(woman) is None:
+        return redirect("pregnancy:record")
     form = SelfAssessmentForm(
         request.POST if request.method == "POST" else None,
         initial={"idempotency_key": uuid.uuid4().hex},

@@ -74,3 +74,32 @@ def test_before_consent_nothing_is_stored_but_item_10_starts_the_pathway(ward: W
     )
     assert response.status_code == 403 and "crisis" not in response.json()
     assert Alarm.objects.count() == 1
+
+
+def test_without_a_pregnancy_record_she_is_sent_to_open_one_and_item_10_gets_guidance(
+    make_woman: Any,
+) -> None:
+    woman = make_woman()  # verified and consented, no pregnancy record
+    client = woman_client(woman)
+    for url in ("/wellbeing/screen/epds/", "/wellbeing/check/", "/wellbeing/check/details/"):
+        response = client.get(url)
+        assert (response.status_code, response["Location"]) == (302, "/pregnancy/"), url
+    body = {
+        "instrument": "epds",
+        "answers": [{"item": i, "option": o} for i, o in epds([0] * 9 + [3]).items()],
+    }
+    response = client.post(
+        "/api/v1/wellbeing/screenings", data=json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 400
+    error = response.json()
+    assert error["code"] == "pregnancy_required"
+    assert error["crisis"]["team_alerted"] is False
+    assert error["crisis"]["emergency_number"] == "120"
+    assert not Screening.objects.exists()
+    response = client.post(
+        "/api/v1/wellbeing/self-assessments",
+        data=json.dumps({"sleep_quality": "good"}),
+        content_type="application/json",
+    )
+    assert (response.status_code, response.json()["code"]) == (400, "pregnancy_required")
