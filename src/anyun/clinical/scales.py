@@ -868,14 +868,14 @@ DEMO_WORDING: Final[Mapping[Instrument, Mapping[str, ScaleWording]]] = MappingPr
             "en": _demo(
                 Instrument.EPDS,
                 "en",
-                "Mood after having a baby (EPDS)",
+                "Mood in pregnancy and after the birth (EPDS)",
                 "Choose the answer closest to how you have felt in the past 7 days, not only today.",
                 _EPDS_EN,
             ),
             "zh-hans": _demo(
                 Instrument.EPDS,
                 "zh-hans",
-                "产后情绪量表（EPDS）",
+                "孕产期情绪量表（EPDS）",
                 "请选择最接近您过去 7 天感受的答案，而不只是今天的感受。",
                 _EPDS_ZH,
             ),
