@@ -17,8 +17,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
 from anyun.accounts.api import router as accounts_router
-from anyun.assessment.api import router as assessment_router
 from anyun.accounts.api_auth import API_AUTH
+from anyun.assessment.api import router as assessment_router
 from anyun.consent.api import router as consent_router
 from anyun.consultation.api import router as consultation_router
 from anyun.core.errors import DomainError
@@ -28,6 +28,7 @@ from anyun.monitoring.api import router as monitoring_router
 from anyun.notify.api import router as notify_router
 from anyun.pregnancy.api import router as pregnancy_router
 from anyun.pregnancy.clinic_api import router as clinic_router
+from anyun.prescribing.api import router as prescribing_router
 from anyun.scheduling.api import router as scheduling_router
 from anyun.staff.api import router as staff_router
 from anyun.wellbeing.api import router as wellbeing_router
@@ -146,6 +147,7 @@ api.add_router("/v1/assessment", assessment_router)
 api.add_router("/v1/wellbeing", wellbeing_router)
 api.add_router("/v1/scheduling", scheduling_router)
 api.add_router("/v1/consultation", consultation_router)
+api.add_router("/v1/prescribing", prescribing_router)
 api.add_router("/v1/inbox", notify_router)
 api.add_router("/v1/staff", staff_router)
 
