@@ -430,6 +430,14 @@ def grading_record(
         status = selectors.online_care_for(woman)
         if not status.allowed:
             _referral_open(woman, status)
+        else:
+            for task in selectors.tasks_open_for(woman).filter(kind=TASK_REFERRAL):
+                task_close(
+                    actor=actor,
+                    task=task,
+                    outcome=gettext("Regraded: suitable for online care"),
+                    request=request,
+                )
     return row
 
 

@@ -223,6 +223,11 @@ def test_red_stops_online_care_and_refers_her(ward: Ward) -> None:
             actor=ward.responsible, woman=ward.woman, decision="allowed", reason="seen today"
         )
     assert not_overridden.value.code == "suitability_rule_blocks"
+    (referral,) = selectors.tasks_open_for(ward.woman).filter(kind="risk_in_person_referral")
+    grade(ward, answers={"g_malignancy": False})  # regraded: green, suitable again
+    services.online_care_check(ward.woman)  # does not raise
+    referral.refresh_from_db()
+    assert referral.status == TaskStatus.DONE
 
 
 def test_orange_needs_an_open_case(ward: Ward) -> None:
