@@ -1,6 +1,7 @@
 """Booking on the phone: in zh-Hans on a 375 px window she opens online consultations from
 her home page, chooses a clinician, books a free time and finds it in her appointments; she
-waits in the live queue and sees her place. The clinician's workstation lists her.
+waits in the live queue and sees her place. The clinician's workstation lists her and he
+accepts her; an earlier appointment she missed is traced to its outcome.
 
 Pages are driven by ids, names, `data-testid` attributes and URLs; the texts compared are
 translated here in the page's own language.
@@ -9,7 +10,7 @@ translated here in the page's own language.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import pytest
 from conftest import PASSWORD
@@ -20,7 +21,13 @@ from playwright.sync_api import Page, expect
 
 from anyun.accounts.models import User
 from anyun.scheduling import services
-from anyun.scheduling.models import Appointment, AppointmentStatus, QueueEntry, QueueStatus
+from anyun.scheduling.models import (
+    Appointment,
+    AppointmentStatus,
+    QueueEntry,
+    QueueStatus,
+    owner_key,
+)
 from anyun.scheduling.tests.conftest import seen_in_person
 from tests.browser.conftest import AsgiServer
 from tests.browser.support import (
@@ -175,3 +182,39 @@ def test_she_books_a_time_on_her_phone_and_sees_it(
     desk.goto(f"{base}/scheduling/clinic/schedules/")
     axe_check(desk)
     screenshot(desk, "scheduling-schedules.png")
+
+    # An earlier appointment she did not attend: it is traced by her clinician.
+    now = timezone.now()
+    Appointment.objects.create(
+        woman=woman,
+        department=profile.department,
+        clinician=profile,
+        owner_key=owner_key(department_id=profile.department_id, clinician_id=profile.pk),
+        starts_at=now - timedelta(hours=3),
+        ends_at=now - timedelta(hours=2, minutes=30),
+        booked_at=now - timedelta(days=2),
+    )
+    assert services.no_shows_mark() == 1
+    desk.goto(f"{base}/scheduling/clinic/tracing/")
+    cases = desk.locator("[data-testid=tracing-case]")
+    expect(cases).to_have_count(1)
+    axe_check(desk)
+    screenshot(desk, "scheduling-tracing.png")
+    cases.locator("a").click()
+    desk.wait_for_url(f"{base}/scheduling/clinic/tracing/*/")
+    attempt = desk.locator("[data-testid=attempt-form]")
+    attempt.locator("select[name=attempt-method]").select_option("phone")
+    attempt.locator("select[name=attempt-reached]").select_option("yes")
+    attempt.locator("input[name=attempt-note]").fill("她会重新预约")
+    attempt.locator("button[type=submit]").click()
+    expect(desk.locator("[data-testid=attempts] li")).to_have_count(1)
+    close = desk.locator("[data-testid=close-form]")
+    close.locator("select[name=close-outcome]").select_option("will_rebook")
+    axe_check(desk)
+    screenshot(desk, "scheduling-tracing-case.png")
+    close.locator("button[type=submit]").click()
+    desk.wait_for_url(f"{base}/scheduling/clinic/tracing/")
+    expect(cases).to_have_count(0)
+    day = timezone.localtime(now - timedelta(hours=3)).date().isoformat()
+    desk.goto(f"{base}/scheduling/clinic/tracing/?first={day}&last={day}")
+    expect(desk.locator("[data-testid=count-missed]")).to_have_text("1")

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from anyun.core.forms import DateInput
 from anyun.scheduling.models import ContactMethod, TracingOutcome, Weekday
@@ -88,7 +89,9 @@ class AttemptForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=TracingOutcome.choices)
+    outcome = forms.ChoiceField(
+        label=pgettext_lazy("follow-up", "Outcome"), choices=TracingOutcome.choices
+    )
 
 
 class AssignForm(forms.Form):

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from anyun.core.models import PublicIdModel, TimeStampedModel
 from anyun.staff.models import ClinicianProfile, Department, Hospital
@@ -287,8 +288,8 @@ class QueueEntry(PublicIdModel):
 
 
 class TracingStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("follow-up status", "Open")
+    CLOSED = "closed", pgettext_lazy("follow-up status", "Closed")
 
 
 class TracingOutcome(models.TextChoices):
