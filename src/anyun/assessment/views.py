@@ -360,8 +360,14 @@ def reports_csv(request: HttpRequest) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(selectors.REPORT_CSV_HEADER())
     for report in reports:
-        writer.writerow(selectors.district_report_view(report, printed_at=timezone.now()).csv_row)
+        row = selectors.district_report_view(report, printed_at=timezone.now()).csv_row
+        writer.writerow([_csv_cell(cell) for cell in row])
     return response
+
+
+def _csv_cell(value: str) -> str:
+    """A cell a spreadsheet shows as text: one starting like a formula gets a leading quote."""
+    return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
 
 
 @staff_required(CONSOLE)

@@ -169,8 +169,12 @@ def test_cases_plans_reports_print_and_csv(ward: Ward) -> None:
     report = DistrictReport.objects.get(grading=row)
     pdf = client.get(reverse("assessment:report_print", kwargs={"report_id": report.public_id}))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    profile = ward.woman.woman_profile
+    profile.real_name = "=HYPERLINK(1)"
+    profile.save(update_fields=["real_name"])
     exported = client.get(reverse("assessment:reports_csv")).content.decode("utf-8-sig")
     assert len(exported.strip().splitlines()) == 2
+    assert "'=HYPERLINK(1)" in exported  # never run as a formula
     client.post(reverse("assessment:report_submit", kwargs={"report_id": report.public_id}))
     report.refresh_from_db()
     assert report.submitted_by == ward.responsible
