@@ -866,7 +866,7 @@ def _measure(
         + expected_background
         + (_get(out, "alarm_latency", "posted") or 0)
         + (_get(out, "alarm_latency_load", "posted") or 0)
-        + sum(len(items) for items in _statement_sizes())
+        + sum(len(items) + 1 for items in _statement_sizes())  # each after a warm-up reading
     )
     out["pages"] = world_command(
         env, "pages", str(world_file), "--renders", str(PAGE_RENDERS), timeout=300

@@ -150,7 +150,7 @@ def _rows(p: dict[str, Any]) -> list[Row]:
         (f"{p['checkin_size']}-reading check-in", lambda d: _ratio(d, "checkins")),
         (f"{p['bulk_size']}-reading check-in (bulk)", lambda d: _ratio(d, "bulk")),
         (
-            "**SQL statements per request: Anyun (transactions) / bare** (one request, in-process)",
+            "**SQL statements per request: Anyun (transactions) / bare** (one warm request, in-process)",
             lambda d: "",
         ),
         ("1 normal reading", lambda d: _statements(d, "normal")),

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from anyun.core.worker import job_is_live
@@ -78,6 +80,61 @@ def delivery_attempt(
             delivery.pk, attempt=attempt, exc=exc, permanent=False, requeue=requeue
         )
     return _delivery_record_success(delivery.pk, reference=reference)
+
+
+def deliveries_attempt_unqueued(*, notification_ids: Sequence[int], requeue: Requeue) -> int:
+    """Attempt together, once, the open deliveries of these notifications that have no job
+    (written to be delivered at once by the caller, after its transaction committed): one
+    claim under the row locks for all of them (attempts + 1, not due again for CLAIM_SECONDS,
+    as `delivery_attempt` does), the channels called with no lock held, and the successes
+    recorded in one statement; a failure is recorded and retried as in `delivery_attempt`.
+    Rows another attempt holds are skipped. Returns how many were sent."""
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = list(
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("notification", "notification__recipient")
+            .filter(
+                notification_id__in=notification_ids,
+                job_id__isnull=True,
+                state__in=OPEN_STATES,
+                next_attempt_at__lte=now,
+            )
+            .order_by("pk")
+        )
+        if not claimed:
+            return 0
+        Delivery.objects.filter(pk__in=[d.pk for d in claimed]).update(
+            attempts=F("attempts") + 1, next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS)
+        )
+    plain: list[int] = []
+    sent = 0
+    for delivery in claimed:
+        delivery.attempts += 1
+        try:
+            reference = deliver_through_channel(delivery)
+        except Exception as exc:
+            _delivery_record_failure(
+                delivery.pk,
+                attempt=delivery.attempts,
+                exc=exc,
+                permanent=isinstance(exc, PermanentDeliveryError),
+                requeue=requeue,
+            )
+            continue
+        if reference or delivery.redact_after_send:
+            sent += _delivery_record_success(delivery.pk, reference=reference) == "sent"
+        else:
+            plain.append(delivery.pk)
+    if plain:
+        sent += Delivery.objects.filter(pk__in=plain, state__in=OPEN_STATES).update(
+            state=DeliveryState.SENT,
+            sent_at=timezone.now(),
+            next_attempt_at=None,
+            provider_reference="",
+            last_error="",
+        )
+    return sent
 
 
 def _delivery_claim(

@@ -20,7 +20,6 @@ from django.utils import timezone
 from anyun.notify import delivery as outbox
 from anyun.notify.delivery import CLAIM_SECONDS, MAX_ATTEMPTS, retry_delay
 from anyun.notify.models import (
-    OPEN_STATES,
     Channel,
     Delivery,
     Notification,
@@ -78,7 +77,7 @@ def notification_send(
     Precondition: called inside the caller's `transaction.atomic`, so everything written here
     commits or rolls back with the event. `queue=False` (a queue worker that delivers at once):
     the deliveries are written without a job, and the caller attempts them right after its
-    transaction commits (`notification_deliver_now`); one it never attempts (it died) is queued
+    transaction commits (`notifications_deliver_now`); one it never attempts (it died) is queued
     by the minute sweep (`deliveries_redeliver_due`: due, no live job). A `dedup_key` seen before returns the existing
     notification and writes nothing (a concurrent duplicate loses on the unique constraint
     inside a savepoint). `in_app`/`push` need a `recipient`; `sms` needs `phone` or the
@@ -145,14 +144,15 @@ def notification_send(
     return notification
 
 
-def notification_deliver_now(notification: Notification) -> int:
-    """Attempt now, outside any transaction, the open deliveries of `notification` that have
-    no job (written with `queue=False`, after that transaction committed); a failed attempt is
-    retried with the usual back-off. Returns how many were sent."""
-    waiting = Delivery.objects.filter(
-        notification=notification, job_id__isnull=True, state__in=OPEN_STATES
-    ).values_list("pk", flat=True)
-    return sum(delivery_attempt(delivery_id=pk) == "sent" for pk in list(waiting))
+def notifications_deliver_now(notifications: Iterable[Notification]) -> int:
+    """Attempt now, together and outside any transaction, the open deliveries of these
+    notifications that have no job (written with `queue=False`, after that transaction
+    committed); a failed attempt is retried with the usual back-off. Returns how many were
+    sent."""
+    ids = [n.pk for n in notifications]
+    if not ids:
+        return 0
+    return outbox.deliveries_attempt_unqueued(notification_ids=ids, requeue=delivery_enqueue)
 
 
 def sms_send(
@@ -217,7 +217,7 @@ __all__ = [
     "deliveries_redeliver_due",
     "delivery_attempt",
     "inbox_mark_all_read",
-    "notification_deliver_now",
+    "notifications_deliver_now",
     "notification_mark_read",
     "notification_send",
     "retry_delay",

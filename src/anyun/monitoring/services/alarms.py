@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import time
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -40,7 +42,7 @@ from anyun.monitoring.models import (
 )
 from anyun.monitoring.signals import bp_confirmed
 from anyun.notify.models import Notification
-from anyun.notify.services import notification_deliver_now, notification_send
+from anyun.notify.services import notification_send, notifications_deliver_now
 from anyun.staff.models import Department
 from anyun.staff.selectors import (
     can_practise_online,
@@ -66,6 +68,7 @@ ROUTE_BATCH_SECONDS = 5.0
 URGENT_ROUTE_PRIORITY = 50
 
 logger = logging.getLogger("anyun.monitoring")
+T = TypeVar("T")
 
 
 def _event(
@@ -203,7 +206,11 @@ def alarms_route(*, alarm_ids: Sequence[int], batch: bool = True) -> int:
     first, picking the next one after each (an urgent alarm raised meanwhile goes next), up to
     ROUTE_BATCH_MAX or ROUTE_BATCH_SECONDS: under load one job routes what many were written
     for, and theirs then find nothing to do. Returns how many it routed."""
-    tried = list(dict.fromkeys(alarm_ids))
+    with _routing_memo():
+        return _route_batch(list(dict.fromkeys(alarm_ids)), batch=batch)
+
+
+def _route_batch(tried: list[int], *, batch: bool) -> int:
     routed = sum(_route_one(pk, skip_locked=False) for pk in tried)
     if not batch:
         return routed
@@ -237,7 +244,8 @@ def alarms_route_stale(*, now: dt.datetime | None = None) -> int:
         .order_by("-grade_rank", "created_at")
         .values_list("pk", flat=True)[:500]
     )
-    return sum(_route_one(pk, skip_locked=True) for pk in stale)
+    with _routing_memo():
+        return sum(_route_one(pk, skip_locked=True) for pk in stale)
 
 
 def _unrouted() -> Any:
@@ -258,7 +266,7 @@ def _route_one(pk: int, *, skip_locked: bool) -> int:
             alarm = (
                 _unrouted()
                 .select_for_update(skip_locked=skip_locked, of=("self",))
-                .select_related("woman", "reading")
+                .select_related("woman__woman_profile", "reading")
                 .filter(pk=pk)
                 .first()
             )
@@ -268,11 +276,10 @@ def _route_one(pk: int, *, skip_locked: bool) -> int:
     except Exception:
         logger.exception("alarm %s: routing failed; the sweep retries it", pk)
         return 0
-    for notification in to_deliver:
-        try:
-            notification_deliver_now(notification)
-        except Exception:
-            logger.exception("alarm %s: delivery failed; notify's sweep retries it", pk)
+    try:
+        notifications_deliver_now(to_deliver)
+    except Exception:
+        logger.exception("alarm %s: delivery failed; notify's sweep retries it", pk)
     return 1
 
 
@@ -403,18 +410,60 @@ def alarm_normal_on_repeat(alarm: Alarm, *, repeat: Reading, close: bool) -> Non
         )
 
 
+# While a routing job runs (`alarms_route`, at most ROUTE_BATCH_SECONDS), the directory reads
+# the chain is made of are read once per woman, member, department and person: a batch of
+# alarms of a ward reuses them. Outside a job (the safety pathway, escalation) nothing is kept.
+_ROUTE_MEMO: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar(
+    "anyun_route_memo", default=None
+)
+
+
+def _memo(key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    memo = _ROUTE_MEMO.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return cast(T, memo[key])
+
+
+@contextlib.contextmanager
+def _routing_memo() -> Iterator[None]:
+    token = _ROUTE_MEMO.set({})
+    try:
+        yield
+    finally:
+        _ROUTE_MEMO.reset(token)
+
+
+def _may_answer(person: User) -> bool:
+    return _memo(("online", person.pk), lambda: can_practise_online(person))
+
+
+def _duty_list(department: Department) -> list[User]:
+    return _memo(("duty", department.pk), lambda: duty_list(department=department))
+
+
+def _heads(department: Department) -> list[User]:
+    return _memo(("heads", department.pk), lambda: department_heads(department=department))
+
+
 def _team_and_departments(woman: User) -> tuple[list[User], list[Department]]:
     """Her care team (clinicians, then nurses) and their departments (else the first one)."""
+    return _memo(("team", woman.pk), lambda: _read_team_and_departments(woman))
+
+
+def _read_team_and_departments(woman: User) -> tuple[list[User], list[Department]]:
     members = [m.member for m in care_team_of(woman)]
     team = [m for m in members if m.role == Role.CLINICIAN]
     team += [m for m in members if m.role == Role.NURSE]
     departments = []
     for member in team:
-        profile = clinician_for(member)
+        profile = _memo(("profile", member.pk), lambda m=member: clinician_for(m))  # type: ignore[misc]
         if profile and profile.department not in departments:
             departments.append(profile.department)
     if not departments:
-        first = Department.objects.order_by("pk").first()
+        first = _memo(("first_department",), lambda: Department.objects.order_by("pk").first())
         departments = [first] if first else []
     return team, departments
 
@@ -424,8 +473,8 @@ def on_duty_for(woman: User) -> list[User]:
     online, in calling order."""
     _team, departments = _team_and_departments(woman)
     on_duty: list[User] = []
-    for person in (p for d in departments for p in duty_list(department=d)):
-        if person not in on_duty and can_practise_online(person):
+    for person in (p for d in departments for p in _duty_list(d)):
+        if person not in on_duty and _may_answer(person):
             on_duty.append(person)
     return on_duty
 
@@ -438,10 +487,10 @@ def responder_chain(woman: User) -> list[User]:
     chain: list[User] = []
     for person in (
         team
-        + [p for d in departments for p in duty_list(department=d)]
-        + [p for d in departments for p in department_heads(department=d)]
+        + [p for d in departments for p in _duty_list(d)]
+        + [p for d in departments for p in _heads(d)]
     ):
-        if person not in chain and can_practise_online(person):
+        if person not in chain and _may_answer(person):
             chain.append(person)
     return chain
 

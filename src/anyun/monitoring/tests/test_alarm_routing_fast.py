@@ -1,0 +1,146 @@
+"""The alarm path under load: the routing job delivers the in-app and live-feed notification
+itself (no delivery job to wait for behind a busy queue), routes the other alarms still
+waiting (gravest first) so that later jobs find theirs routed, and a job with an urgent alarm
+goes ahead of the others in the queue. The outbox guarantee holds: a delivery the job could
+not make is retried, and one it never made is queued by notify's minute sweep."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django_tasks_db.models import DBTaskResult
+
+from anyun.monitoring import services
+from anyun.monitoring.models import Alarm
+from anyun.monitoring.services import alarms as alarms_service
+from anyun.monitoring.tests.conftest import ROUTE_TASK, Ward, bp, route_alarms
+from anyun.notify import adapters
+from anyun.notify.models import Delivery, DeliveryState
+from anyun.notify.services import deliveries_redeliver_due
+
+pytestmark = pytest.mark.django_db
+
+DELIVER_TASK = "anyun.notify.tasks.deliver"
+
+
+def _raise(ward: Ward, *items: dict[str, Any]) -> list[Alarm]:
+    """Her check-in, stored and graded; its routing job is left in the queue."""
+    return services.readings_record(
+        actor=ward.woman,
+        woman=ward.woman,
+        items=[services.ReadingInput(**item) for item in items],
+    ).alarms
+
+
+def test_the_routing_job_delivers_the_inbox_and_the_live_feed_itself(
+    ward: Ward, record: Any
+) -> None:
+    (alarm,) = record(bp(150, 95)).alarms  # attention; `record` runs the routing job only
+    assert alarm.assigned_to == ward.responsible
+    deliveries = Delivery.objects.filter(
+        notification__kind="alarm", notification__recipient=ward.responsible
+    )
+    assert sorted((d.channel, d.state, d.job_id) for d in deliveries) == [
+        ("in_app", DeliveryState.SENT, None),
+        ("push", DeliveryState.SENT, None),
+    ]
+    assert _delivery_jobs(deliveries) == []
+
+
+def _delivery_jobs(deliveries: Any) -> list[DBTaskResult]:
+    """The queued `deliver` jobs of these deliveries (her care team's own notices aside)."""
+    ids = {d.pk for d in deliveries}
+    return [
+        job
+        for job in DBTaskResult.objects.filter(task_path=DELIVER_TASK)
+        if job.args_kwargs["kwargs"]["delivery_id"] in ids
+    ]
+
+
+def test_the_urgent_texts_still_go_through_their_own_jobs(ward: Ward, record: Any) -> None:
+    ward.responsible.phone = "13800000001"
+    ward.responsible.save()
+    (alarm,) = record(bp(170, 112)).alarms
+    assert alarm.grade == "urgent"
+    sms = Delivery.objects.get(notification__kind="alarm_sms")
+    assert (sms.state, sms.job_id is not None) == (DeliveryState.PENDING, True)
+    pushed = Delivery.objects.get(notification__kind="alarm", channel="push")
+    assert pushed.state == DeliveryState.SENT
+
+
+def test_a_job_with_an_urgent_alarm_goes_first(ward: Ward) -> None:
+    _raise(ward, {"kind": "pulse", "value": 105})  # attention
+    _raise(ward, bp(170, 112))  # urgent
+    jobs = list(DBTaskResult.objects.filter(task_path=ROUTE_TASK).order_by("enqueued_at"))
+    assert [job.priority for job in jobs] == [0, alarms_service.URGENT_ROUTE_PRIORITY]
+    ready = DBTaskResult.objects.ready().filter(task_path=ROUTE_TASK).first()
+    assert ready == jobs[1]  # the worker's own order: priority first
+
+
+def test_one_job_routes_every_alarm_waiting_gravest_first(ward: Ward) -> None:
+    (attention,) = _raise(ward, {"kind": "pulse", "value": 105})
+    (urgent,) = _raise(ward, bp(170, 112))
+    (other,) = services.readings_record(
+        actor=ward.other_woman,
+        woman=ward.other_woman,
+        items=[services.ReadingInput(kind="temperature", value=38.5)],
+    ).alarms
+    order: list[int] = []
+    real = alarms_service._alarm_route
+
+    def noted(alarm: Alarm, **kwargs: Any) -> None:
+        order.append(alarm.pk)
+        real(alarm, **kwargs)
+
+    alarms_service._alarm_route = noted  # type: ignore[assignment]
+    try:
+        # The attention alarm's job runs first: its own alarm, then the urgent ones waiting.
+        assert services.alarms_route(alarm_ids=[attention.pk]) == 3
+    finally:
+        alarms_service._alarm_route = real
+    assert order[0] == attention.pk
+    assert set(order[1:]) == {urgent.pk, other.pk}
+    assert services.alarms_route(alarm_ids=[urgent.pk]) == 0  # its own job: done already
+    assert all(
+        a.assigned_to is not None for a in Alarm.objects.filter(pk__in=[attention.pk, urgent.pk])
+    )
+
+
+def test_the_batch_is_bounded(ward: Ward, monkeypatch: Any) -> None:
+    monkeypatch.setattr(alarms_service, "ROUTE_BATCH_MAX", 1)
+    first = _raise(ward, {"kind": "pulse", "value": 105})[0]
+    for _ in range(2):
+        _raise(ward, {"kind": "temperature", "value": 38.5})
+    assert services.alarms_route(alarm_ids=[first.pk]) == 2  # its own and one more
+    assert route_alarms() == 3  # the remaining jobs: one of them routes the last alarm
+    assert not Alarm.objects.filter(status="open", assigned_to__isnull=True).exists()
+
+
+def test_a_live_push_that_fails_in_the_job_is_retried_by_a_delivery_job(
+    ward: Ward, record: Any, monkeypatch: Any
+) -> None:
+    def down(delivery: Delivery) -> str:
+        raise ConnectionError("channel layer down")
+
+    monkeypatch.setitem(adapters.ADAPTERS, "push", down)
+    (alarm,) = record(bp(150, 95)).alarms
+    assert alarm.assigned_to == ward.responsible  # routed all the same
+    push = Delivery.objects.get(notification__kind="alarm", channel="push")
+    assert (push.state, push.attempts) == (DeliveryState.FAILED, 1)
+    (retry,) = _delivery_jobs([push])
+    assert str(push.job_id) == str(retry.id)
+    inbox = Delivery.objects.get(notification__kind="alarm", channel="in_app")
+    assert (inbox.state, _delivery_jobs([inbox])) == (DeliveryState.SENT, [])
+
+
+def test_a_delivery_the_job_never_made_is_queued_by_the_sweep(ward: Ward, monkeypatch: Any) -> None:
+    """The worker died between the routing commit and the delivery: the delivery is due and
+    has no job, so notify's minute sweep queues one."""
+    monkeypatch.setattr(alarms_service, "notifications_deliver_now", lambda notifications: 0)
+    (alarm,) = _raise(ward, bp(150, 95))
+    assert services.alarms_route(alarm_ids=[alarm.pk]) == 1
+    waiting = Delivery.objects.filter(notification__kind="alarm")
+    assert {(d.state, d.job_id) for d in waiting} == {(DeliveryState.PENDING, None)}
+    assert deliveries_redeliver_due() >= 2
+    assert len(_delivery_jobs(waiting)) == 2
