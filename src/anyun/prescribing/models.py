@@ -295,3 +295,7 @@ class Review(PublicIdModel):
     submitted_at = models.DateTimeField()
     decided_at = models.DateTimeField()
     review_seconds = models.PositiveIntegerField()
+
+    @property
+    def review_minutes(self) -> int:
+        return self.review_seconds // 60
