@@ -80,6 +80,7 @@ def test_the_clinician_grades_her_and_the_badge_updates(
         "data-colour", "orange"
     )
     expect(preview).to_contain_text(orange)
+    expect(preview.locator("[data-testid=preview-screening]")).to_be_visible()  # Hb 95: positive
     assert not RiskGrading.objects.exists()  # checked, not stored
     axe_check(desk, viewports=(DESKTOP_VIEWPORT,))
     screenshot(desk, "risk-grading-check.png")

@@ -44,6 +44,8 @@ class GradingOut(Schema):
     purple: bool
     ruleset_version: str
     items: list[ItemOut]
+    screening_positive: bool | None
+    screening_items: list[ItemOut]
 
 
 class SuitabilityOut(Schema):
@@ -80,6 +82,9 @@ class GradingIn(Schema):
         "omit to keep those on her record",
     )
     note: str = ""
+    screening: dict[str, bool] = Field(
+        default_factory=dict, description="Screening item code (附件1) -> yes/no"
+    )
 
 
 def _grading_out(row: RiskGrading) -> GradingOut:
@@ -91,18 +96,21 @@ def _grading_out(row: RiskGrading) -> GradingOut:
         colour_label=risk_labels.colour_label(row.colour),
         purple=row.purple,
         ruleset_version=row.ruleset_version,
-        items=[
-            ItemOut(
-                code=item["code"],
-                label=risk_labels.item_label(item["code"]),
-                colour=item.get("colour", ""),
-                basis=item.get("basis", ""),
-                source=item.get("source", ""),
-                confidence=item.get("confidence", ""),
-                evidence=item.get("evidence") or {},
-            )
-            for item in row.items
-        ],
+        items=[_item_out(item) for item in row.items],
+        screening_positive=row.screening_positive,
+        screening_items=[_item_out(item) for item in row.screening_items],
+    )
+
+
+def _item_out(item: dict[str, Any]) -> ItemOut:
+    return ItemOut(
+        code=item["code"],
+        label=risk_labels.item_label(item["code"]),
+        colour=item.get("colour", ""),
+        basis=item.get("basis", ""),
+        source=item.get("source", ""),
+        confidence=item.get("confidence", ""),
+        evidence=item.get("evidence") or {},
     )
 
 
@@ -190,7 +198,11 @@ def grading_create(request: HttpRequest, woman_id: UUID, data: GradingIn) -> Sta
         actor=user,
         pregnancy=pregnancy,
         data=services.GradingInput(
-            answers=data.answers, entered=data.entered, diagnoses=data.diagnoses, note=data.note
+            answers=data.answers,
+            entered=data.entered,
+            diagnoses=data.diagnoses,
+            note=data.note,
+            screening=data.screening,
         ),
         request=request,
     )

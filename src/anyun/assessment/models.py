@@ -113,7 +113,8 @@ class RiskGrading(TimeStampedModel):
     entered: Hb, platelets, fetuses, ART...), ``answers`` the clinician's answer per item code,
     ``items`` every item that matched with its colour, source, confidence mark, basis (record,
     confirmed, corrected, clinician) and evidence; ``policy`` the hospital's policy values in
-    force. A grading entered by a clinician is an in-person assessment (her eligibility for
+    force. The screening (附件1) made with it: ``screening_positive`` (None: a grading stored
+    before screening was kept with it), its answers and matched items. A grading entered by a clinician is an in-person assessment (her eligibility for
     online follow-up, DOMAIN.md section 9).
     """
 
@@ -136,6 +137,9 @@ class RiskGrading(TimeStampedModel):
     facts = models.JSONField(_("facts"), default=dict)
     answers = models.JSONField(_("answers"), default=dict)
     items = models.JSONField(_("matched items"), default=list)
+    screening_positive = models.BooleanField(_("screening positive"), null=True)
+    screening_answers = models.JSONField(default=dict)
+    screening_items = models.JSONField(_("matched screening items"), default=list)
     note = models.CharField(_("note"), max_length=RISK_NOTE_MAX_LENGTH, blank=True)
 
     class Meta:

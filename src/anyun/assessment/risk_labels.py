@@ -142,6 +142,13 @@ ITEM_LABELS: dict[str, Promise] = {
 }
 
 GROUP_LABELS: dict[str, Promise] = {
+    "basics": pgettext_lazy("risk screening", "Basic information"),
+    "history": pgettext_lazy("risk screening", "Obstetric history"),
+    "gynaecological": pgettext_lazy("risk screening", "Gynaecological surgery and disease"),
+    "family": pgettext_lazy("risk screening", "Family history"),
+    "past": pgettext_lazy("risk screening", "Past history"),
+    "tests": pgettext_lazy("risk screening", "Tests"),
+    "systems": pgettext_lazy("risk screening", "Symptoms and history by system"),
     "age": pgettext_lazy("risk factor", "Age"),
     "bmi": pgettext_lazy("risk factor", "Body mass index"),
     "haemoglobin": pgettext_lazy("risk factor", "Haemoglobin"),

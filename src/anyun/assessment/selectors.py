@@ -45,7 +45,7 @@ from anyun.clinical.dating import PREGNANCY_LENGTH_DAYS, GestationalAge
 from anyun.clinical.errors import ClinicalValueError
 from anyun.clinical.national_id import age_on
 from anyun.clinical.red_flags import RED_FLAGS
-from anyun.clinical.risk_tables import GRADING_ITEMS, RiskColour
+from anyun.clinical.risk_tables import GRADING_ITEMS, SCREENING_ITEMS, RiskColour, RiskItem
 from anyun.core.errors import NotFound
 from anyun.monitoring.models import AlarmConfirmation, ReadingSource
 from anyun.monitoring.selectors import alarms_of, chart_print_header_for, readings_of
@@ -532,6 +532,9 @@ class MatchedRow:
 @dataclass(frozen=True)
 class GradingForm:
     groups: list[ItemGroup]
+    screening_groups: list[ItemGroup]
+    screening: risk.ScreeningResult | None
+    screening_rows: list[MatchedRow]
     record: list[FactRow]
     entered: dict[str, Any]
     entered_sources: dict[str, str]
@@ -575,6 +578,7 @@ def grading_form(
     entered: Mapping[str, Any] | None = None,
     diagnoses: list[str] | None = None,
     answers: Mapping[str, bool] | None = None,
+    screening: Mapping[str, bool] | None = None,
 ) -> GradingForm:
     """The grading page: every item of 附件2 by factor, pre-filled from her record (and the
     values the form now holds), the record's facts with where each came from, and the
@@ -590,35 +594,21 @@ def grading_form(
     values.update({k: v for k, v in held.items() if v is not None})
     values["diagnoses"] = sorted(set(chosen))
     answers = dict(answers or {})
+    screening = dict(screening or {})
+    preview: risk.Grading | None = None
+    screened: risk.ScreeningResult | None = None
+    prefilled: dict[str, risk.Prefill] = {}
+    screen_prefilled: dict[str, risk.Prefill] = {}
     try:
         facts = facts_from_values(values)
-        preview: risk.Grading | None = risk.grade(facts, answers, policy)
+        preview = risk.grade(facts, answers, policy)
         prefilled = risk.prefill(risk.Table.GRADING, facts, policy)
+        screened = risk.screen(facts, screening, policy)
+        screen_prefilled = risk.prefill(risk.Table.SCREENING, facts, policy)
     except ClinicalValueError:
-        preview, prefilled = None, {}
-    outcome = {o.code: o for o in preview.items} if preview is not None else {}
-    groups: dict[str, ItemGroup] = {}
-    for item in GRADING_ITEMS:
-        group = groups.setdefault(
-            str(item.group),
-            ItemGroup(str(item.group), risk_labels.group_label(str(item.group)), []),
-        )
-        pre = prefilled.get(item.code)
-        answer = answers.get(item.code)
-        group.items.append(
-            ItemRow(
-                code=item.code,
-                label=risk_labels.item_label(item.code),
-                colour=str(item.colour),
-                confidence=item.confidence,
-                source=item.source,
-                decidable=item.decided_by is not None,
-                record_value=pre.value if pre is not None else None,
-                evidence=risk_labels.evidence_text(dict(pre.evidence)) if pre else "",
-                answer="" if answer is None else ("yes" if answer else "no"),
-                matched=bool(outcome[item.code].matched) if item.code in outcome else False,
-            )
-        )
+        pass
+    groups = _item_groups(GRADING_ITEMS, prefilled, answers, preview)
+    screening_groups = _item_groups(SCREENING_ITEMS, screen_prefilled, screening, screened)
     profile = getattr(pregnancy.woman, "woman_profile", None)
     birth = getattr(profile, "birth_date", None)
     facts_shown: list[FactRow] = []
@@ -658,18 +648,54 @@ def grading_form(
             )
         )
     return GradingForm(
-        groups=list(groups.values()),
+        groups=groups,
+        screening_groups=screening_groups,
+        screening=screened,
+        screening_rows=matched_rows(_preview_items(screened.matched)) if screened else [],
         record=facts_shown,
         entered=held,
         entered_sources={k: record.sources.get(k, "") for k in ENTERED_FACTS},
         diagnoses=[(code, str(label), code in chosen) for code, label in DiagnosisCode.choices],
         preview=preview,
-        preview_rows=matched_rows(_preview_items(preview)) if preview is not None else [],
+        preview_rows=matched_rows(_preview_items(preview.matched)) if preview is not None else [],
         last_grading=record.last_grading,
     )
 
 
-def _preview_items(grading: risk.Grading) -> list[dict[str, Any]]:
+def _item_groups(
+    items: tuple[RiskItem, ...],
+    prefilled: Mapping[str, risk.Prefill],
+    answers: Mapping[str, bool],
+    result: risk.Grading | risk.ScreeningResult | None,
+) -> list[ItemGroup]:
+    """The items of one table by group as the form shows them."""
+    outcome = {o.code: o for o in result.items} if result is not None else {}
+    groups: dict[str, ItemGroup] = {}
+    for item in items:
+        group = groups.setdefault(
+            str(item.group),
+            ItemGroup(str(item.group), risk_labels.group_label(str(item.group)), []),
+        )
+        pre = prefilled.get(item.code)
+        answer = answers.get(item.code)
+        group.items.append(
+            ItemRow(
+                code=item.code,
+                label=risk_labels.item_label(item.code),
+                colour=str(item.colour) if item.colour else "",
+                confidence=item.confidence,
+                source=item.source,
+                decidable=item.decided_by is not None,
+                record_value=pre.value if pre is not None else None,
+                evidence=risk_labels.evidence_text(dict(pre.evidence)) if pre else "",
+                answer="" if answer is None else ("yes" if answer else "no"),
+                matched=bool(outcome[item.code].matched) if item.code in outcome else False,
+            )
+        )
+    return list(groups.values())
+
+
+def _preview_items(matched: tuple[risk.ItemOutcome, ...]) -> list[dict[str, Any]]:
     return [
         {
             "code": o.code,
@@ -679,7 +705,7 @@ def _preview_items(grading: risk.Grading) -> list[dict[str, Any]]:
             "confidence": o.item.confidence,
             "evidence": dict(o.evidence),
         }
-        for o in grading.matched
+        for o in matched
     ]
 
 

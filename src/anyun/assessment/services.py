@@ -7,7 +7,7 @@ online care (the check other apps call before a new online request, the clinicia
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -40,7 +40,7 @@ from anyun.audit.services import audit_record
 from anyun.careteam.selectors import responsible_of
 from anyun.clinical import risk
 from anyun.clinical.errors import ClinicalValueError
-from anyun.clinical.risk_tables import GRADING_ITEMS
+from anyun.clinical.risk_tables import GRADING_ITEMS, SCREENING_ITEMS
 from anyun.core.errors import DomainError, PermissionDenied
 from anyun.core.inputs import text_within
 from anyun.core.messages import clinical_message
@@ -298,6 +298,7 @@ def risk_policy_set(
 # --- Grading ------------------------------------------------------------------------------------
 
 _GRADING_CODES = frozenset(item.code for item in GRADING_ITEMS)
+_SCREENING_CODES = frozenset(item.code for item in SCREENING_ITEMS)
 
 
 @dataclass(frozen=True)
@@ -311,6 +312,7 @@ class GradingInput:
     entered: dict[str, Any]
     diagnoses: list[str] | None = None  # her known conditions now; None: as on her record
     note: str = ""
+    screening: dict[str, bool] = field(default_factory=dict)  # 附件1 code -> yes/no
 
 
 def _entered_values(entered: dict[str, Any]) -> dict[str, Any]:
@@ -331,7 +333,7 @@ def _entered_values(entered: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _item_rows(grading: risk.Grading) -> list[dict[str, Any]]:
+def _item_rows(matched: tuple[risk.ItemOutcome, ...]) -> list[dict[str, Any]]:
     return [
         {
             "code": o.code,
@@ -343,7 +345,7 @@ def _item_rows(grading: risk.Grading) -> list[dict[str, Any]]:
             "record_value": o.record_value,
             "evidence": {k: v for k, v in o.evidence.items()},
         }
-        for o in grading.matched
+        for o in matched
     ]
 
 
@@ -369,6 +371,9 @@ def grading_record(
     for code in data.answers:
         if code not in _GRADING_CODES:
             raise DomainError("risk_answer_unknown", _("Unknown risk item."), field=code)
+    for code in data.screening:
+        if code not in _SCREENING_CODES:
+            raise DomainError("risk_answer_unknown", _("Unknown risk item."), field=code)
     note = text_within(data.note, RISK_NOTE_MAX_LENGTH, field="note")
     entered = _entered_values(data.entered)
     policy = selectors.risk_policy_current()
@@ -388,6 +393,7 @@ def grading_record(
         try:
             facts = selectors.facts_from_values(values)
             result = risk.grade(facts, dict(data.answers), policy)
+            screening = risk.screen(facts, dict(data.screening), policy)
         except ClinicalValueError as exc:
             raise DomainError(exc.code, clinical_message(exc), field=exc.field) from exc
         row = RiskGrading.objects.create(
@@ -403,7 +409,10 @@ def grading_record(
             purple_items=list(result.purple_items),
             facts=selectors.facts_to_values(values),
             answers={code: bool(v) for code, v in data.answers.items()},
-            items=_item_rows(result),
+            items=_item_rows(result.matched),
+            screening_positive=screening.positive,
+            screening_answers={code: bool(v) for code, v in data.screening.items()},
+            screening_items=_item_rows(screening.matched),
             note=note,
         )
         audit_record(
@@ -417,6 +426,7 @@ def grading_record(
                 "colour": row.colour,
                 "purple": row.purple,
                 "items": [item["code"] for item in row.items],
+                "screening_positive": row.screening_positive,
             },
         )
         _manage(actor=actor, grading=row, policy=policy, request=request)

@@ -28,7 +28,7 @@ from anyun.assessment.report_print import render_report_pdf
 from anyun.audit.services import audit_record
 from anyun.careteam.selectors import access_woman, women_visible_to
 from anyun.clinical import risk
-from anyun.clinical.risk_tables import GRADING_ITEMS
+from anyun.clinical.risk_tables import GRADING_ITEMS, SCREENING_ITEMS, RiskItem
 from anyun.core.errors import DomainError, NotFound
 from anyun.pregnancy.selectors import current_pregnancy_of
 from anyun.staff.selectors import clinician_for, is_clinical_head
@@ -64,21 +64,28 @@ def _parse_grading(post: Any) -> tuple[services.GradingInput, dict[str, str]]:
             entered[name] = YES_NO[raw]
         else:
             errors[name] = _("Choose yes or no.")
+    data = services.GradingInput(
+        answers=_answers(post, GRADING_ITEMS),
+        entered=entered,
+        diagnoses=post.getlist("diagnoses"),
+        note=post.get("note", ""),
+        screening=_answers(post, SCREENING_ITEMS),
+    )
+    return data, errors
+
+
+def _answers(post: Any, items: tuple[RiskItem, ...]) -> dict[str, bool]:
+    """An item the record can decide: "as the record says" (no answer), yes or no; any other
+    item: ticked or not (the clinician went through the whole table)."""
     answers: dict[str, bool] = {}
-    for item in GRADING_ITEMS:
+    for item in items:
         raw = post.get(item.code, "")
         if item.decided_by is not None:
             if raw in YES_NO:
                 answers[item.code] = YES_NO[raw]
         else:
             answers[item.code] = raw == "yes"
-    data = services.GradingInput(
-        answers=answers,
-        entered=entered,
-        diagnoses=post.getlist("diagnoses"),
-        note=post.get("note", ""),
-    )
-    return data, errors
+    return answers
 
 
 @staff_required(CLINICAL)
@@ -98,6 +105,7 @@ def grade(request: HttpRequest, woman_id: UUID) -> HttpResponse:
             "entered": data.entered,
             "diagnoses": data.diagnoses,
             "answers": data.answers,
+            "screening": data.screening,
         }
         if not errors and request.POST.get("action") == "save":
             try:

@@ -31,6 +31,7 @@ def grade(ward: Ward, **kwargs: Any) -> RiskGrading:
         entered=kwargs.pop("entered", {}),
         diagnoses=kwargs.pop("diagnoses", None),
         note=kwargs.pop("note", ""),
+        screening=kwargs.pop("screening", {}),
     )
     return services.grading_record(actor=ward.responsible, pregnancy=pregnancy, data=data)
 
@@ -96,6 +97,21 @@ def test_her_diagnoses_are_the_set_the_grading_gives_and_ended_ones_are_kept(war
     assert AuditEvent.objects.filter(
         object_type="pregnancy_diagnosis", action="update", subject=ward.woman
     ).exists()
+
+
+def test_the_screening_is_stored_with_the_grading(ward: Ward) -> None:
+    negative = grade(ward)
+    assert (negative.screening_positive, negative.screening_items) == (False, [])
+    positive = grade(ward, entered={"hb_g_l": 95.0}, screening={"s_drug_allergy": True})
+    assert positive.screening_positive is True
+    assert {i["code"]: i["basis"] for i in positive.screening_items} == {
+        "s_drug_allergy": "clinician",
+        "s_hb_low": "record",
+    }
+    assert positive.screening_answers == {"s_drug_allergy": True}
+    with pytest.raises(DomainError) as unknown:
+        grade(ward, screening={"g_asthma": True})  # a grading code is not a screening item
+    assert unknown.value.field == "g_asthma"
 
 
 def test_a_corrected_record_item_is_kept_as_corrected(ward: Ward) -> None:

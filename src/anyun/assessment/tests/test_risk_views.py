@@ -54,10 +54,15 @@ def test_the_grading_page_shows_the_prefill_and_saves_a_grading(ward: Ward) -> N
     checked = client.post(grade_url(ward), {"action": "check", "hb_g_l": "95", "g_asthma": "yes"})
     assert checked.status_code == 200 and not RiskGrading.objects.exists()
     assert 'data-colour="orange"' in checked.content.decode()  # the result shown, not stored
-    saved = client.post(grade_url(ward), {"action": "save", "hb_g_l": "95", "g_asthma": "yes"})
+    assert 'data-testid="screening-items"' in checked.content.decode()
+    saved = client.post(
+        grade_url(ward),
+        {"action": "save", "hb_g_l": "95", "g_asthma": "yes", "s_drug_allergy": "yes"},
+    )
     assert saved.status_code == 302
     row = RiskGrading.objects.get()
-    assert (row.colour, row.facts["hb_g_l"]) == ("orange", 95.0)
+    assert (row.colour, row.facts["hb_g_l"], row.screening_positive) == ("orange", 95.0, True)
+    assert {i["code"] for i in row.screening_items} == {"s_hb_low", "s_drug_allergy"}
     again = client.get(grade_url(ward)).content.decode()
     assert 'data-testid="from-last-hb_g_l"' in again  # read back from her last grading
     assert 'data-testid="risk-history"' in again and "tl-orange" in again
