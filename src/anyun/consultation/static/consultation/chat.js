@@ -209,6 +209,8 @@ function videoCall({ root, iceServers, send }) {
     });
     pc.addEventListener("connectionstatechange", () => show(pc.connectionState));
     const stream = await media();
+    const videos = root.querySelector("#call-videos");
+    if (videos) videos.hidden = false;
     for (const track of stream.getTracks()) pc.addTrack(track, stream);
     if (startBtn) startBtn.hidden = true;
     if (hangupBtn) hangupBtn.hidden = false;
@@ -231,6 +233,8 @@ function videoCall({ root, iceServers, send }) {
     pc = null;
     pendingOffer = null;
     show("closed");
+    const videos = root.querySelector("#call-videos");
+    if (videos) videos.hidden = true;
     if (startBtn) startBtn.hidden = false;
     if (answerBtn) answerBtn.hidden = true;
     if (hangupBtn) hangupBtn.hidden = true;

@@ -1,0 +1,230 @@
+"""A consultation in two browsers: on a 375 px phone in zh-Hans she joins the live queue and
+says what she wants to ask; the clinician accepts her at the workstation and opens the
+consultation with her question on screen; they exchange messages live (her message shows as
+read once he has it), a video call connects between the two Chromium pages with fake media
+devices and video bytes arrive; he refers her in person and she reads the instructions; he
+writes and signs the record and she reads it.
+
+Pages are driven by ids, names, `data-testid` attributes and URLs; the texts compared are
+translated here in the page's own language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import time
+from typing import Any
+
+import pytest
+from conftest import PASSWORD
+from django.utils import translation
+from playwright.sync_api import Browser, Page, expect
+
+from anyun.accounts.models import User
+from anyun.consultation.models import Consultation, ConsultationStatus, Message, ReferralUrgency
+from anyun.scheduling import services as scheduling
+from anyun.scheduling.tests.conftest import seen_in_person
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, AsgiServer
+from tests.browser.support import (
+    DESKTOP_VIEWPORT,
+    PHONE_VIEWPORT,
+    axe_check,
+    screenshot,
+    wait_for_sms_code,
+)
+from tests.browser.test_monitoring_journey import totp_now
+
+pytestmark = pytest.mark.browser
+
+MEDIA_ARGS = [
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    # Two pages of one machine: plain host candidates, loopback included, no STUN/TURN.
+    "--disable-features=WebRtcHideLocalIpsWithMdns",
+    "--allow-loopback-in-peer-connection",
+]
+CALL_TIMEOUT_MS = 20_000
+
+
+@pytest.fixture
+def media_pages(browser: Browser) -> Iterator[Callable[..., Page]]:
+    """Pages of a Chromium with fake camera and microphone (its own, beside the package's)."""
+    chromium = browser.browser_type.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS + MEDIA_ARGS
+    )
+    contexts = []
+
+    def open_(*, viewport: dict[str, int]) -> Page:
+        context = chromium.new_context(
+            viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai"
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_
+    for context in contexts:
+        context.close()
+    chromium.close()
+
+
+def bytes_received(page: Page) -> int:
+    return int(
+        page.evaluate(
+            """async () => {
+              const stats = await window.anyunPeer.getStats();
+              let n = 0;
+              stats.forEach((s) => { if (s.type === "inbound-rtp" && s.kind === "video") n += s.bytesReceived; });
+              return n;
+            }"""
+        )
+    )
+
+
+def test_queue_pre_consultation_chat_video_referral_and_record(
+    asgi_server: AsgiServer,
+    media_pages: Callable[..., Page],
+    memory_sms: list[tuple[str, str]],
+    make_woman: Callable[..., User],
+    make_clinician: Callable[..., User],
+) -> None:
+    base = asgi_server.url
+    head = make_clinician(head=True)
+    clinician = make_clinician()
+    woman = seen_in_person(make_woman(pregnant_weeks=28), head=head, visit=make_clinician())
+    for weekday in range(7):  # the department consults online all day, whatever day this runs
+        scheduling.schedule_rule_add(
+            actor=head,
+            department=clinician.clinician_profile.department,
+            clinician=None,
+            weekday=weekday,
+            start=time(0),
+            end=time(23, 30),
+            slot_minutes=30,
+            capacity=3,
+        )
+
+    # She signs in on her phone and joins the live queue.
+    phone = media_pages(viewport=PHONE_VIEWPORT)
+    phone.goto(f"{base}/accounts/login/")
+    phone.fill("#id_phone", woman.phone)
+    phone.check("#id_accept_terms")
+    phone.click("#phone-form button[type=submit]")
+    expect(phone.locator("#code-form")).to_be_visible()
+    phone.fill("#id_code", wait_for_sms_code(memory_sms, woman.phone))
+    phone.click("#code-form button[type=submit]")
+    phone.wait_for_url(f"{base}/")
+    phone.goto(f"{base}/scheduling/queue/")
+    phone.locator("[data-testid=queue-join]").first.click()
+    phone.wait_for_url(f"{base}/scheduling/queue/")
+
+    # Before the consultation she says what she wants to ask (no warning sign ticked).
+    phone.click("[data-testid=pre-link]")
+    expect(phone.locator("[data-testid=symptom-picker]")).to_be_visible()
+    axe_check(phone)
+    screenshot(phone, "consultation-pre.png")
+    phone.fill("#id_questions", "晚上小腿抽筋，需要补钙吗？")
+    phone.click("[data-testid=pre-send]")
+    expect(phone.locator("[data-testid=pre-sent]")).to_be_visible()
+    phone.click("[data-testid=pre-back]")
+    phone.wait_for_url(f"{base}/scheduling/queue/")
+
+    # The clinician accepts her and opens the consultation with her question on screen.
+    desk = media_pages(viewport=DESKTOP_VIEWPORT)
+    desk.goto(f"{base}/accounts/staff/login/")
+    desk.fill("#id_username", clinician.username)
+    desk.fill("#id_password", PASSWORD)
+    desk.fill("#id_token", totp_now(clinician))
+    desk.click("#staff-login button[type=submit]")
+    desk.wait_for_url(f"{base}/clinic/")
+    desk.goto(f"{base}/scheduling/clinic/")
+    desk.locator("[data-testid=accept]").click()
+    desk.wait_for_url(f"{base}/scheduling/clinic/")
+    consultation = Consultation.objects.get()
+    desk.click("[data-testid=consultations-link]")
+    desk.locator("[data-testid=open-consultations] a").first.click()
+    desk.wait_for_url(f"{base}/consultation/{consultation.public_id}/")
+    expect(desk.locator("[data-testid=pre-summary-questions]")).to_have_text(
+        "晚上小腿抽筋，需要补钙吗？"
+    )
+    expect(desk.locator("[data-testid=side-panel]")).to_be_visible()
+
+    # She goes to her consultation from the queue page.
+    phone.goto(f"{base}/scheduling/queue/")
+    phone.click("[data-testid=consultation-go]")
+    phone.locator("[data-testid=consultation-link]").first.click()
+    phone.wait_for_url(f"{base}/consultation/{consultation.public_id}/")
+    expect(phone.locator("[data-chat]")).to_have_attribute("data-connected", "1")
+    expect(desk.locator("[data-chat]")).to_have_attribute("data-connected", "1")
+
+    # They write to each other, live; her message shows as read once he has it.
+    phone.fill("#id_text", "医生您好")
+    phone.click("[data-testid=chat-send]")
+    expect(desk.locator("[data-testid=message]")).to_have_count(1)
+    expect(desk.locator("[data-testid=message]").first).to_contain_text("医生您好")
+    expect(phone.locator(".chat-msg.mine.read")).to_have_count(1)
+    desk.fill("#id_text", "您好，请说说抽筋的情况。")
+    desk.click("[data-testid=chat-send]")
+    expect(phone.locator("[data-testid=message]")).to_have_count(2)
+    expect(phone.locator("[data-testid=message]").nth(1)).to_contain_text("请说说抽筋的情况")
+    assert Message.objects.count() == 2
+    axe_check(phone)
+    screenshot(phone, "consultation-chat-phone.png")
+
+    # A video call between the two pages, with no STUN or TURN server.
+    desk.click("[data-testid=call-start]")
+    expect(phone.locator("[data-testid=call-answer]")).to_be_visible()
+    phone.click("[data-testid=call-answer]")
+    for page in (desk, phone):
+        page.wait_for_function(
+            "() => window.anyunPeer && window.anyunPeer.connectionState === 'connected'",
+            timeout=CALL_TIMEOUT_MS,
+        )
+        expect(page.locator("[data-testid=call-state]")).to_have_text("connected")
+    for page in (desk, phone):
+        page.wait_for_function(
+            """async () => {
+              const stats = await window.anyunPeer.getStats();
+              let n = 0;
+              stats.forEach((s) => { if (s.type === "inbound-rtp" && s.kind === "video") n += s.bytesReceived; });
+              return n > 0;
+            }""",
+            timeout=CALL_TIMEOUT_MS,
+        )
+        assert bytes_received(page) > 0
+    screenshot(desk, "consultation-workstation.png")
+    desk.click("[data-testid=call-hangup]")
+
+    # He refers her in person; her page shows what to do.
+    desk.check("#id_urgency_1")  # today
+    desk.fill("#id_reason", "小腿抽筋伴水肿，请今天来门诊测血压和化验。")
+    desk.click("[data-testid=referral-send]")
+    desk.wait_for_url(f"{base}/consultation/{consultation.public_id}/")
+    consultation.refresh_from_db()
+    assert (consultation.status, consultation.referral_urgency) == (
+        ConsultationStatus.REFERRED,
+        ReferralUrgency.TODAY,
+    )
+    assert consultation.calls.get().ended_at is not None
+    with translation.override("zh-hans"):
+        today = str(ReferralUrgency.TODAY.label)
+    expect(phone.locator("[data-testid=referral-urgency]")).to_have_text(today)
+    expect(phone.locator("[data-testid=referral-reason]")).to_contain_text("请今天来门诊")
+    axe_check(phone)
+    screenshot(phone, "consultation-referral-phone.png")
+
+    # He writes and signs the record (drafted from the session); she reads it.
+    desk.click("[data-testid=record-link]")
+    expect(desk.locator("#id_history")).to_contain_text("晚上小腿抽筋")
+    desk.check("input[name=diagnoses][value='Z34.9']")
+    desk.click("[data-testid=record-sign]")
+    expect(desk.locator("[data-testid=record-version]")).to_have_count(1)
+    screenshot(desk, "consultation-record-workstation.png")
+    phone.goto(f"{base}/consultation/{consultation.public_id}/record/")
+    expect(phone.locator("[data-testid=record-version]")).to_have_count(1)
+    expect(phone.locator("[data-testid=record-diagnoses]")).to_contain_text("Z34.9 正常妊娠监督")
+    expect(phone.locator("[data-testid=record-pdf]")).to_be_visible()
+    axe_check(phone)
+    screenshot(phone, "consultation-record-phone.png")
+    width: Any = phone.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= PHONE_VIEWPORT["width"], f"the page is {width} px wide"
