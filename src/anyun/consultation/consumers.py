@@ -14,6 +14,7 @@ Server to client: `message`, `read`, `signal`, `ended`, `error` (`code`, `messag
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -73,6 +74,14 @@ class ConsultationConsumer(FeedConsumer):
         if self.room is not None:
             await self.channel_layer.group_discard(self.room, self.channel_name)
         await super().disconnect(code)
+
+    @classmethod
+    async def decode_json(cls, text_data: str) -> Any:
+        # Text that is not JSON is ignored like any other unknown message.
+        try:
+            return json.loads(text_data)
+        except ValueError:
+            return None
 
     async def notify_event(self, event: dict[str, Any]) -> None:
         # Notifications go to the live feed's socket; this one carries the consultation.

@@ -415,7 +415,16 @@ def message_image(request: HttpRequest, message_id: int) -> FileResponse:
     message = Message.objects.filter(pk=message_id, kind=MessageKind.IMAGE).first()
     if message is None or not request.user.is_authenticated:
         raise Http404
-    _consultation(request, message.consultation.public_id)
+    consultation = _consultation(request, message.consultation.public_id)
+    audit_record(
+        actor=acting_user(request),
+        action="consultation_read",
+        object_type="consultation",
+        object_id=consultation.public_id,
+        subject=consultation.woman,
+        request=request,
+        detail={"image": message.id},
+    )
     return _file(message.image, message.content_type)
 
 

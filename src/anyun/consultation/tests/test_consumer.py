@@ -190,6 +190,30 @@ def test_an_image_is_checked_by_content(room: Room) -> None:
     assert accepted["message"]["image"] == f"/consultation/messages/{stored.id}/image/"
 
 
+def test_an_image_too_large_is_refused_before_decoding_and_junk_is_ignored(
+    room: Room, settings: Any
+) -> None:
+    settings.ANYUN_UPLOAD_MAX_BYTES = 1000
+    c = room.consultation
+    her = headers_of(room.woman)
+
+    async def scenario() -> tuple[Any, list[Any]]:
+        socket = await opened(c, her)
+        await socket.send_json_to({"type": "image", "data": "A" * 2000, "client_id": "big"})
+        refused = await socket.receive_json_from()
+        await socket.send_input({"type": "websocket.receive", "text": "not json"})
+        await socket.send_json_to({"type": "read", "upto": "x"})
+        await socket.send_json_to(["a list"])
+        await socket.send_json_to({"type": "message", "text": "still here", "client_id": "s"})
+        rest = await drain(socket)
+        await socket.disconnect()
+        return refused, rest
+
+    refused, rest = async_to_sync(scenario)()
+    assert (refused["code"], refused["field"]) == ("upload_too_large", "image")
+    assert [m["message"]["text"] for m in rest] == ["still here"]
+
+
 def test_signalling_goes_to_the_other_side_only(room: Room) -> None:
     c = room.consultation
     her, his = headers_of(room.woman), headers_of(room.clinician)
