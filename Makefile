@@ -54,9 +54,10 @@ $(MO): src/anyun/locale/zh_Hans/LC_MESSAGES/django.po $(STAMP)
 	cd src/anyun && ../../$(BIN)/python -m django compilemessages --settings=anyun.settings -v 0
 
 # The browser journeys drive Debian's Chromium through Playwright (no browser download); the
-# screenshots need a CJK font. Only `make test` needs these: `make run` serves without them.
+# screenshots need a CJK font; the video call through a TURN relay starts Debian's coturn.
+# Only `make test` needs these: `make run` serves without them.
 browser-packages:
-	@$(SYSTEM_PACKAGES) chromium fonts
+	@$(SYSTEM_PACKAGES) chromium fonts turnserver
 
 # The printed chart (WeasyPrint) needs Pango and a CJK font to set Chinese as real text.
 pdf-packages:
@@ -64,7 +65,7 @@ pdf-packages:
 
 # Each need is checked and installed on its own (scripts/system-packages.sh says why not).
 system-packages:
-	@$(SYSTEM_PACKAGES) chromium gettext fonts pango npm
+	@$(SYSTEM_PACKAGES) chromium gettext fonts pango npm turnserver
 
 bench: $(STAMP) fault
 	$(BIN)/python -m tests.bench $(BENCH_ARGS)

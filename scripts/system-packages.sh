@@ -3,7 +3,7 @@
 # a time, so that one package apt cannot install (for example Debian's npm beside a Node.js
 # that came from elsewhere) never blocks the others.
 #
-#   scripts/system-packages.sh NEED...     NEED: chromium, gettext, fonts, pango, npm
+#   scripts/system-packages.sh NEED...     NEED: chromium, gettext, fonts, pango, npm, turnserver
 #
 # A need that is already met is skipped. Run as root with apt-get, the missing packages are
 # installed; otherwise the script names the exact packages to install and exits 1. An apt
@@ -19,6 +19,8 @@ have_chromium() {
 have_gettext() { command -v msgfmt >/dev/null 2>&1; }
 have_fonts() { [ -n "$(fc-list :lang=zh 2>/dev/null)" ]; }
 have_npm() { command -v npm >/dev/null 2>&1; }
+# The video-call test through a real TURN relay starts Debian's coturn.
+have_turnserver() { command -v turnserver >/dev/null 2>&1; }
 # WeasyPrint (the printed chart) loads Pango's shared libraries at import.
 have_pango() { ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1\.0\.so\.0'; }
 
@@ -30,6 +32,7 @@ package_of() {
         fonts) echo fonts-noto-cjk ;;
         pango) echo libpango-1.0-0 libpangoft2-1.0-0 ;;
         npm) echo npm ;;
+        turnserver) echo coturn ;;
         *) return 1 ;;
     esac
 }
@@ -37,7 +40,7 @@ package_of() {
 missing=""
 for need in "$@"; do
     if ! package_of "$need" >/dev/null; then
-        echo "system-packages: unknown need '$need' (known: chromium gettext fonts pango npm)" >&2
+        echo "system-packages: unknown need '$need' (known: chromium gettext fonts pango npm turnserver)" >&2
         exit 2
     fi
     "have_$need" || missing="$missing $(package_of "$need")"

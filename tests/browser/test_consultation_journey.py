@@ -1,4 +1,4 @@
-"""A consultation in two browsers: on a 375 px phone in zh-Hans she joins the live queue and
+"""A consultation in two browsers (and a call forced through a real TURN relay): on a 375 px phone in zh-Hans she joins the live queue and
 says what she wants to ask; the clinician accepts her at the workstation and opens the
 consultation with her question on screen; they exchange messages live (her message shows as
 read once he has it), a video call connects between the two Chromium pages with fake media
@@ -11,6 +11,12 @@ translated here in the page's own language.
 
 from __future__ import annotations
 
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import time as _time
 from collections.abc import Callable, Iterator
 from datetime import time
 from typing import Any
@@ -228,3 +234,127 @@ def test_queue_pre_consultation_chat_video_referral_and_record(
     screenshot(phone, "consultation-record-phone.png")
     width: Any = phone.evaluate("() => document.documentElement.scrollWidth")
     assert width <= PHONE_VIEWPORT["width"], f"the page is {width} px wide"
+
+
+def _free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def turn_server() -> Iterator[tuple[int, str]]:
+    """Debian's coturn on loopback with a TURN REST API secret (use-auth-secret)."""
+    binary = shutil.which("turnserver")
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("coturn (turnserver) is not installed")
+        pytest.skip("coturn (turnserver) is not installed")
+    port, secret = _free_udp_port(), secrets.token_hex(16)
+    low = 49152 + (port % 5000) * 2
+    process = subprocess.Popen(
+        [
+            binary,
+            "-n",
+            "--listening-ip=127.0.0.1",
+            "--relay-ip=127.0.0.1",
+            f"--listening-port={port}",
+            f"--min-port={low}",
+            f"--max-port={low + 200}",
+            "--use-auth-secret",
+            f"--static-auth-secret={secret}",
+            "--realm=anyun.test",
+            "--no-tls",
+            "--no-dtls",
+            "--no-cli",
+            "--allow-loopback-peers",
+            "--fingerprint",
+            "--log-file=stdout",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _time.sleep(1.0)  # coturn binds its sockets
+        assert process.poll() is None, "turnserver did not start"
+        yield port, secret
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _sign_in_woman(page: Page, base: str, woman: User, sms: list[tuple[str, str]]) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_phone", woman.phone)
+    page.check("#id_accept_terms")
+    page.click("#phone-form button[type=submit]")
+    expect(page.locator("#code-form")).to_be_visible()
+    page.fill("#id_code", wait_for_sms_code(sms, woman.phone))
+    page.click("#code-form button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def _sign_in_staff(page: Page, base: str, user: User) -> None:
+    page.goto(f"{base}/accounts/staff/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.fill("#id_token", totp_now(user))
+    page.click("#staff-login button[type=submit]")
+    page.wait_for_url(f"{base}/clinic/")
+
+
+def test_a_call_connects_through_a_turn_relay_with_our_credentials(
+    asgi_server: AsgiServer,
+    media_pages: Callable[..., Page],
+    memory_sms: list[tuple[str, str]],
+    make_woman: Callable[..., User],
+    make_clinician: Callable[..., User],
+    turn_server: tuple[int, str],
+    settings: Any,
+) -> None:
+    port, secret = turn_server
+    settings.ANYUN_TURN_URLS = [f"turn:127.0.0.1:{port}?transport=udp"]
+    settings.ANYUN_TURN_SECRET = secret
+    base = asgi_server.url
+    head = make_clinician(head=True)
+    clinician = make_clinician()
+    woman = seen_in_person(make_woman(pregnant_weeks=28), head=head, visit=make_clinician())
+    entry = scheduling.queue_join(woman=woman, department=clinician.clinician_profile.department)
+    scheduling.queue_accept(actor=clinician, entry_id=entry.public_id)
+    consultation = Consultation.objects.get()
+    room = f"{base}/consultation/{consultation.public_id}/"
+
+    phone = media_pages(viewport=PHONE_VIEWPORT)
+    _sign_in_woman(phone, base, woman, memory_sms)
+    desk = media_pages(viewport=DESKTOP_VIEWPORT)
+    _sign_in_staff(desk, base, clinician)
+    for page in (phone, desk):
+        page.goto(room)
+        expect(page.locator("[data-chat]")).to_have_attribute("data-connected", "1")
+        # Only relayed candidates: the call can connect through coturn alone.
+        page.evaluate(
+            "() => { document.querySelector('[data-chat]').dataset.icePolicy = 'relay'; }"
+        )
+    desk.click("[data-testid=call-start]")
+    expect(phone.locator("[data-testid=call-answer]")).to_be_visible()
+    phone.click("[data-testid=call-answer]")
+    for page in (desk, phone):
+        page.wait_for_function(
+            "() => window.anyunPeer && window.anyunPeer.connectionState === 'connected'",
+            timeout=CALL_TIMEOUT_MS,
+        )
+        kinds = page.evaluate(
+            """async () => {
+              const stats = await window.anyunPeer.getStats();
+              const byId = {};
+              stats.forEach((s) => { byId[s.id] = s; });
+              const kinds = [];
+              stats.forEach((s) => {
+                if (s.type === "candidate-pair" && s.state === "succeeded" && s.nominated) {
+                  kinds.push(byId[s.localCandidateId].candidateType);
+                }
+              });
+              return kinds;
+            }"""
+        )
+        assert kinds and set(kinds) == {"relay"}, kinds
