@@ -72,7 +72,7 @@ from anyun.monitoring.threshold_labels import (
     with_unit,
 )
 from anyun.pregnancy.models import Pregnancy, PregnancyOutcome, PregnancyStatus
-from anyun.pregnancy.selectors import current_pregnancy_of, pregnancy_summary
+from anyun.pregnancy.selectors import current_pregnancy_of, has_diabetes, pregnancy_summary
 
 logger = logging.getLogger("anyun.monitoring")
 
@@ -391,7 +391,8 @@ def trend_for(woman: Any, *, kind: str, readings: list[Reading]) -> Any:
             (T.bp_systolic_high, f"{T.bp_systolic_high:g}"),
             (T.bp_diastolic_high, f"{T.bp_diastolic_high:g}"),
         ]
-    elif kind == SignKind.GLUCOSE:
+    elif kind == SignKind.GLUCOSE and has_diabetes(pregnancy):
+        # The self-monitoring targets are those of known GDM/PGDM (DOMAIN.md s.5).
         lines = [
             (T.glucose_fasting_target, _("fasting target")),
             (T.glucose_post_meal_2h_target, _("2 h target")),
@@ -624,7 +625,7 @@ def _value_flag(code: str) -> ValueFlag:
 
 
 def reading_flag(
-    reading: Reading, *, thresholds: Thresholds, policy: AlarmPolicy
+    reading: Reading, *, thresholds: Thresholds, policy: AlarmPolicy, diabetes: bool = False
 ) -> ValueFlag | None:
     """ "high" or "low" when the reading alone is outside the alarm thresholds in force.
 
@@ -638,7 +639,12 @@ def reading_flag(
         return None
     try:
         findings = rules.evaluate(
-            reading_for_rules(reading), history=[], ga=None, thresholds=thresholds, policy=policy
+            reading_for_rules(reading),
+            history=[],
+            ga=None,
+            thresholds=thresholds,
+            policy=policy,
+            diabetes=diabetes,
         )
     except ClinicalValueError:
         return None  # a stored value the rules refuse: shown as it is, without a flag
@@ -651,7 +657,17 @@ def reading_flag(
 def sign_history_rows(readings: list[Reading]) -> list[HistoryRow]:
     """Her readings for the history table, each with its flag against the thresholds in force."""
     thresholds, policy = thresholds_current(), alarm_policy_current()
-    return [HistoryRow(r, reading_flag(r, thresholds=thresholds, policy=policy)) for r in readings]
+    glucose = {r.pregnancy_id for r in readings if r.kind == SignKind.GLUCOSE}
+    diabetic = {pk for pk in glucose if has_diabetes(pk)}
+    return [
+        HistoryRow(
+            r,
+            reading_flag(
+                r, thresholds=thresholds, policy=policy, diabetes=r.pregnancy_id in diabetic
+            ),
+        )
+        for r in readings
+    ]
 
 
 @dataclass(frozen=True)

@@ -142,6 +142,16 @@ def woman_gate_by_token(raw: str) -> WomanGate | None:
     return _gate_of(token, user)
 
 
+def has_diabetes(pregnancy: Pregnancy | int | None) -> bool:
+    """Whether the pregnancy has an open GDM or PGDM diagnosis (the glucose self-monitoring
+    targets are then hers). One statement."""
+    if pregnancy is None:
+        return False
+    return PregnancyDiagnosis.objects.filter(
+        pregnancy=pregnancy, code__in=sorted(DIABETES), ended_at__isnull=True
+    ).exists()
+
+
 def pregnancies_visible_to(user: Any) -> QuerySet[Pregnancy]:
     return Pregnancy.objects.filter(woman__in=women_visible_to(user)).select_related("woman")
 

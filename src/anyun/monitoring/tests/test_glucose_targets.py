@@ -20,6 +20,7 @@ from anyun.careteam.services import care_team_assign
 from anyun.clinical.risk_tables import Diagnosis
 from anyun.monitoring import services
 from anyun.monitoring.models import Alarm
+from anyun.monitoring.selectors import sign_history_rows, trend_for
 from anyun.monitoring.tests.conftest import Ward
 from anyun.pregnancy.selectors import current_pregnancy_of, woman_gate
 from anyun.pregnancy.services import diagnoses_set, diagnosis_end
@@ -124,3 +125,17 @@ def test_over_the_api_the_diagnosis_is_read_with_the_token(ward: Ward) -> None:
     # PostgreSQL the NOTIFY that wakes the queue workers).
     woken = 1 if connection.vendor == "postgresql" else 0
     assert len(captured.captured_queries) == len(plain_captured.captured_queries) + 3 + woken
+
+
+def test_the_glucose_chart_draws_the_targets_only_with_the_diagnosis(
+    ward: Ward, record: Callable[..., services.RecordResult]
+) -> None:
+    readings = record(FASTING_5_6).readings
+    assert trend_for(ward.woman, kind="glucose", readings=readings).lines == []
+    assert [row.reading for row in sign_history_rows(readings)] == readings
+    assert [row.flag for row in sign_history_rows(readings)] == [None]
+    _diagnose(ward, Diagnosis.GDM)
+    lines = trend_for(ward.woman, kind="glucose", readings=readings).lines
+    assert [value for value, _label in lines] == [5.3, 6.7, 7.8]
+    (row,) = sign_history_rows(readings)
+    assert row.flag is not None and row.flag.code == "high"
