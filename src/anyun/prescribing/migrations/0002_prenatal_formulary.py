@@ -1,6 +1,7 @@
 """The prenatal formulary the hospital pharmacy starts from: the drugs common in prenatal care,
-with the facts of each from the public reference named on its row. Prices and stock are demo
-values the pharmacy replaces with its own. Two controlled drugs prove the online block.
+with the facts of each from the public reference named on its row. Prices (per dispensing unit,
+in fen) and stock are demo values the pharmacy replaces with its own. Two controlled drugs prove
+the online block.
 
 References named below:
 - WHO ANC 2016: WHO recommendations on antenatal care for a positive pregnancy experience (2016).
@@ -43,7 +44,7 @@ DRUGS = [
         "ingredients": ["folic_acid"],
         "drug_classes": ["vitamin_b9"],
         "stock": 2000,
-        "price_fen": 1500,
+        "price_fen": 10,
         "source": "叶酸指南 2017; WHO ANC 2016 recommendation A.2.1; LactMed folic acid",
     },
     {
@@ -63,7 +64,7 @@ DRUGS = [
         "ingredients": ["ferrous_succinate"],
         "drug_classes": ["iron"],
         "stock": 1500,
-        "price_fen": 2800,
+        "price_fen": 60,
         "source": "WHO ANC 2016 recommendation A.2.1; 铁缺乏指南 2014",
     },
     {
@@ -83,7 +84,7 @@ DRUGS = [
         "ingredients": ["calcium_carbonate"],
         "drug_classes": ["calcium", "antacid"],
         "stock": 1500,
-        "price_fen": 2200,
+        "price_fen": 50,
         "source": "WHO calcium 2013; WHO ANC 2016 recommendation A.3",
     },
     {
@@ -102,7 +103,7 @@ DRUGS = [
         "ingredients": ["cholecalciferol"],
         "drug_classes": ["vitamin_d"],
         "stock": 800,
-        "price_fen": 3500,
+        "price_fen": 80,
         "source": "DRIs 2023 (vitamin D RNI 10 µg = 400 IU a day in pregnancy); LactMed vitamin D",
     },
     {
@@ -123,7 +124,7 @@ DRUGS = [
         "ingredients": ["labetalol"],
         "drug_classes": ["beta_blocker", "antihypertensive"],
         "stock": 600,
-        "price_fen": 3200,
+        "price_fen": 100,
         "source": "ACOG PB 222 (table of oral agents); 妊高征指南 2020; LactMed labetalol",
     },
     {
@@ -142,7 +143,7 @@ DRUGS = [
         "ingredients": ["nifedipine"],
         "drug_classes": ["calcium_channel_blocker", "antihypertensive"],
         "stock": 400,
-        "price_fen": 4500,
+        "price_fen": 150,
         "source": "ACOG PB 222 (table of oral agents); 妊高征指南 2020; LactMed nifedipine",
     },
     {
@@ -223,7 +224,7 @@ DRUGS = [
         "ingredients": ["acetylsalicylic_acid"],
         "drug_classes": ["salicylate", "antiplatelet"],
         "stock": 900,
-        "price_fen": 1600,
+        "price_fen": 15,
         "source": "ACOG CO 743; 妊高征指南 2020; FDA NSAID 2020; LactMed aspirin",
     },
     {
@@ -243,7 +244,7 @@ DRUGS = [
         "ingredients": ["progesterone"],
         "drug_classes": ["progestogen"],
         "stock": 300,
-        "price_fen": 9600,
+        "price_fen": 350,
         "source": "ACOG PB 234",
     },
     {
@@ -265,7 +266,7 @@ DRUGS = [
         "ingredients": ["doxylamine", "pyridoxine"],
         "drug_classes": ["antihistamine", "antiemetic"],
         "stock": 200,
-        "price_fen": 6800,
+        "price_fen": 250,
         "source": "ACOG PB 189; FDA label Diclegis (dosage; 8.2 lactation)",
     },
     {
@@ -286,7 +287,7 @@ DRUGS = [
         "ingredients": ["metoclopramide"],
         "drug_classes": ["dopamine_antagonist", "antiemetic"],
         "stock": 300,
-        "price_fen": 900,
+        "price_fen": 10,
         "source": "ACOG PB 189; FDA label Reglan (boxed warning); LactMed metoclopramide",
     },
     {
@@ -306,7 +307,7 @@ DRUGS = [
         "ingredients": ["amoxicillin"],
         "drug_classes": ["penicillin", "beta_lactam", "antibiotic"],
         "stock": 500,
-        "price_fen": 1200,
+        "price_fen": 30,
         "source": "FDA label Amoxil (8.1 pregnancy); LactMed amoxicillin; WHO ANC 2016 C.1",
     },
     {
@@ -325,7 +326,7 @@ DRUGS = [
         "ingredients": ["cefalexin"],
         "drug_classes": ["cephalosporin", "beta_lactam", "antibiotic"],
         "stock": 400,
-        "price_fen": 1400,
+        "price_fen": 40,
         "source": "FDA label Keflex (dosage; 8.1 pregnancy); LactMed cephalexin",
     },
     {
@@ -345,7 +346,7 @@ DRUGS = [
         "ingredients": ["cefuroxime"],
         "drug_classes": ["cephalosporin", "beta_lactam", "antibiotic"],
         "stock": 300,
-        "price_fen": 2600,
+        "price_fen": 120,
         "source": "FDA label Ceftin (dosage; drug interactions; 8.1 pregnancy); LactMed "
         "cefuroxime",
     },
@@ -365,7 +366,7 @@ DRUGS = [
         "ingredients": ["azithromycin"],
         "drug_classes": ["macrolide", "antibiotic"],
         "stock": 300,
-        "price_fen": 1800,
+        "price_fen": 150,
         "source": "CDC STI 2021 (chlamydial infections, pregnancy); LactMed azithromycin",
     },
     {
@@ -387,7 +388,7 @@ DRUGS = [
         "ingredients": ["ibuprofen"],
         "drug_classes": ["nsaid"],
         "stock": 300,
-        "price_fen": 800,
+        "price_fen": 20,
         "source": "FDA NSAID 2020; LactMed ibuprofen",
     },
     {
@@ -407,7 +408,7 @@ DRUGS = [
         "ingredients": ["doxycycline"],
         "drug_classes": ["tetracycline", "antibiotic"],
         "stock": 100,
-        "price_fen": 1000,
+        "price_fen": 40,
         "source": "FDA label Vibramycin (warnings: tooth development; pregnancy); CDC STI 2021 "
         "(doxycycline contraindicated in pregnancy); LactMed doxycycline",
     },
@@ -448,7 +449,7 @@ DRUGS = [
         "ingredients": ["diazepam"],
         "drug_classes": ["benzodiazepine"],
         "stock": 50,
-        "price_fen": 300,
+        "price_fen": 10,
         "source": "麻精目录 (第二类精神药品); 互联网诊疗管理办法 2018 Art. 19; LactMed diazepam",
     },
 ]

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from anyun.audit.models import AuditEvent
 from anyun.core.errors import DomainError, NotFound, PermissionDenied
@@ -450,6 +450,13 @@ def test_plan_in_plain_words(world: World) -> None:
             instructions="Take with food.",
         ),
     )
-    assert plan_of(prescription) == [
+    with translation.override("en"):
+        english = plan_of(prescription)
+    with translation.override("zh-hans"):
+        chinese = plan_of(prescription)
+    assert chinese == [
+        "拉贝洛尔片（Labetalol 100 mg）：每次1 tablet，每日两次，共7天。 Take with food."
+    ]
+    assert english == [
         "拉贝洛尔片 (Labetalol 100 mg): take 1 tablet twice a day for 7 days. Take with food."
     ]
