@@ -219,8 +219,7 @@ DRUGS = [
         "pregnancy_note": "Low dose only, for the risk of pre-eclampsia; the FDA's NSAID "
         "warning from 20 weeks does not apply to low-dose aspirin.",
         "lactation_safety": W,
-        "lactation_note": "Low dose is generally acceptable; avoid high doses while "
-        "breastfeeding.",
+        "lactation_note": "Low dose is generally acceptable; avoid high doses while breastfeeding.",
         "ingredients": ["acetylsalicylic_acid"],
         "drug_classes": ["salicylate", "antiplatelet"],
         "stock": 900,
@@ -347,8 +346,7 @@ DRUGS = [
         "drug_classes": ["cephalosporin", "beta_lactam", "antibiotic"],
         "stock": 300,
         "price_fen": 120,
-        "source": "FDA label Ceftin (dosage; drug interactions; 8.1 pregnancy); LactMed "
-        "cefuroxime",
+        "source": "FDA label Ceftin (dosage; drug interactions; 8.1 pregnancy); LactMed cefuroxime",
     },
     {
         "code": "azithromycin_250",
