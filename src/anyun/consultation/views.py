@@ -104,6 +104,14 @@ def _pre(
     request: HttpRequest, *, appointment_id: UUID | None = None, entry_id: UUID | None = None
 ) -> HttpResponse:
     woman = acting_user(request)
+    rows = PreConsultation.objects.filter(woman=woman)
+    sent = (
+        rows.filter(appointment__public_id=appointment_id)
+        if appointment_id is not None
+        else rows.filter(queue_entry__public_id=str(entry_id))
+    ).first()
+    if sent is not None:  # sent already: what she sent, not a second form
+        return redirect("consultation:pre_result", pre_id=sent.public_id)
     form = PreConsultationForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,

@@ -139,4 +139,9 @@ def test_another_woman_cannot_send_for_her_request_and_it_is_sent_once(
             woman=entry.woman, queue_entry_id=entry.public_id, questions="Again"
         )
     assert excinfo.value.code == "pre_already_sent"
+    # Her link again shows what she sent instead of a second form.
+    pre = PreConsultation.objects.get()
+    again = woman_client(entry.woman).get(url)
+    assert again.status_code == 302
+    assert again["Location"] == f"/consultation/before/{pre.public_id}/sent/"
     assert not Consultation.objects.exists()
