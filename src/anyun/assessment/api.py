@@ -25,7 +25,7 @@ from anyun.pregnancy.selectors import current_pregnancy_of
 router = Router(tags=["assessment"])
 
 
-class ItemOut(Schema):
+class RiskItemOut(Schema):
     code: str
     label: str
     colour: str
@@ -43,9 +43,9 @@ class GradingOut(Schema):
     colour_label: str
     purple: bool
     ruleset_version: str
-    items: list[ItemOut]
+    items: list[RiskItemOut]
     screening_positive: bool | None
-    screening_items: list[ItemOut]
+    screening_items: list[RiskItemOut]
 
 
 class SuitabilityOut(Schema):
@@ -102,8 +102,8 @@ def _grading_out(row: RiskGrading) -> GradingOut:
     )
 
 
-def _item_out(item: dict[str, Any]) -> ItemOut:
-    return ItemOut(
+def _item_out(item: dict[str, Any]) -> RiskItemOut:
+    return RiskItemOut(
         code=item["code"],
         label=risk_labels.item_label(item["code"]),
         colour=item.get("colour", ""),

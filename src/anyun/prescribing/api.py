@@ -121,7 +121,7 @@ class LineOut(Schema):
     instructions: str
 
 
-class FindingOut(Schema):
+class PrescriptionFindingOut(Schema):
     severity: str
     text: str
     source: str
@@ -145,7 +145,7 @@ class PrescriptionOut(Schema):
     diagnosis: str
     advice: str
     lines: list[LineOut]
-    findings: list[FindingOut]
+    findings: list[PrescriptionFindingOut]
     plan: list[str]
     total_fen: int
     signed_at: dt.datetime | None
@@ -183,7 +183,7 @@ def prescription_out(p: Prescription, *, for_woman: bool = False) -> Prescriptio
         findings=[]
         if for_woman
         else [
-            FindingOut(severity=f.severity, text=f.text, source=f.source)
+            PrescriptionFindingOut(severity=f.severity, text=f.text, source=f.source)
             for f in selectors.findings_view(p)
         ],
         plan=selectors.plan_of(p),

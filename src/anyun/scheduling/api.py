@@ -43,18 +43,18 @@ def _staff(request: HttpRequest) -> tuple[User, ClinicianProfile]:
     return user, profile
 
 
-class ClinicianOut(Schema):
+class BookableClinicianOut(Schema):
     id: UUID
     name: str
     title: str
 
 
-class DepartmentOut(Schema):
+class BookableDepartmentOut(Schema):
     id: UUID
     name: str
     hospital: str
     has_department_schedule: bool
-    clinicians: list[ClinicianOut]
+    clinicians: list[BookableClinicianOut]
 
 
 class SlotOut(Schema):
@@ -163,17 +163,17 @@ def _owner(
     return department, clinician
 
 
-@router.get("/departments", response=list[DepartmentOut])
-def departments(request: HttpRequest) -> list[DepartmentOut]:
+@router.get("/departments", response=list[BookableDepartmentOut])
+def departments(request: HttpRequest) -> list[BookableDepartmentOut]:
     """Departments with online schedules, and their clinicians who have one."""
     return [
-        DepartmentOut(
+        BookableDepartmentOut(
             id=d.public_id,
             name=d.name,
             hospital=d.hospital.name,
             has_department_schedule=selectors.has_department_schedule(d),
             clinicians=[
-                ClinicianOut(id=c.public_id, name=c.name, title=str(c.get_title_display()))
+                BookableClinicianOut(id=c.public_id, name=c.name, title=str(c.get_title_display()))
                 for c in selectors.bookable_clinicians(d)
             ],
         )

@@ -37,7 +37,7 @@ class OptionOut(Schema):
     points: int
 
 
-class ItemOut(Schema):
+class ScaleItemOut(Schema):
     number: int
     prompt: str
     options: list[OptionOut]
@@ -53,7 +53,7 @@ class InstrumentOut(Schema):
     wording_version: str
     recall_days: int
     max_total: int
-    items: list[ItemOut]
+    items: list[ScaleItemOut]
 
 
 class AnswerIn(Schema):
@@ -68,7 +68,7 @@ class ScreeningIn(Schema):
     context: str = Field("", max_length=16)
 
 
-class FindingOut(Schema):
+class ScreeningFindingOut(Schema):
     rule: str
     label: str
     follow_up: str
@@ -87,7 +87,7 @@ class ScreeningOut(Schema):
     follow_up: str
     follow_up_label: str
     answers: list[dict[str, int]]
-    findings: list[FindingOut]
+    findings: list[ScreeningFindingOut]
     safety_pathway: bool
     referral_task: UUID | None
     repeat_from: dt.date | None = None
@@ -169,7 +169,7 @@ def _screening_out(s: Screening) -> ScreeningOut:
         follow_up_label=follow_up_label(s.follow_up),
         answers=s.answers,
         findings=[
-            FindingOut(
+            ScreeningFindingOut(
                 rule=f["rule"],
                 label=finding_label(f["rule"]),
                 follow_up=f["follow_up"],
@@ -210,7 +210,7 @@ def instruments(request: HttpRequest, language: str = "") -> list[InstrumentOut]
                 recall_days=scale.recall_days,
                 max_total=scale.max_total,
                 items=[
-                    ItemOut(
+                    ScaleItemOut(
                         number=item.number,
                         prompt=text.prompt,
                         options=[
