@@ -74,7 +74,7 @@ def test_prescribe_review_and_she_reads_the_plan(
         interaction = gettext(
             "%(first)s and %(second)s: calcium reduces the absorption of iron. "
             "Take them at least 2 hours apart."
-        ) % {"first": "Ferrous succinate", "second": "Calcium carbonate"}
+        ) % {"first": "琥珀酸亚铁片 Ferrous succinate", "second": "碳酸钙片 Calcium carbonate"}
         pending = gettext("Waiting for the pharmacist")
         approved = gettext("Approved by the pharmacist")
 

@@ -32,7 +32,8 @@ SEARCH_LIMIT = 50
 def drug_facts(drug: Drug) -> rules.DrugFacts:
     return rules.DrugFacts(
         code=drug.code,
-        name=drug.generic_name,
+        # Both names: the findings are read by Chinese- and English-speaking staff alike.
+        name=f"{drug.chinese_name} {drug.generic_name}",
         ingredients=frozenset(drug.ingredients),
         classes=frozenset(drug.drug_classes),
         controlled=rules.ControlledClass(drug.controlled_class),
