@@ -310,6 +310,18 @@ def test_approve_tracks_review_time_and_tells_both(world: World, time_machine: A
     assert prescription.status == PrescriptionStatus.APPROVED
     assert services.prescription_payable(prescription) is True
     assert services.prescription_verify(prescription, purpose=SignaturePurpose.REVIEW) is True
+    event = AuditEvent.objects.get(action="prescription_review")
+    assert (event.actor, event.subject) == (world.pharmacist, world.woman)
+    assert event.detail == {"decision": "approved", "reasons": [], "seconds": 600}
+    refused(
+        "not_pending",
+        services.review_decide,
+        actor=world.pharmacist,
+        prescription_id=prescription.public_id,
+        decision="returned",
+        reasons=["dose"],
+    )
+    assert Review.objects.count() == 1
     kinds = set(
         Notification.objects.filter(kind="prescription_approved").values_list(
             "recipient_id", flat=True
