@@ -427,8 +427,12 @@ def online_care_for(woman: User) -> OnlineCareStatus:
         return status(block, decided.urgency.value)
     if decision is not None and decision.decision == OnlineCareDecision.IN_PERSON:
         return status(BLOCK_CLINICIAN, decision.urgency or risk.Urgency.IN_PERSON_NOW.value)
-    cleared_at = decision.created_at if decision is not None else None
-    flags = _red_flag_since(woman, cleared_at)
+    # A red flag stays until a clinician clears it: those raised since her last decision, in
+    # this pregnancy (a flag of an earlier pregnancy was that pregnancy's).
+    starts = [
+        t for t in (decision and decision.created_at, pregnancy and pregnancy.created_at) if t
+    ]
+    flags = _red_flag_since(woman, max(starts) if starts else None)
     if flags:
         # The flags' own urgency, as the clinical rule words it for open flags.
         latched = risk.suitability(colour, current.purple, flags, eligible, policy)

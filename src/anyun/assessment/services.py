@@ -128,6 +128,8 @@ def task_close(
 TASK_REFERRAL = "risk_in_person_referral"
 TASK_REGRADE = "risk_regrade"
 TASK_CASE_REVIEW = "risk_case_review"
+# The first review of a new high-risk case, until the clinician sets the date [P: local policy].
+CASE_FIRST_REVIEW_AFTER = dt.timedelta(days=14)
 
 
 def _referral_open(woman: User, status: selectors.OnlineCareStatus) -> ClinicalTask:
@@ -379,6 +381,9 @@ def grading_record(
     policy = selectors.risk_policy_current()
     now = timezone.now()
     with transaction.atomic():
+        # Her pregnancy row is the lock: two gradings at once are stored one after the other
+        # (one case, one report per colour).
+        Pregnancy.objects.select_for_update().filter(pk=pregnancy.pk).first()
         woman = pregnancy.woman
         if data.diagnoses is not None:
             diagnoses_set(actor=actor, pregnancy=pregnancy, codes=data.diagnoses, request=request)
@@ -466,7 +471,7 @@ def _manage(
             pregnancy=grading.pregnancy,
             opened_by_grading=grading,
             responsible=responsible_of(grading.woman) or actor,
-            next_review_on=timezone.localdate() + dt.timedelta(days=14),
+            next_review_on=timezone.localdate() + CASE_FIRST_REVIEW_AFTER,
         )
         audit_record(
             actor=actor,
