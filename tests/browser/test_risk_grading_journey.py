@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import PASSWORD, woman_client
+from conftest import PASSWORD, staff_client, woman_client
 from django.conf import settings
 from django.utils import translation
 from playwright.sync_api import Page, expect
@@ -154,3 +154,22 @@ def test_the_clinician_grades_her_and_the_badge_updates(
     stop.screenshot(
         path=str(screenshot(phone, "risk-woman-home.png").with_name("risk-woman-partial.png"))
     )
+
+    # The department head sees the hospital's risk policy with its documented defaults.
+    console = open_page(viewport=DESKTOP_VIEWPORT)
+    head_session = staff_client(head)
+    console.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": head_session.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": base,
+            }
+        ]
+    )
+    console.goto(f"{base}/assessment/policy/")
+    expect(console.locator("[data-testid=risk-policy] select[name=hb_60]")).to_have_value(
+        "more_severe"
+    )
+    axe_check(console, viewports=(DESKTOP_VIEWPORT,))
+    screenshot(console, "risk-policy.png")
