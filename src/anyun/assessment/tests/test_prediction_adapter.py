@@ -277,3 +277,10 @@ def test_only_her_care_team_may_open_it(world: World) -> None:
     assert not AuditEvent.objects.filter(
         actor=world.outside, detail__view="disease_risk_predictions"
     ).exists()
+
+
+@pytest.mark.django_db
+def test_her_overview_links_to_the_prediction_page(world: World) -> None:
+    overview = staff_client(world.inside).get(f"/clinic/patients/{world.woman.public_id}/")
+    url = f"/assessment/women/{world.woman.public_id}/predictions/"
+    assert f'href="{url}" data-testid="predictions-link"' in overview.content.decode()
