@@ -472,3 +472,21 @@ def test_plan_in_plain_words(world: World) -> None:
     assert english == [
         "拉贝洛尔片 (Labetalol 100 mg): take 1 tablet twice a day for 7 days. Take with food."
     ]
+
+
+def test_an_ended_allergy_no_longer_blocks_and_stays_on_record(world: World) -> None:
+    allergy = services.allergy_record(
+        actor=world.clinician, woman_id=world.woman.public_id, substance="amoxicillin"
+    )
+    with pytest.raises(NotFound):
+        services.allergy_end(actor=world.outsider, allergy_id=allergy.public_id)
+    services.allergy_end(actor=world.nurse, allergy_id=allergy.public_id)
+    allergy.refresh_from_db()
+    assert allergy.ended_by == world.nurse
+    prescription = draft(world, line("amoxicillin_500", dose="500 mg", frequency="tid"))
+    assert prescription.findings == []
+    assert list(
+        AuditEvent.objects.filter(object_type="allergy")
+        .values_list("action", flat=True)
+        .order_by("pk")
+    ) == ["allergy_record", "allergy_end"]
