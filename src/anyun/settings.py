@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -227,6 +228,10 @@ ANYUN_SCALE_WORDING_FILES = [
 # An urgent alarm not acknowledged in this time goes to the next person on duty (FB-9).
 ANYUN_ALARM_ESCALATION_MINUTES = env_int("ANYUN_ALARM_ESCALATION_MINUTES", 15)
 # The address staff open from an SMS (an urgent alarm's link), without a trailing slash.
+# Readings one check-in may carry (a device gateway may send a day's worth at once).
+ANYUN_CHECKIN_MAX_READINGS = env_int("ANYUN_CHECKIN_MAX_READINGS", 20)
+if not 1 <= ANYUN_CHECKIN_MAX_READINGS <= 1000:
+    raise ImproperlyConfigured("ANYUN_CHECKIN_MAX_READINGS must be between 1 and 1000.")
 ANYUN_SITE_URL = os.environ.get("ANYUN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 ANYUN_UPLOAD_MAX_BYTES = env_int("ANYUN_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 # API lists: the largest page a client may ask for.

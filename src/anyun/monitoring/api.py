@@ -66,7 +66,13 @@ class ReadingIn(Schema):
 
 
 class SubmitIn(Schema):
-    items: list[ReadingIn] = Field(..., min_length=1, max_length=20)
+    items: list[ReadingIn] = Field(
+        ...,
+        min_length=1,
+        max_length=1000,
+        description="The readings of one check-in: at most ANYUN_CHECKIN_MAX_READINGS (20 unless "
+        "the hospital sets more, up to 1000); more is refused with readings_too_many.",
+    )
     confirm: bool = False
     woman_id: UUID | None = None  # a clinician recording in-clinic measurements
 

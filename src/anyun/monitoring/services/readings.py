@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -266,6 +267,13 @@ def _checked(
     """Her pregnancy and the readings checked, or DomainError (ConfirmationRequired)."""
     if not items:
         raise DomainError("readings_empty", _("Enter at least one value."))
+    if len(items) > settings.ANYUN_CHECKIN_MAX_READINGS:
+        raise DomainError(
+            "readings_too_many",
+            _("Send at most %(max)s readings at once.")
+            % {"max": settings.ANYUN_CHECKIN_MAX_READINGS},
+            field="items",
+        )
     pregnancy = gate.pregnancy or monitored_pregnancy_of(woman)
     if pregnancy is None:
         raise DomainError("pregnancy_required", _("Open your pregnancy record first."))

@@ -297,3 +297,29 @@ def test_the_worklist_page_queries_do_not_grow_with_the_number_of_alarms(
     with CaptureQueriesContext(connection) as many:
         assert len(clinic.get("/clinic/alarms/").context["alarms"]) == 5
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_a_check_in_carries_at_most_the_hospitals_number_of_readings(
+    ward: Ward, settings: Any
+) -> None:
+    settings.ANYUN_CHECKIN_MAX_READINGS = 3
+    api = _api(ward.woman)
+    weights = [{"kind": "weight", "value": "61.0"}] * 3
+    too_many = api.post(
+        "/api/v1/monitoring/readings",
+        {"items": [*weights, {"kind": "weight", "value": "61.2", "symptoms": ["convulsions"]}]},
+        content_type="application/json",
+    )
+    assert too_many.status_code == 400
+    assert (too_many.json()["code"], too_many.json()["field"]) == ("readings_too_many", "items")
+    assert "3" in too_many.json()["message"]
+    assert not Reading.objects.filter(kind="weight").exists()
+    # the red flag ticked in the refused check-in is raised all the same
+    assert [f["rule"] for f in too_many.json()["red_flags"]] == ["red_flag_convulsions"]
+    settings.ANYUN_CHECKIN_MAX_READINGS = 40
+    many = api.post(
+        "/api/v1/monitoring/readings",
+        {"items": [{"kind": "weight", "value": "61.0"}] * 25},
+        content_type="application/json",
+    )
+    assert many.status_code == 201 and len(many.json()["readings"]) == 25
