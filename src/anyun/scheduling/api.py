@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, Header, Query, Router, Schema, Status
 
 from anyun.accounts.decorators import acting_user
-from anyun.accounts.models import Role, User
+from anyun.accounts.models import CLINICAL_ROLES, Role, User
 from anyun.audit.services import audit_record
 from anyun.core.errors import NotFound, PermissionDenied
 from anyun.scheduling import selectors, services
@@ -40,6 +40,10 @@ def _staff(request: HttpRequest) -> tuple[User, ClinicianProfile]:
     profile = clinician_for(user)
     if profile is None:
         raise PermissionDenied("not_staff", _("Only the hospital's clinical staff can do this."))
+    if user.role not in CLINICAL_ROLES:
+        raise PermissionDenied(
+            "not_clinical_staff", _("Only the hospital's clinicians and nurses can do this.")
+        )
     return user, profile
 
 

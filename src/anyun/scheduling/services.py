@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from anyun.accounts.models import Role, User
+from anyun.accounts.models import CLINICAL_ROLES, Role, User
 from anyun.audit.services import audit_record
 from anyun.careteam.services import care_access_grant
 from anyun.core.errors import DomainError, NotFound, PermissionDenied
@@ -89,9 +89,15 @@ def _tell(
 
 
 def _profile_of(actor: Any) -> ClinicianProfile:
+    """The clinician or nurse acting: other staff (a pharmacist holds a profile too) are
+    refused, whatever door they came through."""
     profile = clinician_for(actor)
     if profile is None:
         raise PermissionDenied("not_staff", _("Only the hospital's clinical staff can do this."))
+    if actor.role not in CLINICAL_ROLES:
+        raise PermissionDenied(
+            "not_clinical_staff", _("Only the hospital's clinicians and nurses can do this.")
+        )
     return profile
 
 

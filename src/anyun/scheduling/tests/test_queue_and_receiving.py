@@ -6,7 +6,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from conftest import staff_client
 
+from anyun.accounts.models import Role
 from anyun.audit.models import AuditEvent
 from anyun.careteam.selectors import can_see_woman
 from anyun.core.errors import DomainError, PermissionDenied
@@ -165,3 +167,24 @@ def test_the_workstation_day(
     assert [a.pk for a in day.appointments] == [mine.pk, pool.pk]
     assert [e.pk for e in day.queue] == [entry.pk]
     assert [a.pk for a in selectors.workday(colleague).appointments] == [pool.pk]
+
+
+def test_a_pharmacist_of_the_department_cannot_take_women_from_the_clinic_lists(
+    clinic: Clinic, make_clinician: Any, time_machine: Any, tomorrow: datetime
+) -> None:
+    """Pharmacists hold a staff profile and may practise online, but receiving women is
+    clinical work: the API refuses them as the web pages do, and the service itself too."""
+    pharmacist = make_clinician(Role.PHARMACIST)
+    time_machine.move_to(at(tomorrow, 20), tick=False)
+    entry = services.queue_join(woman=clinic.woman, department=clinic.department)
+    api = staff_client(pharmacist)
+    assert api.get("/api/v1/scheduling/clinic/today").status_code == 403
+    accept = api.post(
+        f"/api/v1/scheduling/clinic/queue/{entry.public_id}/accept", content_type="application/json"
+    )
+    assert (accept.status_code, accept.json()["code"]) == (403, "not_clinical_staff")
+    with pytest.raises(PermissionDenied):
+        services.queue_accept(actor=pharmacist, entry_id=entry.public_id)
+    entry.refresh_from_db()
+    assert entry.status == QueueStatus.WAITING
+    assert not can_see_woman(pharmacist, clinic.woman)
