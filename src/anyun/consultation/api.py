@@ -12,6 +12,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from anyun.accounts.decorators import acting_user
+from anyun.audit.services import audit_record
 from anyun.consultation import selectors, services
 from anyun.consultation.models import Consultation, ConsultationRecord, ReferralUrgency
 from anyun.consultation.turn import ice_servers
@@ -122,6 +123,16 @@ def mine(request: HttpRequest) -> list[ConsultationOut]:
         if user.role == "woman"
         else selectors.consultations_of_clinician(user)
     )
+    for c in rows:  # each a read of that woman's data
+        audit_record(
+            actor=user,
+            action="consultation_read",
+            object_type="consultation",
+            object_id=c.public_id,
+            subject=c.woman,
+            request=request,
+            detail={"view": "list"},
+        )
     return [consultation_out(c) for c in rows]
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from django.utils.translation import gettext_lazy as _
 
+from anyun.audit.services import audit_record
 from anyun.consultation import selectors, services
 from anyun.core.errors import DomainError, NotFound
 from anyun.notify.consumers import FeedConsumer
@@ -41,14 +42,25 @@ def _access(user: Any, consultation_id: str) -> tuple[str, str, bool] | None:
 
 
 def _history(user: Any, consultation_id: str, after: int) -> list[dict[str, Any]]:
+    """The messages after `after`, read as any other read of her data: audited."""
     consultation = selectors.consultation_for(user, consultation_id)
-    return [services.message_event(m) for m in selectors.messages_since(consultation, after)]
+    events = [services.message_event(m) for m in selectors.messages_since(consultation, after)]
+    audit_record(
+        actor=user,
+        action="consultation_read",
+        object_type="consultation",
+        object_id=consultation.public_id,
+        subject=consultation.woman,
+        detail={"view": "conversation_resume", "after": after, "count": len(events)},
+    )
+    return events
 
 
 class ConsultationConsumer(FeedConsumer):
     consultation_id: str = ""
     room: str | None = None
     side: str = ""
+    is_open: bool = False
     sent: set[int]
 
     async def connect(self) -> None:
@@ -67,7 +79,7 @@ class ConsultationConsumer(FeedConsumer):
         await super().connect()
         if self.group_name is None or found is None:
             return
-        self.room, self.side, _open = found
+        self.room, self.side, self.is_open = found
         await self.channel_layer.group_add(self.room, self.channel_name)
 
     async def disconnect(self, code: int) -> None:
@@ -87,8 +99,23 @@ class ConsultationConsumer(FeedConsumer):
         # Notifications go to the live feed's socket; this one carries the consultation.
         return None
 
+    async def _still_allowed(self) -> bool:
+        """Access is checked again for every message in and every event out: a clinician
+        taken off her care team (or any access ended) is closed at once, not at reconnect."""
+        found = await database_sync_to_async(_access)(self.scope.get("user"), self.consultation_id)
+        if found is None:
+            if self.room is not None:
+                await self.channel_layer.group_discard(self.room, self.channel_name)
+                self.room = None
+            await self.close(code=CLOSE_NOT_FOUND)
+            return False
+        self.is_open = found[2]
+        return True
+
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict) or self.room is None:
+            return
+        if not await self._still_allowed():
             return
         kind = content.get("type")
         user = self.scope["user"]
@@ -145,6 +172,10 @@ class ConsultationConsumer(FeedConsumer):
             )
 
     async def _relay(self, data: Any) -> None:
+        if not self.is_open:
+            raise DomainError(
+                "consultation_not_open", _("This consultation has ended."), field="data"
+            )
         if not isinstance(data, dict) or len(str(data)) > SIGNAL_MAX_CHARS:
             raise DomainError(
                 "signal_invalid", _("The call could not be set up: try again."), field="data"
@@ -163,13 +194,18 @@ class ConsultationConsumer(FeedConsumer):
         await self.send_json({"type": "message", "message": message})
 
     async def chat_message(self, event: dict[str, Any]) -> None:
-        await self._send_message(event["message"])
+        if await self._still_allowed():
+            await self._send_message(event["message"])
 
     async def chat_read(self, event: dict[str, Any]) -> None:
+        if not await self._still_allowed():
+            return
         await self.send_json({"type": "read", "side": event["side"], "upto": event["upto"]})
 
     async def chat_signal(self, event: dict[str, Any]) -> None:
-        if event.get("from") == self.channel_name:
+        if event.get("from") == self.channel_name or not await self._still_allowed():
+            return
+        if not self.is_open:
             return
         await self.send_json({"type": "signal", "side": event["side"], "data": event["data"]})
 

@@ -9,6 +9,7 @@ import uuid
 import pytest
 from conftest import staff_client, woman_client
 
+from anyun.audit.models import AuditEvent
 from anyun.consultation.tests.conftest import Room
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +91,16 @@ def test_referral_and_end_through_the_api(room: Room) -> None:
     assert referred["referral_instructions"]
     ended = woman_client(room.woman).post(f"{BASE}/{c.public_id}/end")
     assert ended.status_code == 400 and ended.json()["code"] == "consultation_closed"
+
+
+def test_listing_consultations_is_an_audited_read_of_each_woman(room: Room) -> None:
+    c = room.consultation
+    assert [row["id"] for row in staff_client(room.clinician).get(f"{BASE}/").json()] == [
+        str(c.public_id)
+    ]
+    row = AuditEvent.objects.filter(actor=room.clinician, action="consultation_read").latest("id")
+    assert (row.object_id, row.subject_id, row.detail) == (
+        str(c.public_id),
+        room.woman.pk,
+        {"view": "list"},
+    )

@@ -18,6 +18,9 @@ from PIL import Image
 
 from anyun.accounts.models import User
 from anyun.asgi import application
+from anyun.audit.models import AuditEvent
+from anyun.careteam.models import CareTeamMember
+from anyun.careteam.services import care_team_end
 from anyun.consultation import services
 from anyun.consultation.models import Consultation, Message
 from anyun.consultation.tests.conftest import Room
@@ -265,3 +268,84 @@ def test_an_ended_consultation_takes_no_more_messages(room: Room) -> None:
     got = async_to_sync(scenario)()
     assert got["code"] == "consultation_closed"
     assert not Message.objects.exists()
+
+
+def test_a_clinician_taken_off_her_team_is_closed_and_hears_nothing_more(room: Room) -> None:
+    c = room.consultation
+    her, his = headers_of(room.woman), headers_of(room.clinician)
+
+    def revoke() -> None:
+        for membership in CareTeamMember.objects.filter(member=room.clinician, woman=room.woman):
+            care_team_end(actor=room.head, membership=membership)
+
+    async def scenario() -> tuple[list[Any], list[Any], Any]:
+        clinician = await opened(c, his)
+        woman = await opened(c, her)
+        try:
+            await sync_to_async(revoke)()
+            await woman.send_json_to(
+                {"type": "message", "text": "my private symptoms", "client_id": "x1"}
+            )
+            await woman.send_json_to({"type": "signal", "data": {"kind": "offer", "sdp": "v=0"}})
+            to_him = []  # everything the revoked side's socket is given, close included
+            while not await clinician.receive_nothing(timeout=0.3):
+                to_him.append(await clinician.receive_output())
+            return to_him, await drain(woman), to_him[-1]
+        finally:
+            await woman.disconnect()
+
+    to_him, to_her, closed = async_to_sync(scenario)()
+    assert to_him == [{"type": "websocket.close", "code": 4404}]
+    assert (closed["type"], closed.get("code")) == ("websocket.close", 4404)
+    assert [e["message"]["text"] for e in to_her if e.get("type") == "message"] == [
+        "my private symptoms"
+    ]
+
+
+def test_no_call_signalling_once_the_consultation_has_ended(room: Room) -> None:
+    c = room.consultation
+    her, his = headers_of(room.woman), headers_of(room.clinician)
+
+    async def scenario() -> tuple[list[Any], list[Any]]:
+        clinician = await opened(c, his)
+        woman = await opened(c, her)
+        try:
+            await sync_to_async(services.consultation_end)(
+                actor=room.woman, consultation_id=c.public_id
+            )
+            await drain(clinician)
+            await drain(woman)
+            await clinician.send_json_to({"type": "signal", "data": {"kind": "offer", "sdp": "x"}})
+            return await drain(clinician), await drain(woman)
+        finally:
+            await clinician.disconnect()
+            await woman.disconnect()
+
+    to_him, to_her = async_to_sync(scenario)()
+    assert [e for e in to_her if e.get("type") == "signal"] == []
+    assert [e["code"] for e in to_him if e.get("type") == "error"] == ["consultation_not_open"]
+
+
+def test_resuming_the_conversation_is_an_audited_read(room: Room) -> None:
+    c = room.consultation
+    services.message_post(
+        actor=room.woman, consultation_id=c.public_id, text="bleeding", client_id="r1"
+    )
+    his = headers_of(room.clinician)
+
+    async def scenario() -> list[Any]:
+        clinician = await opened(c, his)
+        try:
+            await clinician.send_json_to({"type": "resume", "after": 0})
+            return await drain(clinician)
+        finally:
+            await clinician.disconnect()
+
+    got = async_to_sync(scenario)()
+    assert [e["message"]["text"] for e in got if e.get("type") == "message"] == ["bleeding"]
+    row = AuditEvent.objects.filter(actor=room.clinician, action="consultation_read").latest("id")
+    assert (row.subject_id, row.detail["view"], row.detail["count"]) == (
+        room.woman.pk,
+        "conversation_resume",
+        1,
+    )
