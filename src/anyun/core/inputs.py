@@ -75,3 +75,16 @@ def text_within(value: str | None, limit: int, *, field: str) -> str:
             "text_too_long", _("Keep this to %(max)s characters.") % {"max": limit}, field=field
         )
     return text
+
+
+def idempotency_key_clean(value: str | None, limit: int) -> str:
+    """A client's idempotency key, stripped; refused (never cut: two long keys sharing their
+    first `limit` characters would be taken for one submission) past `limit` characters."""
+    key = (value or "").strip()
+    if len(key) > limit:
+        raise DomainError(
+            "idempotency_key_invalid",
+            _("The idempotency key is at most %(max)s characters.") % {"max": limit},
+            field="Idempotency-Key",
+        )
+    return key

@@ -19,6 +19,7 @@ from anyun.accounts.models import CLINICAL_ROLES, Role, User
 from anyun.audit.services import audit_record
 from anyun.careteam.services import care_access_grant
 from anyun.core.errors import DomainError, NotFound, PermissionDenied
+from anyun.core.inputs import idempotency_key_clean
 from anyun.notify.services import notification_send
 from anyun.scheduling import selectors
 from anyun.scheduling import slots as slotmath
@@ -565,13 +566,7 @@ def appointment_book(
     idempotency key returns the first booking unchanged."""
     if woman.role != Role.WOMAN:
         raise PermissionDenied("not_a_woman", _("Only a woman can book for herself."))
-    key = idempotency_key.strip()
-    if len(key) > IDEMPOTENCY_KEY_MAX:
-        raise DomainError(
-            "idempotency_key_invalid",
-            _("The idempotency key is at most 64 characters."),
-            field="Idempotency-Key",
-        )
+    key = idempotency_key_clean(idempotency_key, IDEMPOTENCY_KEY_MAX)
     if key:
         earlier = Appointment.objects.filter(woman=woman, idempotency_key=key).first()
         if earlier is not None:

@@ -31,7 +31,7 @@ from anyun.clinical.red_flags import flag_of
 from anyun.clinical.signs import SignKind
 from anyun.consent.services import women_consented
 from anyun.core.errors import DomainError, NotFound, PermissionDenied
-from anyun.core.inputs import parse_uuid, text_within
+from anyun.core.inputs import idempotency_key_clean, parse_uuid, text_within
 from anyun.core.messages import clinical_message
 from anyun.monitoring.models import Alarm
 from anyun.monitoring.selectors import BIRTH_OUTCOMES, monitored_pregnancy_of
@@ -208,13 +208,20 @@ def screening_submit(
     _require_ready(
         actor=actor, woman=woman, instrument=instrument, answers=answers, request=request
     )
-    key = (idempotency_key or "").strip()[:KEY_MAX_LENGTH]
+    try:
+        key = idempotency_key_clean(idempotency_key, KEY_MAX_LENGTH)
+        if context and context not in ScreeningContext.values:
+            raise DomainError("context_unknown", _("Unknown reason."), field="context")
+    except DomainError as exc:
+        # Refused and not stored, but a critical answer is still heard at once.
+        exc.crisis = _safety_before_ready(  # type: ignore[attr-defined]
+            actor=actor, woman=woman, instrument=instrument, answers=answers, request=request
+        )
+        raise
     replay = _replay(woman, key)
     if replay is not None:
         return _outcome_of(replay, replayed=True)
     scale, pairs, result = _scored(instrument, answers)
-    if context and context not in ScreeningContext.values:
-        raise DomainError("context_unknown", _("Unknown reason."), field="context")
     language = language or translation.get_language() or "zh-hans"
     wording = wording_current(scale.instrument, language)
     now = timezone.now()
@@ -623,7 +630,7 @@ def self_assessment_red_flags(
     reported through monitoring (alarms graded, routed; thoughts of self-harm start the safety
     pathway) and a stopped self-assessment is stored for her care team."""
     _require_for(actor=actor, woman=woman)
-    key = (idempotency_key or "").strip()[:KEY_MAX_LENGTH]
+    key = idempotency_key_clean(idempotency_key, KEY_MAX_LENGTH)
     existing = (
         SelfAssessment.objects.filter(woman=woman, idempotency_key=key).first() if key else None
     )
@@ -676,7 +683,7 @@ def self_assessment_submit(
     raise `ConfirmationRequired` and impossible ones a DomainError naming the item, and
     nothing is stored then. The same `idempotency_key` returns the first one stored."""
     _require_for(actor=actor, woman=woman)
-    key = (idempotency_key or "").strip()[:KEY_MAX_LENGTH]
+    key = idempotency_key_clean(idempotency_key, KEY_MAX_LENGTH)
     existing = (
         SelfAssessment.objects.filter(woman=woman, idempotency_key=key).first() if key else None
     )

@@ -26,7 +26,7 @@ from anyun.clinical.anthropometry import BmiCategory
 from anyun.clinical.dating import PREGNANCY_LENGTH_DAYS, GestationalAge
 from anyun.clinical.errors import ClinicalValueError
 from anyun.core.errors import DomainError, NotFound, PermissionDenied
-from anyun.core.inputs import text_within
+from anyun.core.inputs import idempotency_key_clean, text_within
 from anyun.core.messages import clinical_message
 from anyun.monitoring.messages import implausible_message
 from anyun.monitoring.models import (
@@ -57,6 +57,8 @@ from anyun.pregnancy.selectors import WomanGate, pregnancy_summary, woman_gate
 from anyun.staff.selectors import (
     require_online_practice,
 )
+
+IDEMPOTENCY_KEY_MAX_LENGTH = 80  # Reading.idempotency_key
 
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 NOTE_MAX_LENGTH = 500  # a reading's or an instruction's note
@@ -200,7 +202,9 @@ def readings_record(
     _require_recorder(actor=actor, woman=woman, source=source)
     if gate is None or gate.user.pk != woman.pk:
         gate = woman_gate(woman)
-    key = (idempotency_key or "").strip()[:80]
+    raw_key = (idempotency_key or "").strip()
+    # An over-long key is refused below, like a bad value: its red flags are still raised.
+    key = raw_key if len(raw_key) <= IDEMPOTENCY_KEY_MAX_LENGTH else ""
     try:
         gate.require_ready()
     except PermissionDenied as exc:
@@ -218,6 +222,7 @@ def readings_record(
         )
         raise
     try:
+        idempotency_key_clean(raw_key, IDEMPOTENCY_KEY_MAX_LENGTH)
         pregnancy, checked, confirmed = _checked(
             woman=woman, gate=gate, items=items, confirm=confirm
         )

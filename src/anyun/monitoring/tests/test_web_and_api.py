@@ -323,3 +323,22 @@ def test_a_check_in_carries_at_most_the_hospitals_number_of_readings(
         content_type="application/json",
     )
     assert many.status_code == 201 and len(many.json()["readings"]) == 25
+
+
+def test_an_over_long_idempotency_key_is_refused_not_cut_and_red_flags_still_go(
+    ward: Ward,
+) -> None:
+    api = _api(ward.woman)
+    refused = api.post(
+        "/api/v1/monitoring/readings",
+        {"items": [{"kind": "weight", "value": "61.0", "symptoms": ["convulsions"]}]},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="k" * 81,
+    )
+    assert refused.status_code == 400
+    assert (refused.json()["code"], refused.json()["field"]) == (
+        "idempotency_key_invalid",
+        "Idempotency-Key",
+    )
+    assert not Reading.objects.filter(kind="weight").exists()
+    assert [f["rule"] for f in refused.json()["red_flags"]] == ["red_flag_convulsions"]

@@ -11,6 +11,7 @@ import pytest
 from conftest import staff_client, woman_client
 from django.test import Client
 
+from anyun.monitoring.models import Alarm
 from anyun.monitoring.tests.conftest import Ward
 from anyun.wellbeing.models import Screening, SelfAssessment
 from anyun.wellbeing.tests.helpers import epds
@@ -188,4 +189,18 @@ def test_bad_self_assessments_are_refused_in_our_shape(
     error = _error(_post(woman_client(ward.woman), "/self-assessments", body), status)
     if field is not None:
         assert error["field"] == field
+    assert not SelfAssessment.objects.exists()
+
+
+def test_an_over_long_key_is_refused_not_cut_and_a_critical_answer_is_still_heard(
+    ward: Ward,
+) -> None:
+    body = {"instrument": "epds", "answers": _answers(epds([0] * 9 + [1]))}
+    refused = _error(_post(woman_client(ward.woman), "/screenings", body, key="k" * 81), 400)
+    assert (refused["code"], refused["field"]) == ("idempotency_key_invalid", "Idempotency-Key")
+    assert refused["crisis"]["team_alerted"] is True
+    assert not Screening.objects.exists()
+    assert Alarm.objects.filter(woman=ward.woman, rule="safety_pathway").count() == 1
+    assessed = _post(woman_client(ward.woman), "/self-assessments", {"symptoms": []}, key="s" * 81)
+    assert _error(assessed, 400)["code"] == "idempotency_key_invalid"
     assert not SelfAssessment.objects.exists()
