@@ -212,9 +212,9 @@ def screening_submit(
         key = idempotency_key_clean(idempotency_key, KEY_MAX_LENGTH)
         if context and context not in ScreeningContext.values:
             raise DomainError("context_unknown", _("Unknown reason."), field="context")
-    except DomainError as exc:
+    except DomainError as refused:
         # Refused and not stored, but a critical answer is still heard at once.
-        exc.crisis = _safety_before_ready(  # type: ignore[attr-defined]
+        refused.crisis = _safety_before_ready(  # type: ignore[attr-defined]
             actor=actor, woman=woman, instrument=instrument, answers=answers, request=request
         )
         raise
