@@ -167,10 +167,10 @@ def prescription_out(p: Prescription, *, for_woman: bool = False) -> Prescriptio
         advice=p.advice,
         lines=[
             LineOut(
-                drug=line.drug.code,
-                generic_name=line.drug.generic_name,
-                chinese_name=line.drug.chinese_name,
-                strength=line.drug.strength,
+                drug=line.drug_code,
+                generic_name=line.generic_name,
+                chinese_name=line.chinese_name,
+                strength=line.strength,
                 dose=line.dose,
                 frequency=line.frequency,
                 frequency_label=str(Frequency(line.frequency).label),
@@ -278,14 +278,7 @@ def queue(request: HttpRequest) -> list[PrescriptionOut]:
     user = acting_user(request)
     if user.role != Role.PHARMACIST:
         raise PermissionDenied("not_pharmacist", _("Only a pharmacist can do this."))
-    rows = selectors.review_queue()
-    audit_record(
-        actor=user,
-        action="review_queue_read",
-        object_type="review_queue",
-        request=request,
-        detail={"count": len(rows)},
-    )
+    rows = services.review_queue_read(actor=user, request=request)
     return [prescription_out(p) for p in rows]
 
 

@@ -216,6 +216,15 @@ class PrescriptionLine(models.Model):
     quantity = models.PositiveSmallIntegerField(_("quantity"))
     instructions = models.CharField(_("how to take it"), max_length=200, blank=True)
     unit_price_fen = models.PositiveIntegerField()
+    # The drug as the formulary described it when the line was written: what was signed, and
+    # what she and the pharmacy read, whatever the formulary says later.
+    drug_code = models.CharField(max_length=64, default="")
+    generic_name = models.CharField(_("generic name"), max_length=120, default="")
+    chinese_name = models.CharField(_("Chinese name"), max_length=120, default="")
+    form = models.CharField(_("form"), max_length=60, default="")
+    strength = models.CharField(_("strength"), max_length=60, default="")
+    route = models.CharField(_("route"), max_length=40, default="")
+    unit = models.CharField(_("dispensing unit"), max_length=20, default="")
 
     class Meta:
         ordering = ("prescription", "position")
@@ -226,7 +235,7 @@ class PrescriptionLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.drug_id} x{self.quantity}"
+        return f"{self.drug_code} x{self.quantity}"
 
 
 class SigningKey(models.Model):

@@ -161,13 +161,12 @@ def reasons_view(codes: list[str]) -> list[str]:
 
 def plan_line(line: PrescriptionLine) -> str:
     """One line of her medication plan in plain words (the clinician's entries, worded)."""
-    drug = line.drug
     words = gettext(
         "%(name)s (%(generic)s %(strength)s): take %(dose)s %(often)s for %(days)s days."
     ) % {
-        "name": drug.chinese_name,
-        "generic": drug.generic_name,
-        "strength": drug.strength,
+        "name": line.chinese_name,
+        "generic": line.generic_name,
+        "strength": line.strength,
         "dose": line.dose,
         "often": Frequency(line.frequency).label,
         "days": line.days,

@@ -34,7 +34,7 @@ from anyun.consultation.selectors import consultation_for
 from anyun.core.errors import DomainError, NotFound, PermissionDenied
 from anyun.notify.services import notification_send
 from anyun.pregnancy.selectors import current_pregnancy_of
-from anyun.prescribing import signing
+from anyun.prescribing import selectors, signing
 from anyun.prescribing.models import (
     DIAGNOSIS_MAX_LENGTH,
     LIVE_STATUSES,
@@ -445,7 +445,7 @@ def _write(prescription: Prescription, data: PrescriptionInput) -> None:
             days=line.days,
             quantity=line.quantity,
             instructions=line.instructions.strip(),
-            unit_price_fen=drug.price_fen,
+            **line_snapshot(drug),
         )
         for i, (line, drug) in enumerate(lines)
     )
@@ -543,9 +543,25 @@ def _iso(value: datetime | None) -> str:
     return value.astimezone(dt.UTC).isoformat() if value is not None else ""
 
 
+def line_snapshot(drug: Drug) -> dict[str, Any]:
+    """What a prescription line keeps of its drug when written (the formulary may change
+    after; the signed content and what she reads do not)."""
+    return {
+        "unit_price_fen": drug.price_fen,
+        "drug_code": drug.code,
+        "generic_name": drug.generic_name,
+        "chinese_name": drug.chinese_name,
+        "form": drug.form,
+        "strength": drug.strength,
+        "route": drug.route,
+        "unit": drug.unit,
+    }
+
+
 def prescription_content(prescription: Prescription) -> dict[str, Any]:
-    """The canonical content a prescriber's signature covers."""
-    lines = prescription.lines.select_related("drug").order_by("position")
+    """The canonical content a prescriber's signature covers: the lines as written, with the
+    drug's names, form and strength kept on them."""
+    lines = prescription.lines.order_by("position")
     return {
         "prescription": str(prescription.public_id),
         "series": str(prescription.series),
@@ -568,10 +584,12 @@ def prescription_content(prescription: Prescription) -> dict[str, Any]:
         "lines": [
             {
                 "position": line.position,
-                "drug": line.drug.code,
-                "name": line.drug.generic_name,
-                "strength": line.drug.strength,
-                "form": line.drug.form,
+                "drug": line.drug_code,
+                "name": line.generic_name,
+                "chinese_name": line.chinese_name,
+                "strength": line.strength,
+                "form": line.form,
+                "route": line.route,
                 "dose": line.dose,
                 "frequency": line.frequency,
                 "days": line.days,
@@ -622,6 +640,14 @@ def _identity_recheck(actor: User, otp_token: str, *, prescription: Prescription
     return "totp"
 
 
+def _signed_body(content: dict[str, Any], *, signer: User, identity_check: str) -> bytes:
+    """The bytes signed: the content, who signs and how their identity was checked (a row
+    changed to name another signer, or another check, no longer verifies)."""
+    return signing.content_bytes(
+        {**content, "signed_by": str(signer.public_id), "identity_check": identity_check}
+    )
+
+
 def _sign(
     prescription: Prescription,
     *,
@@ -631,7 +657,7 @@ def _sign(
     identity_check: str,
     now: datetime,
 ) -> Signature:
-    body = signing.content_bytes(content)
+    body = _signed_body(content, signer=user, identity_check=identity_check)
     result = signing.signer().sign(user=user, content=body)
     return Signature.objects.create(
         prescription=prescription,
@@ -747,16 +773,21 @@ def prescription_sign(
 def prescription_verify(
     prescription: Prescription, *, purpose: str = SignaturePurpose.PRESCRIPTION
 ) -> bool:
-    """True when the stored content still matches its signature (a changed field, line or
-    signature fails)."""
-    signature = prescription.signatures.filter(purpose=purpose).first()
+    """True when the stored content still matches its signature, made by the person whose
+    signature it must be (the prescriber; for a review, the reviewing pharmacist) with their own
+    key: a changed field, line, signer, identity check or signature fails."""
+    signature = prescription.signatures.select_related("signer").filter(purpose=purpose).first()
     if signature is None:
         return False
     if purpose == SignaturePurpose.PRESCRIPTION:
         content = prescription_content(prescription)
+        expected = prescription.clinician_id
     else:
         content = review_content(prescription, prescription.review)
-    body = signing.content_bytes(content)
+        expected = prescription.review.pharmacist_id
+    if signature.signer_id != expected:
+        return False
+    body = _signed_body(content, signer=signature.signer, identity_check=signature.identity_check)
     if signing.content_hash(body) != signature.content_hash:
         return False
     signer = signing.signer_named(signature.provider)
@@ -765,6 +796,7 @@ def prescription_verify(
         content=body,
         signature=signature.signature,
         certificate=signature.certificate,
+        signer=signature.signer,
     )
 
 
@@ -803,7 +835,7 @@ def prescription_revise(*, actor: User, prescription_id: Any, request: Any = Non
                 days=line.days,
                 quantity=line.quantity,
                 instructions=line.instructions,
-                unit_price_fen=line.drug.price_fen,
+                **line_snapshot(line.drug),
             )
             for line in locked.lines.select_related("drug")
         )
@@ -1026,3 +1058,19 @@ __all__ = [
     "prescriptions_expire_due",
     "review_decide",
 ]
+
+
+def review_queue_read(*, actor: User, request: Any = None) -> list[Prescription]:
+    """The pharmacist's queue: signed prescriptions waiting for review, longest-waiting first.
+    Each row shows a woman's diagnosis and drugs, so each is an audited read naming her."""
+    rows = selectors.review_queue()
+    for prescription in rows:
+        audit_record(
+            actor=actor,
+            action="review_queue_read",
+            object_type="prescription",
+            object_id=prescription.public_id,
+            subject=prescription.woman,
+            request=request,
+        )
+    return rows

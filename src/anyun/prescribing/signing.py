@@ -42,7 +42,11 @@ class Signer(Protocol):
 
     def sign(self, *, user: User, content: bytes) -> SignatureResult: ...
 
-    def verify(self, *, key_id: str, content: bytes, signature: str, certificate: str) -> bool: ...
+    def verify(
+        self, *, key_id: str, content: bytes, signature: str, certificate: str, signer: User
+    ) -> bool:
+        """True when `signature` over `content` was made with `signer`'s own key."""
+        ...
 
 
 def content_bytes(content: dict[str, Any]) -> bytes:
@@ -94,8 +98,10 @@ class LocalKeySigner:
         raw = private.sign(content)
         return SignatureResult(self.name, key.key_id, base64.b64encode(raw).decode())
 
-    def verify(self, *, key_id: str, content: bytes, signature: str, certificate: str) -> bool:
-        key = SigningKey.objects.filter(key_id=key_id).first()
+    def verify(
+        self, *, key_id: str, content: bytes, signature: str, certificate: str, signer: User
+    ) -> bool:
+        key = SigningKey.objects.filter(key_id=key_id, user=signer).first()
         if key is None:
             return False
         public = serialization.load_pem_public_key(key.public_key.encode())

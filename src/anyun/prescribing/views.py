@@ -305,14 +305,7 @@ def clinic_allergy(request: HttpRequest, consultation_id: UUID) -> HttpResponse:
 @staff_required(PHARMACY)
 def review_queue(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
-    rows = selectors.review_queue()
-    audit_record(
-        actor=user,
-        action="review_queue_read",
-        object_type="review_queue",
-        request=request,
-        detail={"count": len(rows)},
-    )
+    rows = services.review_queue_read(actor=user, request=request)
     now = timezone.now()
     return render(
         request,
@@ -324,7 +317,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
                     "woman_name": selectors.woman_name(p.woman),
                     "waiting": selectors.waiting_minutes(p, now=now),
                     "blocking_or_warning": len(p.findings),
-                    "drugs": ", ".join(line.drug.chinese_name for line in p.lines.all()),
+                    "drugs": ", ".join(line.chinese_name for line in p.lines.all()),
                 }
                 for p in rows
             ],

@@ -13,6 +13,7 @@ from anyun.core.errors import DomainError, NotFound, PermissionDenied
 from anyun.notify.models import Notification
 from anyun.prescribing import services
 from anyun.prescribing.models import (
+    Drug,
     Prescription,
     PrescriptionLine,
     PrescriptionStatus,
@@ -490,3 +491,42 @@ def test_an_ended_allergy_no_longer_blocks_and_stays_on_record(world: World) -> 
         .values_list("action", flat=True)
         .order_by("pk")
     ) == ["allergy_record", "allergy_end"]
+
+
+def test_a_formulary_edit_after_signing_changes_neither_what_was_signed_nor_what_she_reads(
+    world: World,
+) -> None:
+    prescription = signed(world)
+    plan = plan_of(prescription)
+    drug = Drug.objects.get(code="folic_acid_0_4")
+    fields = {n: getattr(drug, n) for n in services.DrugInput.__dataclass_fields__ if n != "code"}
+    fields["strength"] = "4 mg"  # a later formulary edit by the pharmacist
+    services.drug_save(
+        actor=world.pharmacist,
+        data=services.DrugInput(code=drug.code, **fields),
+        drug_id=drug.public_id,
+    )
+    prescription.refresh_from_db()
+    assert plan_of(prescription) == plan and "0.4 mg" in plan[0]
+    assert services.prescription_verify(prescription) is True
+
+
+def test_a_signature_row_moved_to_another_signer_or_check_no_longer_verifies(
+    world: World,
+) -> None:
+    prescription = signed(world)
+    signature = Signature.objects.filter(
+        prescription=prescription, purpose=SignaturePurpose.PRESCRIPTION
+    )
+    assert services.prescription_verify(prescription) is True
+    signature.update(identity_check="none")
+    assert services.prescription_verify(prescription) is False
+    signature.update(identity_check="totp", signer=world.outsider)
+    assert services.prescription_verify(prescription) is False
+
+
+def test_the_review_queue_is_an_audited_read_of_each_woman_in_it(world: World) -> None:
+    prescription = signed(world)
+    assert services.review_queue_read(actor=world.pharmacist) == [prescription]
+    (row,) = AuditEvent.objects.filter(actor=world.pharmacist, action="review_queue_read")
+    assert (row.subject_id, row.object_id) == (world.woman.pk, str(prescription.public_id))
