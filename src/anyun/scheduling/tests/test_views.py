@@ -10,6 +10,8 @@ import pytest
 from conftest import staff_client, woman_client
 from django.utils import translation
 
+from anyun.assessment.selectors import online_care_for
+from anyun.assessment.services import suitability_decide
 from anyun.audit.models import AuditEvent
 from anyun.careteam.selectors import can_see_woman
 from anyun.scheduling import services
@@ -346,3 +348,45 @@ def test_her_pages_in_chinese_and_english(
             assert f'lang="{language}"' in response.content.decode()
     # No choice made: Chinese, the default.
     assert "在线问诊" in woman_client(clinic.woman).get(pages[0]).content.decode()
+
+
+def test_an_unsuitable_woman_is_told_why_on_the_page_and_through_the_api(
+    clinic: Clinic, time_machine: Any, tomorrow: datetime
+) -> None:
+    """A clinician decided she needs in-person care: no new online request opens, web or API,
+    and she reads where and how urgently to go instead."""
+    suitability_decide(
+        actor=clinic.visit,
+        woman=clinic.woman,
+        decision="in_person",
+        reason="Reduced fetal movements to assess",
+        urgency="in_person_now",
+    )
+    time_machine.move_to(at(tomorrow, 8), tick=False)
+    expected = online_care_for(clinic.woman).message
+    client = woman_client(clinic.woman)
+    page = client.post(
+        "/scheduling/book/",
+        {
+            "department": clinic.department.public_id,
+            "clinician": clinic.profile.public_id,
+            "starts_at": at(tomorrow, 9, 30).isoformat(),
+            "token": "unsuitable-1",
+        },
+    )
+    assert page.status_code in {200, 400} and str(expected) in page.content.decode()
+    api = client.post(
+        "/api/v1/scheduling/appointments",
+        {"department": str(clinic.department.public_id), "starts_at": at(tomorrow, 14).isoformat()},
+        content_type="application/json",
+    )
+    assert (api.status_code, api.json()["code"]) == (400, "online_care_unsuitable")
+    assert api.json()["message"] == str(expected)
+    queue = client.post(
+        "/api/v1/scheduling/queue",
+        {"department": str(clinic.department.public_id)},
+        content_type="application/json",
+    )
+    assert (queue.status_code, queue.json()["code"]) == (400, "online_care_unsuitable")
+    assert not Appointment.objects.filter(woman=clinic.woman).exists()
+    assert not QueueEntry.objects.filter(woman=clinic.woman).exists()
