@@ -131,6 +131,8 @@ def test_the_side_panel_shows_her_record_readings_and_previous_consultations(roo
     ):
         assert f'data-testid="{part}"' in page
     assert f"/clinic/patients/{room.woman.public_id}/" in page
+    # where the clinician records, at this consultation, whether she may go on online
+    assert f'href="/assessment/women/{room.woman.public_id}/risk/#suitability"' in page
 
 
 def test_nothing_is_deleted_by_users_rows_are_protected(room: Room) -> None:
