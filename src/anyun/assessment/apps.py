@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from anyun.audit.labels import register as register_audit_labels
+from anyun.monitoring.name_badges import register as register_name_badges
 
 
 class AssessmentConfig(AppConfig):
@@ -11,7 +12,9 @@ class AssessmentConfig(AppConfig):
 
     def ready(self) -> None:
         from anyun.assessment import receivers, task_kinds
+        from anyun.assessment.selectors import risk_badges
 
+        register_name_badges(risk_badges)
         register_audit_labels(
             actions={
                 "task_open": _("Clinical task opened"),

@@ -15,13 +15,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from anyun.accounts.models import User
@@ -896,3 +898,30 @@ def district_report_view(report: DistrictReport, *, printed_at: dt.datetime) -> 
         responsible=str(report.case.responsible or ""),
         grader=str(grading.graded_by),
     )
+
+
+def risk_colours_of(woman_ids: Collection[int]) -> dict[int, tuple[str, bool]]:
+    """(colour, purple) of each woman's last grading in her current pregnancy: one read for
+    a whole page of women; the ungraded are absent."""
+    found: dict[int, tuple[str, bool]] = {}
+    rows = (
+        RiskGrading.objects.filter(woman_id__in=woman_ids, pregnancy__status="current")
+        .order_by("woman_id", "-graded_at", "-id")
+        .values_list("woman_id", "colour", "purple")
+    )
+    for woman_id, colour, purple in rows:
+        found.setdefault(woman_id, (colour, purple))
+    return found
+
+
+def risk_badges(woman_ids: Collection[int]) -> dict[int, SafeString]:
+    """Her colour badge (words, not colour alone) for the pages of the apps below this one
+    (`monitoring.name_badges`): "not graded" too, so a missing grading is seen."""
+    colours = risk_colours_of(woman_ids)
+    return {
+        pk: render_to_string(
+            "assessment/_risk_badge.html",
+            {"colour": colours.get(pk, ("", False))[0], "purple": colours.get(pk, ("", False))[1]},
+        )
+        for pk in woman_ids
+    }

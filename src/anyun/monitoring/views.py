@@ -34,6 +34,7 @@ from anyun.monitoring.models import (
     Reading,
     ReadingSource,
 )
+from anyun.monitoring.name_badges import with_badges
 from anyun.monitoring.services.readings import normal_on_repeat_of
 from anyun.pregnancy.selectors import access_pregnancy, current_pregnancy_of
 
@@ -422,8 +423,10 @@ def worklist(request: HttpRequest) -> HttpResponse:
     grade = request.GET.get("grade", "")
     mine = request.GET.get("mine") == "1"
     alarms = selectors.alarm_worklist_for(request.user, status=status, grade=grade, mine=mine)[:200]
+    rows = _alarm_views(list(alarms), told=False)  # her wording is for her pages
+    with_badges(rows, lambda row: row["alarm"].woman)  # her risk colour beside her name
     context = {
-        "alarms": _alarm_views(list(alarms), told=False),  # her wording is for her pages
+        "alarms": rows,
         "status": status,
         "grade": grade,
         "mine": mine,

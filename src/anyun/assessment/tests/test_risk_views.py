@@ -15,6 +15,7 @@ from anyun.assessment.models import DistrictReport, HighRiskCase, RiskGrading
 from anyun.assessment.services import GradingInput
 from anyun.assessment.tests.conftest import in_english
 from anyun.audit.models import AuditEvent
+from anyun.monitoring.models import Alarm
 from anyun.monitoring.tests.conftest import Ward
 from anyun.pregnancy.selectors import current_pregnancy_of
 
@@ -125,6 +126,15 @@ def test_the_badge_on_the_patient_list_and_overview_and_the_colour_filter(
     ).content.decode()
     assert 'data-testid="risk-card"' in overview and 'data-colour="orange"' in overview
     assert 'data-testid="risk-tasks"' in overview and "Write her high-risk case plans" in overview
+
+
+def test_her_colour_shows_beside_her_name_on_the_alarm_worklist(ward: Ward, record: Any) -> None:
+    graded(ward, g_asthma=True)
+    record({"kind": "temperature", "value": 37.6})
+    rows = en_staff(ward.responsible).get("/clinic/alarms/").content.decode()
+    mine = rows[rows.index(f'data-alarm="{Alarm.objects.get(woman=ward.woman).public_id}"') :]
+    assert 'data-colour="orange"' in mine.split("</tr>")[0]
+    assert "Orange · higher risk" in mine.split("</tr>")[0]  # words, not colour alone
 
 
 def test_she_sees_where_and_how_urgently_to_go_when_unsuitable(ward: Ward) -> None:
