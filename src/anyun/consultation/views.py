@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from anyun.accounts.decorators import acting_user, staff_required
 from anyun.accounts.models import Role
+from anyun.assessment.selectors import risk_badges
 from anyun.audit.services import audit_record
 from anyun.clinical.red_flags import Stage
 from anyun.consent.decorators import woman_ready_required
@@ -463,11 +464,15 @@ def pre_photo(request: HttpRequest, photo_id: UUID) -> FileResponse:
 @staff_required(CLINICAL)
 def clinic(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
+    current = selectors.consultations_of_clinician(user, open_only=True)
+    badges = risk_badges({c.woman_id for c in current})
+    for c in current:
+        c.risk_badge = badges[c.woman_id]  # type: ignore[attr-defined]
     return render(
         request,
         "consultation/clinic.html",
         {
-            "open": selectors.consultations_of_clinician(user, open_only=True),
+            "open": current,
             "records": selectors.records_open_for(user),
             "overdue": selectors.overdue_records_for_head(user),
             "status": ConsultationStatus,

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from anyun.accounts.decorators import acting_user, staff_required, woman_required
 from anyun.accounts.models import CLINICAL_ROLES, User
+from anyun.assessment.selectors import risk_badges
 from anyun.audit.services import audit_record
 from anyun.core.errors import DomainError, NotFound
 from anyun.core.forms import form_error
@@ -276,6 +277,10 @@ def _staff_profile(request: HttpRequest) -> tuple[User, ClinicianProfile]:
 def clinic_today(request: HttpRequest) -> HttpResponse:
     user, profile = _staff_profile(request)
     day = selectors.workday(user)
+    rows: list[Any] = [*day.appointments, *day.queue]
+    badges = risk_badges({row.woman_id for row in rows})  # her colour beside her name
+    for row in rows:
+        row.risk_badge = badges[row.woman_id]
     audit_record(
         actor=user,
         action="workday_read",

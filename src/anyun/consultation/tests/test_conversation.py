@@ -135,6 +135,12 @@ def test_the_side_panel_shows_her_record_readings_and_previous_consultations(roo
     assert f'href="/assessment/women/{room.woman.public_id}/risk/#suitability"' in page
 
 
+def test_the_clinician_s_list_shows_her_risk_colour_beside_her_name(room: Room) -> None:
+    page = staff_client(room.clinician).get("/consultation/clinic/").content.decode()
+    listed = page[page.index('data-testid="open-consultations"') :].split("</ul>")[0]
+    assert listed.count('data-testid="risk-badge"') == 1
+
+
 def test_nothing_is_deleted_by_users_rows_are_protected(room: Room) -> None:
     c = room.consultation
     services.message_post(actor=room.woman, consultation_id=c.public_id, text="keep")

@@ -155,6 +155,8 @@ def test_the_workstation_receives_and_accepts(
     page = desk.get("/scheduling/clinic/")
     assert page.status_code == 200
     assert [a.pk for a in page.context["day"].appointments] == [appointment.pk]
+    # each woman's risk colour beside her name, the appointment's and the queue's
+    assert page.content.decode().count('data-testid="risk-badge"') == 2
     assert AuditEvent.objects.filter(action="workday_read", actor=clinic.clinician).exists()
     expired = make_clinician(missing=("internet_admission",))
     blocked = staff_client(expired)
