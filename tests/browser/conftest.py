@@ -131,6 +131,13 @@ def consent_documents(transactional_db: Any) -> None:
     migration.publish(django_apps, None)
 
 
+@pytest.fixture(autouse=True)
+def formulary(transactional_db: Any) -> None:
+    """The pharmacy's formulary as its data migration loads it (flushed like the documents)."""
+    migration = importlib.import_module("anyun.prescribing.migrations.0002_prenatal_formulary")
+    migration.load(django_apps, None)
+
+
 @pytest.fixture
 def memory_sms(settings: Any) -> Iterator[list[tuple[str, str]]]:
     settings.ANYUN_SMS_PROVIDER = "anyun.notify.providers.MemorySmsProvider"

@@ -73,14 +73,12 @@ def her_pages(world: Any) -> dict[str, str]:
             ReadingInput(kind=SignKind.FETAL_HEART_RATE, value=Decimal("142")),
         ],
     )
-    high_glucose = readings_record(
+    raised_temperature = readings_record(
         actor=woman,
         woman=woman,
-        items=[
-            ReadingInput(kind=SignKind.GLUCOSE, value=Decimal("6.1"), glucose_context="fasting")
-        ],
+        items=[ReadingInput(kind=SignKind.TEMPERATURE, value=Decimal("37.6"))],
     )
-    grades = {alarm.grade for alarm in [*result.alarms, *high_glucose.alarms]}
+    grades = {alarm.grade for alarm in [*result.alarms, *raised_temperature.alarms]}
     assert {"urgent", "attention"} <= grades, grades
     notification_send(
         recipient=woman, kind="system", title="复诊提醒", body="请于下周二上午到产科门诊复诊。"
