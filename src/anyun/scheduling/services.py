@@ -118,6 +118,46 @@ def _appointment_params(appointment: Appointment) -> dict[str, str]:
     return {"when": _when(appointment.starts_at), "with": with_whom}
 
 
+def _tell_both(
+    appointment: Appointment,
+    *,
+    kind: str,
+    her: tuple[Any, Any],
+    clinic: tuple[Any, Any],
+    params: dict[str, str],
+    except_for: User | None = None,
+) -> None:
+    """A change of an appointment, told to her and to the clinic's side (title, body each);
+    `except_for`: the staff member who made it, who needs no message."""
+    _tell(
+        appointment.woman, kind=kind, title=her[0], body=her[1], params=params, link=MY_APPOINTMENTS
+    )
+    for person in _care_side(appointment):
+        if person != except_for:
+            _tell(
+                person,
+                kind=kind,
+                title=clinic[0],
+                body=clinic[1],
+                params=params,
+                link="/scheduling/clinic/",
+            )
+
+
+# The hospital cancelled (leave, a closed day, the clinic): what each side reads.
+CANCELLED_BY_HOSPITAL = (
+    _("Appointment cancelled by the hospital"),
+    _(
+        "Your online appointment on %(when)s with %(with)s was cancelled by the "
+        "hospital. Please book another time or join the live queue."
+    ),
+)
+CANCELLED_FOR_CLINIC = (
+    _("Appointment cancelled"),
+    _("The online appointment on %(when)s was cancelled for the clinic."),
+)
+
+
 def _reminder_times(starts_at: datetime, booked_at: datetime) -> tuple[datetime | None, ...]:
     zone = selectors.zone()
     day_before = slotmath.reminder_due(
@@ -265,27 +305,13 @@ def _cancel_by_clinic(appointments: Iterable[Appointment], *, reason: Any, now: 
         if not changed:
             continue
         count += 1
-        params = _appointment_params(appointment)
-        _tell(
-            appointment.woman,
+        _tell_both(
+            appointment,
             kind="appointment_cancelled",
-            title=_("Appointment cancelled by the hospital"),
-            body=_(
-                "Your online appointment on %(when)s with %(with)s was cancelled by the "
-                "hospital. Please book another time or join the live queue."
-            ),
-            params=params,
-            link=MY_APPOINTMENTS,
+            her=CANCELLED_BY_HOSPITAL,
+            clinic=CANCELLED_FOR_CLINIC,
+            params=_appointment_params(appointment),
         )
-        for person in _care_side(appointment):
-            _tell(
-                person,
-                kind="appointment_cancelled",
-                title=_("Appointment cancelled"),
-                body=_("The online appointment on %(when)s was cancelled for the clinic."),
-                params=params,
-                link="/scheduling/clinic/",
-            )
     return count
 
 
@@ -607,24 +633,19 @@ def appointment_book(
                 request=request,
                 detail={"starts_at": slot.starts_at.isoformat(), "owner": owner},
             )
-            params = _appointment_params(appointment)
-            _tell(
-                woman,
+            _tell_both(
+                appointment,
                 kind="appointment_booked",
-                title=_("Appointment booked"),
-                body=_("Your online appointment: %(when)s with %(with)s."),
-                params=params,
-                link=MY_APPOINTMENTS,
+                her=(
+                    _("Appointment booked"),
+                    _("Your online appointment: %(when)s with %(with)s."),
+                ),
+                clinic=(
+                    _("New online appointment"),
+                    _("An online appointment was booked for %(when)s."),
+                ),
+                params=_appointment_params(appointment),
             )
-            for person in _care_side(appointment):
-                _tell(
-                    person,
-                    kind="appointment_booked",
-                    title=_("New online appointment"),
-                    body=_("An online appointment was booked for %(when)s."),
-                    params=params,
-                    link="/scheduling/clinic/",
-                )
     except IntegrityError:
         # The same idempotency key sent twice at once: the first booking stands.
         if key:
@@ -705,45 +726,28 @@ def appointment_cancel(
         )
         params = _appointment_params(appointment)
         if by == CancelledBy.WOMAN:
-            _tell(
-                appointment.woman,
+            _tell_both(
+                appointment,
                 kind="appointment_cancelled",
-                title=_("Appointment cancelled"),
-                body=_("You cancelled your online appointment on %(when)s with %(with)s."),
-                params=params,
-                link=MY_APPOINTMENTS,
-            )
-            for person in _care_side(appointment):
-                _tell(
-                    person,
-                    kind="appointment_cancelled",
-                    title=_("Appointment cancelled"),
-                    body=_("The woman cancelled her online appointment on %(when)s."),
-                    params=params,
-                    link="/scheduling/clinic/",
-                )
-        else:
-            _tell(
-                appointment.woman,
-                kind="appointment_cancelled",
-                title=_("Appointment cancelled by the hospital"),
-                body=_(
-                    "Your online appointment on %(when)s with %(with)s was cancelled by the "
-                    "hospital. Please book another time or join the live queue."
+                her=(
+                    _("Appointment cancelled"),
+                    _("You cancelled your online appointment on %(when)s with %(with)s."),
+                ),
+                clinic=(
+                    _("Appointment cancelled"),
+                    _("The woman cancelled her online appointment on %(when)s."),
                 ),
                 params=params,
-                link=MY_APPOINTMENTS,
             )
-            for person in _care_side(appointment):
-                if person != actor:
-                    _tell(
-                        person,
-                        kind="appointment_cancelled",
-                        title=_("Appointment cancelled"),
-                        body=_("The online appointment on %(when)s was cancelled for the clinic."),
-                        params=params,
-                        link="/scheduling/clinic/",
-                    )
+        else:
+            _tell_both(
+                appointment,
+                kind="appointment_cancelled",
+                her=CANCELLED_BY_HOSPITAL,
+                clinic=CANCELLED_FOR_CLINIC,
+                params=params,
+                except_for=actor,
+            )
     return appointment
 
 
@@ -793,24 +797,19 @@ def appointment_reschedule(
             request=request,
             detail={"from": old_start.isoformat(), "to": slot.starts_at.isoformat()},
         )
-        params = {**_appointment_params(appointment), "old": _when(old_start)}
-        _tell(
-            woman,
+        _tell_both(
+            appointment,
             kind="appointment_changed",
-            title=_("Appointment moved"),
-            body=_("Your online appointment with %(with)s moved from %(old)s to %(when)s."),
-            params=params,
-            link=MY_APPOINTMENTS,
+            her=(
+                _("Appointment moved"),
+                _("Your online appointment with %(with)s moved from %(old)s to %(when)s."),
+            ),
+            clinic=(
+                _("Appointment moved"),
+                _("An online appointment moved from %(old)s to %(when)s."),
+            ),
+            params={**_appointment_params(appointment), "old": _when(old_start)},
         )
-        for person in _care_side(appointment):
-            _tell(
-                person,
-                kind="appointment_changed",
-                title=_("Appointment moved"),
-                body=_("An online appointment moved from %(old)s to %(when)s."),
-                params=params,
-                link="/scheduling/clinic/",
-            )
     return appointment
 
 
