@@ -15,6 +15,7 @@ from anyun.assessment.models import DistrictReport, HighRiskCase, RiskGrading
 from anyun.assessment.services import GradingInput
 from anyun.assessment.tests.conftest import in_english
 from anyun.audit.models import AuditEvent
+from anyun.careteam.services import care_team_assign
 from anyun.monitoring.models import Alarm
 from anyun.monitoring.tests.conftest import Ward
 from anyun.pregnancy.selectors import current_pregnancy_of
@@ -108,8 +109,6 @@ def test_an_outsider_clinician_and_the_woman_get_404(ward: Ward) -> None:
 def test_the_badge_on_the_patient_list_and_overview_and_the_colour_filter(
     ward: Ward, make_woman: Any
 ) -> None:
-    from anyun.careteam.services import care_team_assign
-
     graded(ward, g_asthma=True)
     other = make_woman(pregnant_weeks=16)
     care_team_assign(actor=ward.head, woman=other, member=ward.responsible, responsible=True)

@@ -11,9 +11,10 @@ from django.test import override_settings
 from anyun.audit.models import AuditEvent
 from anyun.core.errors import DomainError, NotFound, PermissionDenied
 from anyun.notify.models import Notification
-from anyun.scheduling import selectors, services
+from anyun.scheduling import gates, selectors, services
 from anyun.scheduling.models import Appointment, AppointmentStatus, CancelledBy
 from anyun.scheduling.tests.conftest import Clinic, at, book, days_after, seen_in_person
+from anyun.staff import services as staff
 
 pytestmark = pytest.mark.django_db
 
@@ -170,8 +171,6 @@ def test_only_a_ready_woman_books(
 def test_a_follow_up_check_registered_by_a_higher_app_stops_booking(
     clinic: Clinic, monkeypatch: Any, time_machine: Any, tomorrow: datetime
 ) -> None:
-    from anyun.scheduling import gates
-
     def not_eligible(woman: Any) -> None:
         raise DomainError("follow_up_not_eligible", "No in-person visit on record.")
 
@@ -233,8 +232,6 @@ def test_cancel_and_move_within_the_cut_off(
 def test_another_woman_or_department_cannot_touch_it(
     clinic: Clinic, make_clinician: Any, time_machine: Any, tomorrow: datetime
 ) -> None:
-    from anyun.staff import services as staff
-
     time_machine.move_to(at(tomorrow, 6), tick=False)
     appointment = book(clinic, clinic.woman, at(tomorrow, 10))
     with pytest.raises(NotFound):

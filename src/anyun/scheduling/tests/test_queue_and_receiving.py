@@ -17,6 +17,7 @@ from anyun.scheduling import selectors, services
 from anyun.scheduling.models import AppointmentStatus, QueueStatus
 from anyun.scheduling.signals import request_received
 from anyun.scheduling.tests.conftest import Clinic, at, book, seen_in_person
+from anyun.staff.models import Credential, CredentialKind
 
 pytestmark = pytest.mark.django_db
 
@@ -138,8 +139,6 @@ def test_receiving_an_appointment_within_its_time(
 def test_receiving_with_an_expired_credential_is_refused(
     clinic: Clinic, time_machine: Any, tomorrow: datetime
 ) -> None:
-    from anyun.staff.models import Credential, CredentialKind
-
     time_machine.move_to(at(tomorrow, 6), tick=False)
     appointment = book(clinic, clinic.woman, at(tomorrow, 10))
     Credential.objects.filter(

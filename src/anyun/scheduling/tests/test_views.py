@@ -26,7 +26,7 @@ from anyun.scheduling.models import (
     ScheduleRule,
     TracingCase,
 )
-from anyun.scheduling.tests.conftest import Clinic, at, book, days_after
+from anyun.scheduling.tests.conftest import Clinic, at, book, days_after, seen_in_person
 
 pytestmark = pytest.mark.django_db
 
@@ -300,8 +300,6 @@ def test_the_workstation_day_reads_the_same_statements_for_any_number_of_women(
 ) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-
-    from anyun.scheduling.tests.conftest import seen_in_person
 
     time_machine.move_to(at(tomorrow, 6), tick=False)
     book(clinic, clinic.woman, at(tomorrow, 9))
