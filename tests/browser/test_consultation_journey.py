@@ -74,17 +74,43 @@ def media_pages(browser: Browser) -> Iterator[Callable[..., Page]]:
     chromium.close()
 
 
-def bytes_received(page: Page) -> int:
-    return int(
-        page.evaluate(
-            """async () => {
-              const stats = await window.anyunPeer.getStats();
-              let n = 0;
-              stats.forEach((s) => { if (s.type === "inbound-rtp" && s.kind === "video") n += s.bytesReceived; });
-              return n;
-            }"""
-        )
-    )
+VIDEO_BYTES = """async () => {
+  const stats = await window.anyunPeer.getStats();
+  let n = 0;
+  stats.forEach((s) => { if (s.type === "inbound-rtp" && s.kind === "video") n += s.bytesReceived; });
+  return n;
+}"""
+
+# The candidate types of the pairs the call runs on.
+NOMINATED_KINDS = """async () => {
+  const stats = await window.anyunPeer.getStats();
+  const byId = {};
+  stats.forEach((s) => { byId[s.id] = s; });
+  const kinds = [];
+  stats.forEach((s) => {
+    if (s.type === "candidate-pair" && s.state === "succeeded" && s.nominated) {
+      kinds.push(byId[s.localCandidateId].candidateType);
+    }
+  });
+  return kinds;
+}"""
+
+
+def poll(page: Page, script: str, done: Callable[[Any], bool]) -> Any:
+    """The page's answer to `script`, asked again until `done` holds or the call timeout passes.
+
+    The call's statistics are a promise, and `wait_for_function` does not await a predicate's
+    promise (a pending promise counts as true), so the polling happens here.
+    """
+    deadline = _time.monotonic() + CALL_TIMEOUT_MS / 1000
+    while not done(answer := page.evaluate(script)) and _time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    return answer
+
+
+def wait_for_video(page: Page) -> int:
+    """Video bytes received by the page, once some have arrived."""
+    return int(poll(page, VIDEO_BYTES, lambda n: n > 0))
 
 
 def test_queue_pre_consultation_chat_video_referral_and_record(
@@ -188,16 +214,7 @@ def test_queue_pre_consultation_chat_video_referral_and_record(
         )
         expect(page.locator("[data-testid=call-state]")).to_have_text("connected")
     for page in (desk, phone):
-        page.wait_for_function(
-            """async () => {
-              const stats = await window.anyunPeer.getStats();
-              let n = 0;
-              stats.forEach((s) => { if (s.type === "inbound-rtp" && s.kind === "video") n += s.bytesReceived; });
-              return n > 0;
-            }""",
-            timeout=CALL_TIMEOUT_MS,
-        )
-        assert bytes_received(page) > 0
+        assert wait_for_video(page) > 0
     screenshot(desk, "consultation-workstation.png")
     desk.click("[data-testid=call-hangup]")
 
@@ -242,6 +259,27 @@ def _free_udp_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _stun_answers(port: int, process: subprocess.Popen[bytes], wait_s: float = 15.0) -> bool:
+    """Whether the server answers a STUN Binding request (RFC 8489 s.5) before `wait_s` passes.
+
+    A started process has not necessarily bound its sockets yet; an answer says it has.
+    """
+    cookie = (0x2112A442).to_bytes(4, "big")
+    deadline = _time.monotonic() + wait_s
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(0.2)
+        while _time.monotonic() < deadline and process.poll() is None:
+            transaction = secrets.token_bytes(12)
+            sock.sendto(b"\x00\x01\x00\x00" + cookie + transaction, ("127.0.0.1", port))
+            try:
+                answer = sock.recv(2048)
+            except OSError:  # timed out, or nothing listens yet (ICMP port unreachable)
+                continue
+            if answer[:2] == b"\x01\x01" and answer[8:20] == transaction:
+                return True
+    return False
+
+
 @pytest.fixture
 def turn_server() -> Iterator[tuple[int, str]]:
     """Debian's coturn on loopback with a TURN REST API secret (use-auth-secret)."""
@@ -275,8 +313,7 @@ def turn_server() -> Iterator[tuple[int, str]]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        _time.sleep(1.0)  # coturn binds its sockets
-        assert process.poll() is None, "turnserver did not start"
+        assert _stun_answers(port, process), "turnserver did not answer on its port"
         yield port, secret
     finally:
         process.terminate()
@@ -343,18 +380,6 @@ def test_a_call_connects_through_a_turn_relay_with_our_credentials(
             "() => window.anyunPeer && window.anyunPeer.connectionState === 'connected'",
             timeout=CALL_TIMEOUT_MS,
         )
-        kinds = page.evaluate(
-            """async () => {
-              const stats = await window.anyunPeer.getStats();
-              const byId = {};
-              stats.forEach((s) => { byId[s.id] = s; });
-              const kinds = [];
-              stats.forEach((s) => {
-                if (s.type === "candidate-pair" && s.state === "succeeded" && s.nominated) {
-                  kinds.push(byId[s.localCandidateId].candidateType);
-                }
-              });
-              return kinds;
-            }"""
-        )
+        kinds = poll(page, NOMINATED_KINDS, bool)
         assert kinds and set(kinds) == {"relay"}, kinds
+        assert wait_for_video(page) > 0
