@@ -2,7 +2,10 @@
 
 One hospital and its obstetrics department; three clinicians with complete credentials and
 one whose internet-care admission has expired; a pharmacist, a nurse, a quality manager, the
-three administrators; six women at different gestational ages, verified and consented.
+three administrators; seven women at different gestational ages, verified and consented:
+six seen in person (eligible for online follow-up), one registered but not yet seen (not
+eligible, DOMAIN section 9); schedules for both modes, and one finished consultation with its
+signed record.
 
 Development only: `anyun run` loads it into an empty development database and `anyun demo`
 loads it on request; production refuses to load it and refuses to start on a database that
@@ -27,11 +30,13 @@ from anyun.assessment.services import GradingInput, case_plan_update, grading_re
 from anyun.careteam.services import care_team_assign
 from anyun.clinical.national_id import national_id_check_character
 from anyun.consent.services import consent_sign, documents_current
+from anyun.consultation import services as consultation
+from anyun.consultation.models import Consultation
 from anyun.core import crypto
 from anyun.monitoring.services import ReadingInput, plan_set, readings_record
 from anyun.pregnancy.selectors import current_pregnancy_of, pregnancy_summary
 from anyun.pregnancy.services import PregnancyInput, pregnancy_open
-from anyun.scheduling.services import schedule_rule_add
+from anyun.scheduling.services import queue_accept, queue_join, schedule_rule_add
 from anyun.staff import services as staff
 from anyun.staff.models import CredentialKind, Department, DutyShift, Hospital, Title
 
@@ -95,6 +100,9 @@ WOMEN = (
     ("周晴", 31, "13800000004", 26),
     ("吴悦", 40, "13800000005", 33),
     ("郑佳", 33, "13800000006", 39),
+    # Registered online, never seen in person: no grading, no clinic measurement, so online
+    # consultation is closed to her until a visit (or accepted evidence of one).
+    ("孙悦", 29, "13800000007", 9),
 )
 
 
@@ -203,6 +211,7 @@ def load_demo() -> list[tuple[str, str, str]]:
         _demo_readings(woman, clinician=team[i % 3], seed=i)
     for i, woman in enumerate(User.objects.filter(role=Role.WOMAN).order_by("pk")):
         _demo_risk(woman, clinician=team[i % 3], seed=i)
+    _demo_consultation(User.objects.get(phone_index=_index(WOMEN[1][2])), users["dr_wang"])
     rows = [(s.username, s.role, f"password {DEMO_PASSWORD} + TOTP") for s in STAFF]
     rows += [
         (phone, Role.WOMAN, "SMS code (printed on this console)") for _n, _i, phone, _w in WOMEN
@@ -363,6 +372,44 @@ def _demo_risk(woman: User, *, clinician: User, seed: int) -> None:
             "or BP 160/110 or higher: call 120 at once",
             next_review_on=timezone.localdate() + timedelta(days=14),
         )
+
+
+def _demo_consultation(woman: User, clinician: User) -> Consultation:
+    """One finished consultation from the live queue: her question, a short exchange, the
+    end, the record signed and her rating."""
+    entry = queue_join(woman=woman, department=clinician.clinician_profile.department)
+    queue_accept(actor=clinician, entry_id=entry.public_id)
+    held = Consultation.objects.filter(woman=woman).latest("pk")
+    lines = (
+        (woman, "医生您好，最近早上有点恶心，需要吃药吗？ Morning nausea: do I need medicine?"),
+        (
+            clinician,
+            "孕早中期常见。少食多餐，避免空腹；若呕吐频繁、不能进食或尿少，请来门诊。"
+            " Common at this stage: small frequent meals; come in if you cannot keep food down.",
+        ),
+        (woman, "好的，谢谢医生。 Thank you."),
+    )
+    for sender, text in lines:
+        consultation.message_post(actor=sender, consultation_id=held.public_id, text=text)
+    consultation.consultation_end(actor=clinician, consultation_id=held.public_id)
+    held.refresh_from_db()
+    draft = consultation.record_proposal(held)
+    consultation.record_save(
+        actor=clinician,
+        consultation_id=held.public_id,
+        data=consultation.RecordInput(
+            history=draft.history,
+            symptoms="恶心，无呕吐 Nausea without vomiting",
+            signs=draft.signs,
+            diagnoses=["Z34.9"],
+            treatment_plan="饮食调整，1周后复诊 Diet advice; follow-up in a week",
+        ),
+    )
+    consultation.record_sign(actor=clinician, consultation_id=held.public_id)
+    consultation.rating_submit(
+        woman=woman, consultation_id=held.public_id, score=5, comment="解答清楚 Clear answers"
+    )
+    return held
 
 
 def _index(phone: str) -> str:

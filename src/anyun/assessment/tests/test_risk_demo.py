@@ -25,5 +25,6 @@ def test_the_demo_shows_every_badge_and_an_open_case() -> None:
     nurse = User.objects.get(username="nurse_chen")  # on every demo woman's team
     _page, rows = patient_list_for(nurse, sort="risk", today=timezone.localdate())
     assert [row.risk_colour for row in rows][:1] == ["orange"]  # highest colour first
-    assert {row.risk_colour for row in rows} == {"green", "yellow", "orange"}
+    # ...and the woman not yet seen in person has no colour yet.
+    assert {row.risk_colour for row in rows} == {"green", "yellow", "orange", None}
     assert sum(row.risk_purple for row in rows) == 1
