@@ -5,7 +5,8 @@ It keeps the live feed's session rules (refused or closed with the session, see
 who received her; anyone else is closed with 4404 before the handshake completes.
 
 Client to server: `{"type": "resume", "after": <last id held>}` (sent on every (re)connect:
-the server answers with every message after that id, then live ones, each once),
+the server answers with every message after that id, a page at a time until none is left, then
+live ones, each once),
 `{"type": "message", "text", "client_id"}`, `{"type": "image", "data": <base64>, "client_id"}`,
 `{"type": "read", "upto": <id>}`, `{"type": "signal", "data": {...}}` (offer, answer, ICE
 candidates, hang-up: relayed to the other side), `{"type": "call", "action": "start"|"end"}`.
@@ -123,10 +124,16 @@ class ConsultationConsumer(FeedConsumer):
             if kind == "resume":
                 after = content.get("after", 0)
                 after = after if isinstance(after, int) and after >= 0 else 0
-                for event in await database_sync_to_async(_history)(
-                    user, self.consultation_id, after
-                ):
-                    await self._send_message(event)
+                # Page by page until a short page: a long absence still gets everything.
+                while True:
+                    events = await database_sync_to_async(_history)(
+                        user, self.consultation_id, after
+                    )
+                    for event in events:
+                        await self._send_message(event)
+                    if len(events) < selectors.HISTORY_PAGE:
+                        break
+                    after = events[-1]["id"]
             elif kind == "message":
                 await database_sync_to_async(services.message_post)(
                     actor=user,

@@ -14,6 +14,7 @@ from asgiref.sync import async_to_sync, sync_to_async
 from conftest import staff_client
 from django.contrib.auth.models import AnonymousUser
 from django.test import Client
+from django.utils import timezone
 from PIL import Image
 
 from anyun.accounts.models import User
@@ -22,7 +23,8 @@ from anyun.audit.models import AuditEvent
 from anyun.careteam.models import CareTeamMember
 from anyun.careteam.services import care_team_end
 from anyun.consultation import services
-from anyun.consultation.models import Consultation, Message
+from anyun.consultation.models import Consultation, Message, MessageKind
+from anyun.consultation.selectors import HISTORY_PAGE
 from anyun.consultation.tests.conftest import Room
 from anyun.notify.tests.wsclient import FeedClient
 
@@ -126,6 +128,38 @@ def test_reconnecting_resumes_after_the_last_id_without_loss_or_duplicates(room:
     assert [m["message"]["id"] for m in resumed] == [second.id]
     assert again == []
     assert [m["message"]["id"] for m in rest] == [second.id, third.id]
+
+
+def test_resuming_after_more_than_a_page_of_missed_messages_brings_them_all(room: Room) -> None:
+    """Away for longer than one history page (200 messages): every one still comes, once."""
+    c = room.consultation
+    now = timezone.now()
+    missed = 2 * HISTORY_PAGE + 50
+    Message.objects.bulk_create(
+        Message(
+            consultation=c,
+            sender=room.clinician,
+            kind=MessageKind.TEXT,
+            text=f"m{n}",
+            client_id=f"bulk-{n}",
+            sent_at=now,
+        )
+        for n in range(missed)
+    )
+
+    her = headers_of(room.woman)
+
+    async def scenario() -> list[Any]:
+        socket = await opened(c, her)
+        await socket.send_json_to({"type": "resume", "after": 0})
+        got = await drain(socket)
+        await socket.disconnect()
+        return got
+
+    got = async_to_sync(scenario)()
+    ids = [m["message"]["id"] for m in got]
+    assert ids == list(Message.objects.filter(consultation=c).values_list("id", flat=True))
+    assert len(ids) == missed
 
 
 def test_a_resent_message_is_stored_once(room: Room) -> None:
