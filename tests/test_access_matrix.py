@@ -15,11 +15,16 @@ from conftest import World, staff_client, woman_client
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
+from PIL import Image
 
 from anyun.accounts.services import api_token_issue
+from anyun.assessment.services import GradingInput, grading_record
 from anyun.audit.models import AuditEvent
+from anyun.consultation import services as consultation
+from anyun.consultation.models import Consultation, Message
 from anyun.pregnancy import selectors, services
 from anyun.pregnancy.models import PreviousPregnancy
+from anyun.scheduling.services import queue_accept, queue_join
 
 pytestmark = pytest.mark.django_db
 
@@ -60,8 +65,6 @@ def _api(world: World, actor: str) -> Client:
 def ids(world: World) -> dict[str, str]:
     pregnancy = selectors.current_pregnancy_of(world.woman)
     png = io.BytesIO()
-    from PIL import Image
-
     Image.new("RGB", (2, 2)).save(png, format="PNG")
     report = services.report_upload(
         actor=world.woman,
@@ -224,3 +227,96 @@ def test_the_clinic_patient_list_shows_only_her_team(world: World) -> None:
     page = _web(world, "inside").get("/clinic/").content.decode()
     assert str(world.woman.public_id) in page
     assert str(world.other_woman.public_id) not in page
+
+
+@pytest.fixture
+def held(world: World) -> dict[str, str]:
+    """A consultation she had with the clinician on her team: a message, an image, a signed
+    record."""
+    pregnancy = selectors.current_pregnancy_of(world.woman)
+    grading_record(
+        actor=world.inside,
+        pregnancy=pregnancy,
+        data=GradingInput(answers={}, entered={}, diagnoses=[], note="first visit"),
+    )
+    entry = queue_join(woman=world.woman, department=world.inside.clinician_profile.department)
+    queue_accept(actor=world.inside, entry_id=entry.public_id)
+    c = Consultation.objects.get(woman=world.woman)
+    png = io.BytesIO()
+    Image.new("RGB", (2, 2)).save(png, format="PNG")
+    png.seek(0)
+    image, _ = consultation.message_post(actor=world.woman, consultation_id=c.public_id, image=png)
+    consultation.message_post(actor=world.inside, consultation_id=c.public_id, text="您好")
+    consultation.consultation_end(actor=world.inside, consultation_id=c.public_id)
+    consultation.record_save(
+        actor=world.inside,
+        consultation_id=c.public_id,
+        data=consultation.RecordInput(history="抽筋", diagnoses=["Z34.9"]),
+    )
+    consultation.record_sign(actor=world.inside, consultation_id=c.public_id)
+    return {"c": str(c.public_id), "m": str(image.id)}
+
+
+# Her consultation: her and the clinician who received her; nobody else, not even the rest of
+# her team's department or other staff.
+CONSULTATION_WEB = HERSELF_ONLY_WEB
+CONSULTATION_READS = [
+    ("web", "/consultation/{c}/", CONSULTATION_WEB),
+    ("web", "/consultation/{c}/record/", CONSULTATION_WEB),
+    ("web", "/consultation/{c}/record/pdf/", CONSULTATION_WEB),
+    ("web", "/consultation/messages/{m}/image/", CONSULTATION_WEB),
+    ("api", "/api/v1/consultation/{c}", API_READ),
+    ("api", "/api/v1/consultation/{c}/messages", API_READ),
+    ("api", "/api/v1/consultation/{c}/record", API_READ),
+]
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize(
+    ("kind", "template", "expected"), CONSULTATION_READS, ids=[r[1] for r in CONSULTATION_READS]
+)
+def test_consultation_reads(
+    world: World,
+    held: dict[str, str],
+    actor: str,
+    kind: str,
+    template: str,
+    expected: dict[str, Any],
+) -> None:
+    client = _web(world, actor) if kind == "web" else _api(world, actor)
+    before = AuditEvent.objects.filter(subject=world.woman).count()
+    response = client.get(template.format(**held))
+    want = expected[actor]
+    if want == "login":
+        assert response.status_code == 302
+        assert "/login/" in response["Location"]
+    else:
+        assert response.status_code == want, response.content[:300]
+    if kind == "api" and response.status_code >= 400:
+        assert response.json()["code"] in {"not_found", "unauthenticated"}
+    after = AuditEvent.objects.filter(subject=world.woman).count()
+    if response.status_code == 200:
+        assert after > before  # every read of her conversation or record is audited
+    else:
+        assert after == before
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_a_message_into_her_consultation_is_refused_to_all_but_the_two_of_them(
+    world: World, held: dict[str, str], actor: str
+) -> None:
+    client = _api(world, actor)
+    count = Message.objects.count()
+    response = client.post(
+        f"/api/v1/consultation/{held['c']}/messages",
+        {"text": f"by {actor}", "client_id": f"k-{actor}"},
+        content_type="application/json",
+    )
+    if actor in WRITE_ALLOWED:
+        # Both may write while it is open; it has ended, so both are told so.
+        assert response.status_code == 400, response.content[:300]
+        assert response.json()["code"] == "consultation_closed"
+    else:
+        assert response.status_code == (401 if actor == "anonymous" else 404)
+        assert response.json()["code"] in {"not_found", "unauthenticated"}
+    assert Message.objects.count() == count
