@@ -987,54 +987,67 @@ _REMINDERS = {
 
 
 def reminders_send_due(*, now: datetime | None = None) -> int:
-    """Sweep (ACC-4a): each appointment reminder whose time has come, once. One statement
-    finds the due ones per kind; each is claimed by a conditional update (a second sweep at
-    the same moment finds nothing to claim) and its notification carries a key that names
-    the appointment, the kind and the start, so it is never written twice."""
+    """Sweep (ACC-4a): each appointment reminder whose time has come, once, all of them in
+    this run (batch after batch until a batch comes back short). One statement finds a batch
+    of due ones per kind; each is claimed by a conditional update (a second sweep at the same
+    moment finds nothing to claim) and its notification carries a key that names the
+    appointment, the kind and the start, so it is never written twice."""
     now = now or timezone.now()
     sent = 0
-    for kind, (due_field, sent_field) in _REMINDERS.items():
-        due = list(
-            Appointment.objects.select_related("woman", "department", "clinician__user")
-            .filter(
-                status=AppointmentStatus.BOOKED,
-                starts_at__gt=now,
-                **{f"{due_field}__lte": now, f"{sent_field}__isnull": True},
-            )
-            .order_by(due_field)[:SWEEP_BATCH]
-        )
-        for appointment in due:
-            with transaction.atomic():
-                claimed = Appointment.objects.filter(
-                    pk=appointment.pk,
-                    status=AppointmentStatus.BOOKED,
-                    starts_at=appointment.starts_at,
-                    **{f"{sent_field}__isnull": True},
-                ).update(**{sent_field: now})
-                if not claimed:
-                    continue
-                title = (
-                    _("Your online appointment is tomorrow")
-                    if kind == "day_before"
-                    else _("Your online appointment is today")
-                )
-                _tell(
-                    appointment.woman,
-                    kind="appointment_reminder",
-                    title=title,
-                    body=_(
-                        "%(when)s with %(with)s. Open Anyun a few minutes before; you can "
-                        "cancel or move it in My appointments."
-                    ),
-                    params=_appointment_params(appointment),
-                    link=MY_APPOINTMENTS,
-                    dedup_key=(
-                        f"appt-remind:{appointment.public_id}:{kind}:"
-                        f"{appointment.starts_at.isoformat()}"
-                    ),
-                )
-            sent += 1
+    for kind, fields in _REMINDERS.items():
+        while True:
+            found, claimed = _reminders_batch(kind, fields, now)
+            sent += claimed
+            if found < SWEEP_BATCH:
+                break
     return sent
+
+
+def _reminders_batch(kind: str, fields: tuple[str, str], now: datetime) -> tuple[int, int]:
+    """One batch of due reminders of one kind: (found, claimed and told)."""
+    due_field, sent_field = fields
+    due = list(
+        Appointment.objects.select_related("woman", "department", "clinician__user")
+        .filter(
+            status=AppointmentStatus.BOOKED,
+            starts_at__gt=now,
+            **{f"{due_field}__lte": now, f"{sent_field}__isnull": True},
+        )
+        .order_by(due_field)[:SWEEP_BATCH]
+    )
+    sent = 0
+    for appointment in due:
+        with transaction.atomic():
+            claimed = Appointment.objects.filter(
+                pk=appointment.pk,
+                status=AppointmentStatus.BOOKED,
+                starts_at=appointment.starts_at,
+                **{f"{sent_field}__isnull": True},
+            ).update(**{sent_field: now})
+            if not claimed:
+                continue
+            title = (
+                _("Your online appointment is tomorrow")
+                if kind == "day_before"
+                else _("Your online appointment is today")
+            )
+            _tell(
+                appointment.woman,
+                kind="appointment_reminder",
+                title=title,
+                body=_(
+                    "%(when)s with %(with)s. Open Anyun a few minutes before; you can "
+                    "cancel or move it in My appointments."
+                ),
+                params=_appointment_params(appointment),
+                link=MY_APPOINTMENTS,
+                dedup_key=(
+                    f"appt-remind:{appointment.public_id}:{kind}:"
+                    f"{appointment.starts_at.isoformat()}"
+                ),
+            )
+        sent += 1
+    return len(due), sent
 
 
 def queue_expire_due(*, now: datetime | None = None) -> int:

@@ -99,6 +99,25 @@ def test_the_reminder_sweep_is_set_based(
     assert Notification.objects.filter(kind="appointment_reminder").count() == 3
 
 
+def test_one_run_of_the_sweep_sends_every_due_reminder_however_many_batches(
+    clinic: Clinic, make_woman: Any, time_machine: Any, tomorrow: datetime, monkeypatch: Any
+) -> None:
+    """The sweep runs every five minutes: what is due goes out in that run, batch after batch,
+    not one batch per run (a busy day's reminders would trickle out for hours)."""
+    monkeypatch.setattr(services, "SWEEP_BATCH", 2)
+    time_machine.move_to(at(tomorrow, 8), tick=False)
+    day = days_after(tomorrow, 2)
+    book(clinic, clinic.woman, at(day, 9))
+    book(clinic, clinic.other_woman, at(day, 14), clinician=None)
+    for hour in (14, 15, 15):  # the department's slots hold two women each
+        woman = seen_in_person(make_woman(pregnant_weeks=28), head=clinic.head, visit=clinic.visit)
+        book(clinic, woman, at(day, hour), clinician=None)
+    time_machine.move_to(at(days_after(tomorrow, 1), 18), tick=False)
+    assert services.reminders_send_due() == 5
+    assert Notification.objects.filter(kind="appointment_reminder").count() == 5
+    assert services.reminders_send_due() == 0
+
+
 def test_a_missed_appointment_is_traced_until_closed(
     clinic: Clinic, make_clinician: Any, time_machine: Any, tomorrow: datetime
 ) -> None:
