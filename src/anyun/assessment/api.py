@@ -11,12 +11,18 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from django.urls import reverse
+from ninja import Field, File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from anyun.accounts.decorators import acting_user
 from anyun.accounts.models import CLINICAL_ROLES, Role, User
 from anyun.assessment import risk_labels, selectors, services
-from anyun.assessment.models import RiskGrading
+from anyun.assessment.models import (
+    EVIDENCE_REASON_MAX_LENGTH,
+    EligibilityEvidence,
+    RiskGrading,
+)
 from anyun.audit.services import audit_record
 from anyun.careteam.selectors import access_woman
 from anyun.core.errors import NotFound
@@ -207,3 +213,118 @@ def grading_create(request: HttpRequest, woman_id: UUID, data: GradingIn) -> Sta
         request=request,
     )
     return Status(201, _grading_out(row))
+
+
+# --- Follow-up eligibility evidence (POL-13) ----------------------------------------------------
+
+
+class EvidenceOut(Schema):
+    id: UUID
+    woman_id: UUID
+    status: str = Field(description="submitted, accepted or rejected")
+    status_label: str
+    content_type: str
+    size_bytes: int
+    note: str
+    hospital: str
+    visit_date: dt.date | None
+    reason: str
+    created_at: dt.datetime
+    reviewed_at: dt.datetime | None
+    file_url: str
+
+
+class EvidenceReviewIn(Schema):
+    accept: bool
+    reason: str = Field("", max_length=EVIDENCE_REASON_MAX_LENGTH)
+
+
+def _evidence_out(row: EligibilityEvidence) -> EvidenceOut:
+    return EvidenceOut(
+        id=row.public_id,
+        woman_id=row.woman.public_id,
+        status=row.status,
+        status_label=str(row.get_status_display()),
+        content_type=row.content_type,
+        size_bytes=row.size_bytes,
+        note=row.note,
+        hospital=row.hospital,
+        visit_date=row.visit_date,
+        reason=row.reason,
+        created_at=row.created_at,
+        reviewed_at=row.reviewed_at,
+        file_url=reverse("assessment:evidence_file", args=[row.public_id]),
+    )
+
+
+@router.post("/eligibility-evidence", response={201: EvidenceOut})
+def evidence_submit(
+    request: HttpRequest,
+    file: UploadedFile = File(...),
+    note: str = Form(""),
+    hospital: str = Form(""),
+    visit_date: dt.date | None = Form(None),
+) -> Status:
+    """She uploads a record of an in-person diagnosis (image or PDF, checked by content).
+    400 for a file refused or one already waiting for review; 404 for anyone but a woman."""
+    user = acting_user(request)
+    if user.role != Role.WOMAN:
+        raise NotFound()
+    row = services.eligibility_evidence_submit(
+        woman=user,
+        file=file,
+        note=note,
+        hospital=hospital,
+        visit_date=visit_date,
+        request=request,
+    )
+    return Status(201, _evidence_out(row))
+
+
+@router.get("/eligibility-evidence", response=list[EvidenceOut])
+def evidence_mine(request: HttpRequest) -> list[EvidenceOut]:
+    user = acting_user(request)
+    if user.role != Role.WOMAN:
+        raise NotFound()
+    rows = list(selectors.evidence_of(user).select_related("woman"))
+    audit_record(
+        actor=user,
+        action="eligibility_evidence_read",
+        object_type="eligibility_evidence",
+        subject=user,
+        request=request,
+    )
+    return [_evidence_out(row) for row in rows]
+
+
+@router.get("/eligibility-evidence/pending", response=list[EvidenceOut])
+def evidence_pending(request: HttpRequest) -> list[EvidenceOut]:
+    """Uploads waiting for review from the women of the clinician's care teams."""
+    user = acting_user(request)
+    if user.role not in CLINICAL_ROLES:
+        raise NotFound()
+    rows = list(selectors.evidence_pending_for(user))
+    for row in rows:
+        audit_record(
+            actor=user,
+            action="eligibility_evidence_read",
+            object_type="eligibility_evidence",
+            object_id=row.public_id,
+            subject=row.woman,
+            request=request,
+        )
+    return [_evidence_out(row) for row in rows]
+
+
+@router.post("/eligibility-evidence/{evidence_id}/review", response=EvidenceOut)
+def evidence_review(request: HttpRequest, evidence_id: UUID, data: EvidenceReviewIn) -> EvidenceOut:
+    """Accept or reject (reason required). 403 for anyone but a clinician with valid
+    credentials; 404 when she is not on the clinician's care team."""
+    row = services.eligibility_evidence_review(
+        actor=acting_user(request),
+        evidence_id=evidence_id,
+        accept=data.accept,
+        reason=data.reason,
+        request=request,
+    )
+    return _evidence_out(row)

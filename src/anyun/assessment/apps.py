@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anyun.audit.labels import register as register_audit_labels
 from anyun.monitoring.name_badges import register as register_name_badges
+from anyun.notify.kinds import register as register_notification_kinds
 
 
 class AssessmentConfig(AppConfig):
@@ -32,6 +33,9 @@ class AssessmentConfig(AppConfig):
                 "risk_report_export": _("District reports exported"),
                 "suitability_decide": _("Online-care suitability decided"),
                 "suitability_read": _("Online-care suitability read"),
+                "eligibility_evidence_submit": _("In-person record uploaded"),
+                "eligibility_evidence_review": _("In-person record reviewed"),
+                "eligibility_evidence_read": _("In-person record read"),
             },
             objects={
                 "clinical_task": _("Clinical task"),
@@ -40,6 +44,7 @@ class AssessmentConfig(AppConfig):
                 "high_risk_case": _("High-risk case"),
                 "district_report": _("District report"),
                 "suitability_decision": _("Online-care suitability"),
+                "eligibility_evidence": _("In-person record for online follow-up"),
             },
         )
         task_kinds.register(
@@ -48,5 +53,8 @@ class AssessmentConfig(AppConfig):
                 "risk_regrade": _("Regrade her pregnancy risk"),
                 "risk_case_review": _("Write her high-risk case plans"),
             }
+        )
+        register_notification_kinds(
+            {"eligibility_evidence_reviewed": _("In-person record reviewed")}
         )
         receivers.connect()

@@ -280,3 +280,66 @@ class SuitabilityDecision(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.decision} {self.woman_id} {self.created_at:%Y-%m-%d}"
+
+
+# --- Follow-up eligibility evidence (POL-13) ----------------------------------------------------
+
+EVIDENCE_NOTE_MAX_LENGTH = 500
+EVIDENCE_HOSPITAL_MAX_LENGTH = 200
+EVIDENCE_REASON_MAX_LENGTH = 500
+
+
+class EvidenceStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Waiting for review")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Not accepted")
+
+
+def evidence_upload_to(instance: EligibilityEvidence, filename: str) -> str:
+    return f"eligibility/{instance.woman.public_id}/{instance.public_id}"
+
+
+class EligibilityEvidence(TimeStampedModel):
+    """Evidence she uploads of an in-person diagnosis (an image or PDF of the record), which a
+    clinician of her care team accepts or rejects (DOMAIN.md section 9, follow-up only).
+    Accepted evidence makes her eligible for online follow-up. Rows are never deleted; the
+    file is served only through an access-checked view."""
+
+    woman = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="eligibility_evidence"
+    )
+    file = models.FileField(_("file"), upload_to=evidence_upload_to)
+    content_type = models.CharField(max_length=64)
+    size_bytes = models.PositiveIntegerField()
+    note = models.CharField(_("her note"), max_length=EVIDENCE_NOTE_MAX_LENGTH, blank=True)
+    hospital = models.CharField(
+        _("hospital seen at"), max_length=EVIDENCE_HOSPITAL_MAX_LENGTH, blank=True
+    )
+    visit_date = models.DateField(_("visit date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=EvidenceStatus.choices,
+        default=EvidenceStatus.SUBMITTED,
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=EVIDENCE_REASON_MAX_LENGTH, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = (models.Index(fields=("woman", "status")),)
+        constraints = (
+            models.UniqueConstraint(
+                fields=("woman",),
+                condition=models.Q(status="submitted"),
+                name="eligibility_evidence_one_pending",
+            ),
+        )
+        verbose_name = _("eligibility evidence")
+        verbose_name_plural = _("eligibility evidence")
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.woman_id} {self.created_at:%Y-%m-%d}"

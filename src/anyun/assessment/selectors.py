@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -32,6 +33,8 @@ from anyun.assessment.models import (
     CaseStatus,
     ClinicalTask,
     DistrictReport,
+    EligibilityEvidence,
+    EvidenceStatus,
     HighRiskCase,
     OnlineCareDecision,
     RiskGrading,
@@ -380,9 +383,13 @@ def _red_flag_since(woman: Any, since: dt.datetime | None) -> list[str]:
 
 
 def eligible_in_person(woman: Any) -> bool:
-    """The hospital record shows an in-person visit: a risk grading entered by a clinician (an
-    in-person assessment) or a clinic measurement (DOMAIN.md section 9, follow-up only)."""
+    """She has been seen in person (DOMAIN.md section 9, follow-up only): the hospital record
+    shows a risk grading entered by a clinician (an in-person assessment) or a clinic
+    measurement, or a clinician of her care team accepted the evidence she uploaded of an
+    in-person diagnosis elsewhere (POL-13)."""
     if RiskGrading.objects.filter(woman=woman).exists():
+        return True
+    if EligibilityEvidence.objects.filter(woman=woman, status=EvidenceStatus.ACCEPTED).exists():
         return True
     return readings_of(woman).filter(source=ReadingSource.CLINIC).exists()
 
@@ -925,3 +932,37 @@ def risk_badges(woman_ids: Collection[int]) -> dict[int, SafeString]:
         )
         for pk in woman_ids
     }
+
+
+# --- Follow-up eligibility evidence (POL-13) ----------------------------------------------------
+
+
+def evidence_of(woman: Any) -> QuerySet[EligibilityEvidence]:
+    """Her uploaded evidence, newest first."""
+    return EligibilityEvidence.objects.filter(woman=woman).select_related("reviewed_by")
+
+
+def evidence_pending_of(woman: Any) -> EligibilityEvidence | None:
+    return EligibilityEvidence.objects.filter(woman=woman, status=EvidenceStatus.SUBMITTED).first()
+
+
+def evidence_pending_for(user: Any) -> QuerySet[EligibilityEvidence]:
+    """Evidence waiting for review from the women on the user's care teams, oldest first."""
+    return (
+        EligibilityEvidence.objects.filter(
+            status=EvidenceStatus.SUBMITTED, woman__in=women_visible_to(user)
+        )
+        .select_related("woman", "woman__woman_profile")
+        .order_by("created_at", "id")
+    )
+
+
+def access_evidence(*, user: Any, evidence_public_id: Any) -> EligibilityEvidence:
+    """The evidence if the user may see it (she, or a member of her care team); the same
+    NotFound for missing and not allowed."""
+    try:
+        return EligibilityEvidence.objects.select_related("woman").get(
+            public_id=evidence_public_id, woman__in=women_visible_to(user)
+        )
+    except (EligibilityEvidence.DoesNotExist, ValueError, ValidationError) as exc:
+        raise NotFound() from exc

@@ -10,8 +10,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +23,9 @@ from anyun.assessment import selectors
 from anyun.assessment.models import (
     COLOUR_RANK,
     DECISION_REASON_MAX_LENGTH,
+    EVIDENCE_HOSPITAL_MAX_LENGTH,
+    EVIDENCE_NOTE_MAX_LENGTH,
+    EVIDENCE_REASON_MAX_LENGTH,
     PLAN_MAX_LENGTH,
     RISK_NOTE_MAX_LENGTH,
     TASK_REASON_MAX_LENGTH,
@@ -27,6 +33,8 @@ from anyun.assessment.models import (
     CaseStatus,
     ClinicalTask,
     DistrictReport,
+    EligibilityEvidence,
+    EvidenceStatus,
     HighRiskCase,
     InPersonUrgency,
     OnlineCareDecision,
@@ -44,6 +52,8 @@ from anyun.clinical.risk_tables import GRADING_ITEMS, SCREENING_ITEMS
 from anyun.core.errors import DomainError, PermissionDenied
 from anyun.core.inputs import text_within
 from anyun.core.messages import clinical_message
+from anyun.core.uploads import DOCUMENT_TYPES, check_upload, stored_files_removed_on_failure
+from anyun.notify.services import notification_send
 from anyun.pregnancy.models import Pregnancy
 from anyun.pregnancy.selectors import current_pregnancy_of, diagnoses_open
 from anyun.pregnancy.services import diagnoses_set, diagnosis_end
@@ -694,3 +704,130 @@ def district_report_submit(
             request=request,
         )
     return report
+
+
+# --- Follow-up eligibility evidence (POL-13) ----------------------------------------------------
+
+
+def eligibility_evidence_submit(
+    *,
+    woman: User,
+    file: UploadedFile,
+    note: str = "",
+    hospital: str = "",
+    visit_date: dt.date | None = None,
+    request: Any = None,
+) -> EligibilityEvidence:
+    """She uploads evidence of an in-person diagnosis (an image or PDF, checked by content and
+    size) for a clinician of her care team to review. One waiting for review at a time."""
+    if woman.role != Role.WOMAN:
+        raise PermissionDenied("not_allowed", _("Only the woman herself can upload this."))
+    mime = check_upload(file, allowed=DOCUMENT_TYPES, field="file")
+    note = text_within(note, EVIDENCE_NOTE_MAX_LENGTH, field="note")
+    hospital = text_within(hospital, EVIDENCE_HOSPITAL_MAX_LENGTH, field="hospital")
+    if visit_date is not None and visit_date > timezone.localdate():
+        raise DomainError(
+            "visit_in_future", _("The visit date cannot be in the future."), field="visit_date"
+        )
+    pending_error = DomainError(
+        "evidence_pending",
+        _("Your earlier upload is still waiting for review. Please wait for its outcome."),
+        field="file",
+    )
+    if selectors.evidence_pending_of(woman) is not None:
+        raise pending_error
+    evidence = EligibilityEvidence(
+        woman=woman,
+        content_type=mime,
+        size_bytes=file.size or 0,
+        note=note,
+        hospital=hospital,
+        visit_date=visit_date,
+    )
+    try:
+        with (
+            stored_files_removed_on_failure(evidence.file.storage) as stored,
+            transaction.atomic(),
+        ):
+            evidence.file.save("evidence", file, save=False)
+            stored.append(evidence.file.name)
+            evidence.save()
+            audit_record(
+                actor=woman,
+                action="eligibility_evidence_submit",
+                object_type="eligibility_evidence",
+                object_id=evidence.public_id,
+                subject=woman,
+                request=request,
+            )
+    except IntegrityError as exc:  # a concurrent upload won the one-pending constraint
+        raise pending_error from exc
+    return evidence
+
+
+def eligibility_evidence_review(
+    *,
+    actor: User,
+    evidence_id: Any,
+    accept: bool,
+    reason: str = "",
+    request: Any = None,
+) -> EligibilityEvidence:
+    """A clinician of her care team (with valid online-practice credentials) accepts or
+    rejects her evidence; a reason is required to reject. She is told the outcome.
+    PermissionDenied for anyone but a clinician; NotFound when she is not on their team."""
+    if actor.role != Role.CLINICIAN:
+        raise PermissionDenied("not_allowed", _("Only a clinician can do this."))
+    evidence = selectors.access_evidence(user=actor, evidence_public_id=evidence_id)
+    require_online_practice(actor)
+    reason = text_within(reason, EVIDENCE_REASON_MAX_LENGTH, field="reason")
+    if not accept and not reason:
+        raise DomainError("reason_required", _("Give the reason."), field="reason")
+    with transaction.atomic():
+        locked = EligibilityEvidence.objects.select_for_update().get(pk=evidence.pk)
+        if locked.status != EvidenceStatus.SUBMITTED:
+            raise DomainError(
+                "evidence_reviewed", _("This upload has already been reviewed."), field="accept"
+            )
+        locked.status = EvidenceStatus.ACCEPTED if accept else EvidenceStatus.REJECTED
+        locked.reviewed_by = actor
+        locked.reviewed_at = timezone.now()
+        locked.reason = reason
+        locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "reason", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="eligibility_evidence_review",
+            object_type="eligibility_evidence",
+            object_id=locked.public_id,
+            subject=locked.woman,
+            request=request,
+            detail={"status": locked.status},
+        )
+        _tell_evidence_outcome(locked)
+        if accept:
+            status = selectors.online_care_for(locked.woman)
+            if status.allowed:
+                for task in selectors.tasks_open_for(locked.woman).filter(kind=TASK_REFERRAL):
+                    task_close(actor=actor, task=task, outcome=gettext("Evidence accepted."))
+    return locked
+
+
+def _tell_evidence_outcome(evidence: EligibilityEvidence) -> None:
+    woman = evidence.woman
+    if not woman.is_active:
+        return
+    with translation.override(woman.preferred_language or settings.LANGUAGE_CODE):
+        if evidence.status == EvidenceStatus.ACCEPTED:
+            title = gettext("Your in-person record was accepted")
+            body = gettext("You may now book online follow-up care.")
+        else:
+            title = gettext("Your in-person record was not accepted")
+            body = gettext("Reason: %(reason)s") % {"reason": evidence.reason}
+        notification_send(
+            recipient=woman,
+            kind="eligibility_evidence_reviewed",
+            title=title,
+            body=body,
+            link=reverse("assessment:evidence"),
+            dedup_key=f"eligibility_evidence:{evidence.public_id}",
+        )

@@ -8,18 +8,19 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from anyun.accounts.decorators import acting_user, staff_required
+from anyun.accounts.decorators import acting_user, staff_required, woman_required
 from anyun.accounts.models import Role, User
 from anyun.assessment import risk_labels, selectors, services
 from anyun.assessment.models import (
     DistrictReport,
+    EvidenceStatus,
     InPersonUrgency,
     OnlineCareDecision,
 )
@@ -147,6 +148,8 @@ def grade(request: HttpRequest, woman_id: UUID) -> HttpResponse:
             "is_doctor": user.role == Role.CLINICIAN,
             "entered_fields": _entered_fields(form, raw, errors) if form is not None else [],
             "cards": predictions_for(woman).cards,
+            "evidence_pending": user.role == Role.CLINICIAN
+            and selectors.evidence_pending_of(woman) is not None,
         },
     )
 
@@ -428,3 +431,118 @@ def policy(request: HttpRequest) -> HttpResponse:
             "profile": clinician_for(user),
         },
     )
+
+
+# --- Follow-up eligibility evidence (POL-13) ----------------------------------------------------
+
+
+@woman_required
+def evidence(request: HttpRequest) -> HttpResponse:
+    """She uploads a record of an in-person diagnosis and sees what became of each upload."""
+    woman = acting_user(request)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        visit_raw = (request.POST.get("visit_date") or "").strip()
+        visit_date = parse_date(visit_raw) if visit_raw else None
+        if upload is None:
+            errors["file"] = _("Choose a photo or PDF of your record.")
+        elif visit_raw and visit_date is None:
+            errors["visit_date"] = _("Enter a date.")
+        else:
+            try:
+                services.eligibility_evidence_submit(
+                    woman=woman,
+                    file=upload,
+                    note=request.POST.get("note", ""),
+                    hospital=request.POST.get("hospital", ""),
+                    visit_date=visit_date,
+                    request=request,
+                )
+            except DomainError as exc:
+                errors[exc.field or "general"] = str(exc.message)
+            else:
+                messages.success(
+                    request, _("Uploaded. A clinician of your care team will review it.")
+                )
+                return redirect("assessment:evidence")
+    rows = list(selectors.evidence_of(woman))
+    if rows:
+        audit_record(
+            actor=woman,
+            action="eligibility_evidence_read",
+            object_type="eligibility_evidence",
+            subject=woman,
+            request=request,
+        )
+    return render(
+        request,
+        "assessment/evidence.html",
+        {
+            "rows": rows,
+            "pending": any(r.status == EvidenceStatus.SUBMITTED for r in rows),
+            "eligible": selectors.eligible_in_person(woman),
+            "errors": errors,
+            "values": request.POST if request.method == "POST" else {},
+        },
+        status=400 if errors else 200,
+    )
+
+
+def evidence_file(request: HttpRequest, evidence_id: UUID) -> FileResponse:
+    """The uploaded file, for her and her care team only (404 to anyone else)."""
+    if not request.user.is_authenticated:
+        raise Http404
+    try:
+        row = selectors.access_evidence(user=request.user, evidence_public_id=evidence_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    audit_record(
+        actor=acting_user(request),
+        action="eligibility_evidence_read",
+        object_type="eligibility_evidence",
+        object_id=row.public_id,
+        subject=row.woman,
+        request=request,
+    )
+    response = FileResponse(row.file.open("rb"), content_type=row.content_type)
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@staff_required([Role.CLINICIAN])
+def evidence_review_list(request: HttpRequest) -> HttpResponse:
+    """Uploads waiting for review from the women of the clinician's care teams."""
+    user = acting_user(request)
+    rows = list(selectors.evidence_pending_for(user))
+    for row in rows:
+        audit_record(
+            actor=user,
+            action="eligibility_evidence_read",
+            object_type="eligibility_evidence",
+            object_id=row.public_id,
+            subject=row.woman,
+            request=request,
+        )
+    return render(request, "assessment/evidence_review.html", {"rows": rows})
+
+
+@staff_required([Role.CLINICIAN])
+@require_POST
+def evidence_review(request: HttpRequest, evidence_id: UUID) -> HttpResponse:
+    try:
+        services.eligibility_evidence_review(
+            actor=acting_user(request),
+            evidence_id=evidence_id,
+            accept=request.POST.get("decision") == "accept",
+            reason=request.POST.get("reason", ""),
+            request=request,
+        )
+    except NotFound as exc:
+        raise Http404 from exc
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Review recorded."))
+    return redirect("assessment:evidence_review_list")
