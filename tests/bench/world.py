@@ -8,6 +8,7 @@
     python -m tests.bench.world statements WORLD.json
     python -m tests.bench.world pages WORLD.json --renders 5
     python -m tests.bench.world scale WORLD.json --women 100000 --readings 1000000
+    python -m tests.bench.world chat OUT.json --pairs 250 --clinicians 5
 
 `setup` migrates the (fresh) database and builds the world through the product's services;
 `drain` waits until no queue job is due; `stats` counts the rows the run left behind;
@@ -22,6 +23,7 @@ warm (after one earlier reading of the same woman, as on a running server);
 `scale` fills the database fast (bulk inserts of rows cloned from the world's own, through
 the product's models, so encrypted fields are encrypted by the product's field) to the given
 numbers of women and readings, with about 1% of the readings raising an open alarm.
+`chat` opens consultations for the chat benchmark (`tests.bench.chat`), see `chat_world`.
 Each command prints one JSON object as the last line of its standard output.
 """
 
@@ -635,6 +637,76 @@ def scale(world_path: Path, *, women: int, readings: int, batch: int = 2000) -> 
     }
 
 
+# --- consultation chat ----------------------------------------------------------------------
+
+
+def _woman_session(user: Any) -> str:
+    """A signed-in session of hers, as the phone sign-in leaves it (no second factor)."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = user._meta.pk.value_to_string(user)
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return str(store.session_key)
+
+
+def chat_world(*, pairs: int, clinicians: int, weeks: int = 24) -> dict[str, Any]:
+    """Migrate, then open `pairs` consultations through the product's services: each woman is
+    graded in person by the head (so online care is open to her), joins the department's live
+    queue, and one of `clinicians` clinicians accepts her. One session per woman and one per
+    clinician (each clinician's sockets share it), with the session cookie's name."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from anyun.assessment.services import GradingInput, grading_record
+    from anyun.consultation.models import Consultation
+    from anyun.pregnancy.selectors import current_pregnancy_of
+    from anyun.scheduling import services as scheduling
+
+    started = time.perf_counter()
+    call_command("migrate", interactive=False, verbosity=0)
+    migrated = time.perf_counter()
+    with transaction.atomic():
+        head = _clinician(1, head=True)
+        doctors = [_clinician(n, head=False, recorder=head) for n in range(2, 2 + clinicians)]
+        department = head.clinician_profile.department
+        sessions = [_staff_session(d) for d in doctors]
+        rows = []
+        for n in range(1, pairs + 1):
+            woman = _woman(n, head=head, clinician=head, weeks=weeks)
+            pregnancy = current_pregnancy_of(woman)
+            grading_record(
+                actor=head,
+                pregnancy=pregnancy,
+                data=GradingInput(answers={}, entered={}, diagnoses=[], note="first visit"),
+            )
+            entry = scheduling.queue_join(woman=woman, department=department)
+            index = (n - 1) % len(doctors)
+            scheduling.queue_accept(actor=doctors[index], entry_id=entry.public_id)
+            consultation = Consultation.objects.get(queue_entry=entry)
+            rows.append(
+                {
+                    "consultation": str(consultation.public_id),
+                    "woman_session": _woman_session(woman),
+                    "clinician": index,
+                }
+            )
+    return {
+        "vendor": connection.vendor,
+        "session_cookie": settings.SESSION_COOKIE_NAME,
+        "clinician_sessions": sessions,
+        "pairs": rows,
+        "migrate_seconds": round(migrated - started, 2),
+        "build_seconds": round(time.perf_counter() - migrated, 2),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench.world")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -658,6 +730,10 @@ def main(argv: list[str] | None = None) -> int:
     p_scale.add_argument("world", type=Path)
     p_scale.add_argument("--women", type=int, required=True)
     p_scale.add_argument("--readings", type=int, required=True)
+    p_chat = sub.add_parser("chat")
+    p_chat.add_argument("out", type=Path)
+    p_chat.add_argument("--pairs", type=int, default=250)
+    p_chat.add_argument("--clinicians", type=int, default=5)
     args = parser.parse_args(argv)
     _django()
     if args.command == "setup":
@@ -672,6 +748,10 @@ def main(argv: list[str] | None = None) -> int:
         result = pages(args.world, renders=args.renders)
     elif args.command == "scale":
         result = scale(args.world, women=args.women, readings=args.readings)
+    elif args.command == "chat":
+        world = chat_world(pairs=args.pairs, clinicians=args.clinicians)
+        args.out.write_text(json.dumps(world, indent=1))
+        result = {"ok": True, "out": str(args.out), "pairs": len(world["pairs"])}
     else:
         result = stats()
     sys.stdout.write(json.dumps(result) + "\n")
