@@ -490,8 +490,12 @@ def evidence(request: HttpRequest) -> HttpResponse:
 
 
 def evidence_file(request: HttpRequest, evidence_id: UUID) -> FileResponse:
-    """The uploaded file, for her and her care team only (404 to anyone else)."""
-    if not request.user.is_authenticated:
+    """The uploaded file, for her and her care team only (404 to anyone else; staff need
+    their second factor verified)."""
+    user = request.user
+    if not user.is_authenticated:
+        raise Http404
+    if user.role != Role.WOMAN and not user.is_verified():  # type: ignore[attr-defined]
         raise Http404
     try:
         row = selectors.access_evidence(user=request.user, evidence_public_id=evidence_id)

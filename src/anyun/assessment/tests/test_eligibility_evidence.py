@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from conftest import staff_client, woman_client
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
 from PIL import Image
 
 from anyun.accounts.models import Role
@@ -71,7 +73,7 @@ def test_accepted_evidence_makes_her_eligible_and_lets_her_start(ward: Ward) -> 
     require_may_start(ward.woman)  # passes now
     assert not selectors.evidence_pending_for(ward.responsible).exists()
     note = Notification.objects.get(recipient=ward.woman, kind="eligibility_evidence_reviewed")
-    assert "accepted" in note.title
+    assert note.title == "您的线下就诊记录已通过审核"  # in her language (Chinese by default)
     actions = set(
         AuditEvent.objects.filter(
             object_type="eligibility_evidence", subject=ward.woman
@@ -174,6 +176,9 @@ def test_the_file_is_served_to_her_and_her_care_team_only(ward: Ward) -> None:
     assert staff_client(ward.responsible).get(url).status_code == 200
     assert woman_client(ward.other_woman).get(url).status_code == 404
     assert staff_client(ward.outsider).get(url).status_code == 404
+    unverified = Client()
+    unverified.force_login(ward.responsible)  # password only, no second factor
+    assert unverified.get(url).status_code == 404
     reads = AuditEvent.objects.filter(action="eligibility_evidence_read", object_id=row.public_id)
     assert set(reads.values_list("actor", flat=True)) == {ward.woman.pk, ward.responsible.pk}
 
@@ -212,6 +217,8 @@ def test_api_upload_list_pending_and_review(ward: Ward) -> None:
 
 def test_pages_upload_and_review(ward: Ward) -> None:
     woman = in_english(woman_client(ward.woman))
+    told = woman.get(reverse("web:woman_home"))
+    assert b'data-testid="evidence-link"' in told.content  # from the not-eligible notice
     home = woman.get("/assessment/eligibility/")
     assert home.status_code == 200 and b'data-testid="evidence-form"' in home.content
     uploaded = woman.post("/assessment/eligibility/", {"file": png(), "note": "seen"})
