@@ -283,7 +283,9 @@ def run_config(label: str, args: argparse.Namespace) -> dict[str, Any]:
         with Server(env, log_path, port=port, workers=workers) as server:
             cpu0 = server.cpu_seconds()
             wall0 = time.perf_counter()
+            client_cpu0 = time.process_time()
             run = asyncio.run(_chat(world, port, args))
+            client_cpu = time.process_time() - client_cpu0
             wall = time.perf_counter() - wall0
             cpu1 = server.cpu_seconds()
         log = log_path.read_text(errors="replace")
@@ -305,6 +307,7 @@ def run_config(label: str, args: argparse.Namespace) -> dict[str, Any]:
             error_samples=run.errors[:10],
             server_log_errors=len(LOG_ERROR_RE.findall(log)),
             server_cpu_seconds=None if cpu0 is None or cpu1 is None else round(cpu1 - cpu0, 1),
+            client_cpu_seconds=round(client_cpu, 1),
             wall_seconds=round(wall, 1),
         )
         if out["server_log_errors"]:
@@ -373,6 +376,7 @@ def markdown(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
         ("socket errors", lambda r: r["errors"]),
         ("server log errors", lambda r: r["server_log_errors"]),
         ("server CPU during the run (s)", lambda r: r["server_cpu_seconds"]),
+        ("client CPU during the run (s)", lambda r: r["client_cpu_seconds"]),
         ("run wall time (s)", lambda r: r["wall_seconds"]),
         ("world build (s)", lambda r: r["build_seconds"]),
     ]
