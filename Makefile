@@ -69,6 +69,8 @@ system-packages:
 
 bench: $(STAMP) fault
 	$(BIN)/python -m tests.bench $(BENCH_ARGS)
+	$(BIN)/python -m tests.bench.schedule
+	$(BIN)/python -m tests.bench.chat --interval 20
 
 # Crash under load: SIGKILL of the server (and of a separate worker), restart, check the data.
 fault: $(STAMP) $(HTMX) $(MO)
