@@ -459,8 +459,10 @@ def logins_text(base_url: str) -> str:
     """The demo logins, as printed when the embedded demo starts."""
     lines = [
         f"\nDemo logins ({base_url}):",
-        "  Women: /accounts/login/ with 13800000001 ... 13800000006; the SMS code is printed",
+        f"  Women: /accounts/login/ with {WOMEN[0][2]} ... {WOMEN[-1][2]}; the SMS code is printed",
         "         on this console by the development SMS provider.",
+        f"         {WOMEN[-1][2]} ({WOMEN[-1][0]}) has not been seen in person yet: online",
+        "         consultation is closed to her until a visit or accepted evidence of one.",
         f"  Staff: /accounts/staff/login/ with password {DEMO_PASSWORD} and a TOTP code.",
         "         Current code:  .venv/bin/anyun totp <username>",
         "         Or add the key to an authenticator app (otpauth URIs: anyun totp --uri <username>).",
