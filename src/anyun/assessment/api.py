@@ -303,16 +303,7 @@ def evidence_pending(request: HttpRequest) -> list[EvidenceOut]:
     user = acting_user(request)
     if user.role not in CLINICAL_ROLES:
         raise NotFound()
-    rows = list(selectors.evidence_pending_for(user))
-    for row in rows:
-        audit_record(
-            actor=user,
-            action="eligibility_evidence_read",
-            object_type="eligibility_evidence",
-            object_id=row.public_id,
-            subject=row.woman,
-            request=request,
-        )
+    rows = services.evidence_pending_read(actor=user, request=request)
     return [_evidence_out(row) for row in rows]
 
 

@@ -831,3 +831,19 @@ def _tell_evidence_outcome(evidence: EligibilityEvidence) -> None:
             link=reverse("assessment:evidence"),
             dedup_key=f"eligibility_evidence:{evidence.public_id}",
         )
+
+
+def evidence_pending_read(*, actor: User, request: Any = None) -> list[EligibilityEvidence]:
+    """The uploads waiting for review from the women of the clinician's care teams, each
+    read audited (the web list and the API list alike)."""
+    rows = list(selectors.evidence_pending_for(actor))
+    for row in rows:
+        audit_record(
+            actor=actor,
+            action="eligibility_evidence_read",
+            object_type="eligibility_evidence",
+            object_id=row.public_id,
+            subject=row.woman,
+            request=request,
+        )
+    return rows

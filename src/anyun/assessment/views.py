@@ -519,16 +519,7 @@ def evidence_file(request: HttpRequest, evidence_id: UUID) -> FileResponse:
 def evidence_review_list(request: HttpRequest) -> HttpResponse:
     """Uploads waiting for review from the women of the clinician's care teams."""
     user = acting_user(request)
-    rows = list(selectors.evidence_pending_for(user))
-    for row in rows:
-        audit_record(
-            actor=user,
-            action="eligibility_evidence_read",
-            object_type="eligibility_evidence",
-            object_id=row.public_id,
-            subject=row.woman,
-            request=request,
-        )
+    rows = services.evidence_pending_read(actor=user, request=request)
     return render(request, "assessment/evidence_review.html", {"rows": rows})
 
 

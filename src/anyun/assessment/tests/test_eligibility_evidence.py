@@ -20,6 +20,7 @@ from anyun.assessment import selectors, services
 from anyun.assessment.models import EligibilityEvidence, EvidenceStatus
 from anyun.assessment.tests.conftest import in_english
 from anyun.audit.models import AuditEvent
+from anyun.careteam.services import care_team_assign
 from anyun.core.errors import DomainError, NotFound, PermissionDenied
 from anyun.monitoring.tests.conftest import Ward
 from anyun.notify.models import Notification
@@ -142,7 +143,6 @@ def test_upload_is_checked_by_content(ward: Ward, media: Path) -> None:
 def test_only_the_woman_uploads_and_only_her_doctor_reviews(
     ward: Ward, make_clinician: Any, make_staff: Any
 ) -> None:
-    from anyun.careteam.services import care_team_assign
 
     with pytest.raises(PermissionDenied):
         services.eligibility_evidence_submit(woman=ward.responsible, file=png())
