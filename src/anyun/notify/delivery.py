@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from anyun.core.worker import job_is_live
@@ -84,22 +84,41 @@ def delivery_attempt(
 
 def deliveries_attempt_unqueued(*, notification_ids: Sequence[int], requeue: Requeue) -> int:
     """Attempt together, once, the open deliveries of these notifications that have no job
-    (written to be delivered at once by the caller, after its transaction committed): one
-    claim under the row locks for all of them (attempts + 1, not due again for CLAIM_SECONDS,
-    as `delivery_attempt` does), the channels called with no lock held, and the successes
+    (written to be delivered at once by the caller, after its transaction committed).
+    Returns how many were sent (`_deliveries_attempt`)."""
+    now = timezone.now()
+    return _deliveries_attempt(
+        Q(notification_id__in=notification_ids, job_id__isnull=True, next_attempt_at__lte=now),
+        now=now,
+        requeue=requeue,
+    )
+
+
+def deliveries_attempt_job(
+    *, delivery_ids: Sequence[int], job_id: uuid.UUID, resuming: bool, requeue: Requeue
+) -> int:
+    """The queue job `job_id` attempts its batch of deliveries: each one that is due, and, when
+    the job runs again because its first worker died (`resuming`), each one this job still owns
+    whose attempt that worker had claimed (as `delivery_attempt` does for one). Returns how
+    many were sent."""
+    now = timezone.now()
+    due = Q(next_attempt_at__lte=now)
+    if resuming:
+        due |= Q(job_id=job_id)
+    return _deliveries_attempt(Q(pk__in=delivery_ids) & due, now=now, requeue=requeue)
+
+
+def _deliveries_attempt(which: Q, *, now: datetime, requeue: Requeue) -> int:
+    """Attempt together, once, the open deliveries `which` selects: one claim under the row
+    locks for all of them (attempts + 1, not due again for CLAIM_SECONDS, as
+    `delivery_attempt` does), the channels called with no lock held, and the successes
     recorded in one statement; a failure is recorded and retried as in `delivery_attempt`.
     Rows another attempt holds are skipped. Returns how many were sent."""
-    now = timezone.now()
     with transaction.atomic():
         claimed = list(
             Delivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("notification", "notification__recipient")
-            .filter(
-                notification_id__in=notification_ids,
-                job_id__isnull=True,
-                state__in=OPEN_STATES,
-                next_attempt_at__lte=now,
-            )
+            .filter(which, state__in=OPEN_STATES, next_attempt_at__isnull=False)
             .order_by("pk")
         )
         if not claimed:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -19,6 +20,16 @@ def delivery_enqueue(delivery: Delivery, *, run_after: datetime | None = None) -
     Delivery.objects.filter(pk=delivery.pk).update(job_id=delivery.job_id)
 
 
+def deliveries_enqueue(deliveries: Sequence[Delivery]) -> None:
+    """Queue one job that attempts these deliveries in turn (due now) and remember it on each
+    of them: two statements, in the caller's transaction."""
+    ids = [d.pk for d in deliveries]
+    job_id = enqueue(deliver_many, delivery_ids=ids)
+    Delivery.objects.filter(pk__in=ids).update(job_id=job_id)
+    for delivery in deliveries:
+        delivery.job_id = job_id
+
+
 @task(takes_context=True)
 def deliver(context: TaskContext, delivery_id: int) -> str:
     """Attempt one delivery (retries re-enqueue this task with a later run_after).
@@ -29,6 +40,18 @@ def deliver(context: TaskContext, delivery_id: int) -> str:
     resuming = UUID(context.task_result.id) if context.attempt > 1 else None
     return outbox.delivery_attempt(
         delivery_id=delivery_id, resuming_job=resuming, requeue=delivery_enqueue
+    )
+
+
+@task(takes_context=True)
+def deliver_many(context: TaskContext, delivery_ids: list[int]) -> int:
+    """Attempt a batch of deliveries (queued together by `deliveries_enqueue`); each failure
+    is retried on its own job. Returns how many were sent."""
+    return outbox.deliveries_attempt_job(
+        delivery_ids=delivery_ids,
+        job_id=UUID(context.task_result.id),
+        resuming=context.attempt > 1,
+        requeue=delivery_enqueue,
     )
 
 

@@ -20,7 +20,7 @@ from anyun.audit.services import audit_record
 from anyun.careteam.services import care_access_grant
 from anyun.core.errors import DomainError, NotFound, PermissionDenied
 from anyun.core.inputs import idempotency_key_clean
-from anyun.notify.services import notification_send
+from anyun.notify.services import Message, notification_send, notifications_send_many
 from anyun.scheduling import selectors
 from anyun.scheduling import slots as slotmath
 from anyun.scheduling.gates import require_may_start
@@ -76,10 +76,36 @@ def _tell(
     params: dict[str, str] | None = None,
 ) -> None:
     """One in-app/push notification in the recipient's language (texts are lazy)."""
-    if recipient is None or not recipient.is_active:
-        return
-    with translation.override(_language(recipient)):
+    message = _message(
+        recipient, kind=kind, title=title, body=body, link=link, dedup_key=dedup_key, params=params
+    )
+    if message is not None:
         notification_send(
+            recipient=message.recipient,
+            kind=message.kind,
+            title=message.title,
+            body=message.body,
+            link=message.link,
+            dedup_key=message.dedup_key,
+        )
+
+
+def _message(
+    recipient: User | None,
+    *,
+    kind: str,
+    title: Any,
+    body: Any,
+    link: str,
+    dedup_key: str | None = None,
+    params: dict[str, str] | None = None,
+) -> Message | None:
+    """The notification `_tell` sends, worded in the recipient's language; None for nobody
+    (no account, or a deactivated one)."""
+    if recipient is None or not recipient.is_active:
+        return None
+    with translation.override(_language(recipient)):
+        return Message(
             recipient=recipient,
             kind=kind,
             title=str(title),
@@ -988,57 +1014,55 @@ _REMINDERS = {
 
 def reminders_send_due(*, now: datetime | None = None) -> int:
     """Sweep (ACC-4a): each appointment reminder whose time has come, once, all of them in
-    this run (batch after batch until a batch comes back short). One statement finds a batch
-    of due ones per kind; each is claimed by a conditional update (a second sweep at the same
-    moment finds nothing to claim) and its notification carries a key that names the
-    appointment, the kind and the start, so it is never written twice."""
+    this run, set-based: batch after batch (until one comes back short), each batch one
+    transaction of a constant number of statements (`_reminders_batch`)."""
     now = now or timezone.now()
     sent = 0
     for kind, fields in _REMINDERS.items():
         while True:
-            found, claimed = _reminders_batch(kind, fields, now)
-            sent += claimed
+            found = _reminders_batch(kind, fields, now)
+            sent += found
             if found < SWEEP_BATCH:
                 break
     return sent
 
 
-def _reminders_batch(kind: str, fields: tuple[str, str], now: datetime) -> tuple[int, int]:
-    """One batch of due reminders of one kind: (found, claimed and told)."""
+def _reminders_batch(kind: str, fields: tuple[str, str], now: datetime) -> int:
+    """One batch of due reminders of one kind, in one transaction: the due appointments are
+    read and locked (rows another sweep holds are skipped; SQLite's write lock is taken when the
+    transaction begins), marked sent in one update, and their notifications written together
+    (`notifications_send_many`), each with a key that names the appointment, the kind and the
+    start, so a reminder is never written twice. Returns how many were found."""
     due_field, sent_field = fields
-    due = list(
-        Appointment.objects.select_related("woman", "department", "clinician__user")
-        .filter(
-            status=AppointmentStatus.BOOKED,
-            starts_at__gt=now,
-            **{f"{due_field}__lte": now, f"{sent_field}__isnull": True},
-        )
-        .order_by(due_field)[:SWEEP_BATCH]
+    title = (
+        _("Your online appointment is tomorrow")
+        if kind == "day_before"
+        else _("Your online appointment is today")
     )
-    sent = 0
-    for appointment in due:
-        with transaction.atomic():
-            claimed = Appointment.objects.filter(
-                pk=appointment.pk,
+    body = _(
+        "%(when)s with %(with)s. Open Anyun a few minutes before; you can "
+        "cancel or move it in My appointments."
+    )
+    with transaction.atomic():
+        due = list(
+            Appointment.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("woman", "department", "clinician__user")
+            .filter(
                 status=AppointmentStatus.BOOKED,
-                starts_at=appointment.starts_at,
-                **{f"{sent_field}__isnull": True},
-            ).update(**{sent_field: now})
-            if not claimed:
-                continue
-            title = (
-                _("Your online appointment is tomorrow")
-                if kind == "day_before"
-                else _("Your online appointment is today")
+                starts_at__gt=now,
+                **{f"{due_field}__lte": now, f"{sent_field}__isnull": True},
             )
-            _tell(
+            .order_by(due_field)[:SWEEP_BATCH]
+        )
+        if not due:
+            return 0
+        Appointment.objects.filter(pk__in=[a.pk for a in due]).update(**{sent_field: now})
+        messages = [
+            _message(
                 appointment.woman,
                 kind="appointment_reminder",
                 title=title,
-                body=_(
-                    "%(when)s with %(with)s. Open Anyun a few minutes before; you can "
-                    "cancel or move it in My appointments."
-                ),
+                body=body,
                 params=_appointment_params(appointment),
                 link=MY_APPOINTMENTS,
                 dedup_key=(
@@ -1046,8 +1070,10 @@ def _reminders_batch(kind: str, fields: tuple[str, str], now: datetime) -> tuple
                     f"{appointment.starts_at.isoformat()}"
                 ),
             )
-        sent += 1
-    return len(due), sent
+            for appointment in due
+        ]
+        notifications_send_many([m for m in messages if m is not None])
+    return len(due)
 
 
 def queue_expire_due(*, now: datetime | None = None) -> int:
