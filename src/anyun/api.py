@@ -19,6 +19,7 @@ from ninja.parser import Parser
 from anyun.accounts.api import router as accounts_router
 from anyun.accounts.api_auth import API_AUTH
 from anyun.assessment.api import router as assessment_router
+from anyun.billing.api import router as billing_router
 from anyun.consent.api import router as consent_router
 from anyun.consultation.api import router as consultation_router
 from anyun.core.errors import DomainError
@@ -148,6 +149,7 @@ api.add_router("/v1/wellbeing", wellbeing_router)
 api.add_router("/v1/scheduling", scheduling_router)
 api.add_router("/v1/consultation", consultation_router)
 api.add_router("/v1/prescribing", prescribing_router)
+api.add_router("/v1/billing", billing_router)
 api.add_router("/v1/inbox", notify_router)
 api.add_router("/v1/staff", staff_router)
 

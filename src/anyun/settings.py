@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "anyun.wellbeing",
     "anyun.scheduling",
     "anyun.consultation",
+    "anyun.billing",
     "anyun.prescribing",
     "anyun.web",
 ]
@@ -206,6 +207,23 @@ ANYUN_IDENTITY_PROVIDER = os.environ.get(
 ANYUN_PRESCRIPTION_SIGNER = os.environ.get(
     "ANYUN_PRESCRIPTION_SIGNER", "anyun.prescribing.signing.LocalKeySigner"
 )
+# Payment (FB-8): the provider class (the demo's sandbox is refused in production), how long
+# an order waits for payment, the sandbox's notification secret (derived from the secret key
+# when unset), the delivery fee of a prescription, and WeChat Pay API v3's merchant settings.
+ANYUN_PAYMENT_PROVIDER = os.environ.get(
+    "ANYUN_PAYMENT_PROVIDER", "anyun.billing.providers.SandboxProvider"
+)
+ANYUN_PAYMENT_TIMEOUT_MINUTES = env_int("ANYUN_PAYMENT_TIMEOUT_MINUTES", 30)
+ANYUN_SANDBOX_PAY_SECRET = os.environ.get("ANYUN_SANDBOX_PAY_SECRET", "")
+ANYUN_DELIVERY_FEE_FEN = env_int("ANYUN_DELIVERY_FEE_FEN", 1000)
+ANYUN_WECHATPAY_MCHID = os.environ.get("ANYUN_WECHATPAY_MCHID", "")
+ANYUN_WECHATPAY_APPID = os.environ.get("ANYUN_WECHATPAY_APPID", "")
+ANYUN_WECHATPAY_CERT_SERIAL_NO = os.environ.get("ANYUN_WECHATPAY_CERT_SERIAL_NO", "")
+ANYUN_WECHATPAY_PRIVATE_KEY_FILE = os.environ.get("ANYUN_WECHATPAY_PRIVATE_KEY_FILE", "")
+ANYUN_WECHATPAY_APIV3_KEY = os.environ.get("ANYUN_WECHATPAY_APIV3_KEY", "")
+ANYUN_WECHATPAY_PUBLIC_KEY_FILE = os.environ.get("ANYUN_WECHATPAY_PUBLIC_KEY_FILE", "")
+ANYUN_WECHATPAY_PUBLIC_KEY_ID = os.environ.get("ANYUN_WECHATPAY_PUBLIC_KEY_ID", "")
+ANYUN_WECHATPAY_CERT_DIR = os.environ.get("ANYUN_WECHATPAY_CERT_DIR", "")
 ANYUN_CREDENTIAL_WARNING_DAYS = env_int("ANYUN_CREDENTIAL_WARNING_DAYS", 30)
 ANYUN_CARE_TEAM_CONSULT_DAYS = env_int("ANYUN_CARE_TEAM_CONSULT_DAYS", 30)
 # Scheduling (ACC-3, ACC-4a, ACC-6): the hospital's booking rules.

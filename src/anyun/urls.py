@@ -21,6 +21,7 @@ urlpatterns = [
     path("wellbeing/", include("anyun.wellbeing.urls")),
     path("scheduling/", include("anyun.scheduling.urls")),
     path("consultation/", include("anyun.consultation.urls")),
+    path("billing/", include("anyun.billing.urls")),
     path("prescribing/", include("anyun.prescribing.urls")),
     path("", include("anyun.web.urls")),
 ]

@@ -75,6 +75,11 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         "anyun.prescribing.tasks.prescriptions_expire_due",
     ),
     PeriodicJob(
+        "billing.orders_expire_due",
+        {"trigger": "cron", "minute": "*"},
+        "anyun.billing.tasks.orders_expire_due",
+    ),
+    PeriodicJob(
         "accounts.sessions_clear_expired",
         {"trigger": "cron", "hour": 3, "minute": 30},
         "anyun.accounts.tasks.sessions_clear_expired",

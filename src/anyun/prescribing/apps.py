@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from anyun.audit.labels import register as register_audit_labels
+from anyun.billing.registry import register as register_payable
 from anyun.notify.kinds import register as register_notification_kinds
 
 
@@ -11,6 +12,10 @@ class PrescribingConfig(AppConfig):
     verbose_name = _("Prescribing")
 
     def ready(self) -> None:
+        # Models load after the app registry: the payable kind's callbacks are imported here.
+        from anyun.prescribing.payable import PRESCRIPTION
+
+        register_payable(PRESCRIPTION)
         register_audit_labels(
             actions={
                 "drug_create": _("Formulary entry added"),

@@ -168,6 +168,8 @@ class Prescription(TimeStampedModel):
     decided_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     expired_at = models.DateTimeField(null=True, blank=True)
+    # Set by billing when her payment came in (prescribing.payable), cleared on a refund.
+    paid_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-created_at",)
