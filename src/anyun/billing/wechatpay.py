@@ -72,14 +72,18 @@ def client_from_settings() -> WeChatPay:
     )
 
 
-def _known_serials(client: WeChatPay) -> set[str]:
-    """The serials whose keys we hold: the public key's id and each loaded certificate's.
-    (The SDK keeps them on its private `_core`; there is no public accessor.)"""
-    core = client._core  # noqa: SLF001
-    serials = {f"{cert.serial_number:X}" for cert in core._certificates}  # noqa: SLF001
-    if core._public_key_id:  # noqa: SLF001
-        serials.add(core._public_key_id)  # noqa: SLF001
-    return serials
+def _serial_known(client: WeChatPay, serial: str) -> bool:
+    """Whether we hold the key of this serial: the platform public key's id, or the serial
+    number (hex) of a loaded platform certificate. (The SDK keeps both on its private `_core`;
+    there is no public accessor.)"""
+    core = client._core
+    if core._public_key_id and serial == core._public_key_id:
+        return True
+    try:
+        number = int(serial, 16)
+    except ValueError:
+        return False
+    return any(cert.serial_number == number for cert in core._certificates)
 
 
 class WeChatPayProvider(PaymentProvider):
@@ -160,7 +164,7 @@ class WeChatPayProvider(PaymentProvider):
     def parse_notification(self, headers: Mapping[str, str], body: bytes) -> ProviderEvent:
         client = self.client
         serial = _header(headers, "Wechatpay-Serial")
-        if not serial or serial.upper() not in {s.upper() for s in _known_serials(client)}:
+        if not serial or not _serial_known(client, serial):
             raise NotificationRefused
         if _header(headers, "Wechatpay-Signature-Type") != SIGNATURE_TYPE:
             raise NotificationRefused
