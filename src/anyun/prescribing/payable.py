@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from anyun.billing.registry import Payable, PayableKind, PayableLine, Ready
@@ -26,7 +27,7 @@ KIND = "prescription"
 def _prescription(ref: str, **filters: Any) -> Prescription | None:
     try:
         return Prescription.objects.filter(public_id=ref, **filters).first()
-    except (ValueError, TypeError):
+    except (ValidationError, ValueError, TypeError):  # not a UUID
         return None
 
 

@@ -174,3 +174,12 @@ def test_reconciliation_period_refusals(finance: User) -> None:
     assert too_long.json()["code"] == "period_too_long"
     bad = money.get(f"{API}/reconciliation?start=yesterday")
     assert bad.status_code == 422
+
+
+def test_a_ref_that_names_nothing_is_404(world: World) -> None:
+    her = woman_client(world.woman)
+    for ref in ("not-a-uuid", "00000000-0000-0000-0000-000000000000"):
+        answer = post(her, "/orders", {"kind": "prescription", "ref": ref})
+        assert (answer.status_code, answer.json()["code"]) == (404, "not_found")
+    unknown = post(her, "/orders", {"kind": "lottery", "ref": "1"})
+    assert (unknown.status_code, unknown.json()["field"]) == (400, "kind")
