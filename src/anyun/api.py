@@ -27,6 +27,7 @@ from anyun.core.failures import TEXT_INVALID, failure_for, failure_for_status
 from anyun.core.inputs import first_forbidden_param, first_forbidden_text
 from anyun.monitoring.api import router as monitoring_router
 from anyun.notify.api import router as notify_router
+from anyun.orders.api import router as orders_router
 from anyun.pregnancy.api import router as pregnancy_router
 from anyun.pregnancy.clinic_api import router as clinic_router
 from anyun.prescribing.api import router as prescribing_router
@@ -149,6 +150,7 @@ api.add_router("/v1/wellbeing", wellbeing_router)
 api.add_router("/v1/scheduling", scheduling_router)
 api.add_router("/v1/consultation", consultation_router)
 api.add_router("/v1/prescribing", prescribing_router)
+api.add_router("/v1/orders", orders_router)
 api.add_router("/v1/billing", billing_router)
 api.add_router("/v1/inbox", notify_router)
 api.add_router("/v1/staff", staff_router)

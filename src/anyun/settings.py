@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "anyun.consultation",
     "anyun.billing",
     "anyun.prescribing",
+    "anyun.orders",
     "anyun.web",
 ]
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("consultation/", include("anyun.consultation.urls")),
     path("billing/", include("anyun.billing.urls")),
     path("prescribing/", include("anyun.prescribing.urls")),
+    path("orders/", include("anyun.orders.urls")),
     path("", include("anyun.web.urls")),
 ]
 
