@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from anyun.accounts.decorators import acting_user, staff_required, woman_required
@@ -179,7 +180,7 @@ def reconciliation_csv(request: HttpRequest) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(
         [
-            _("Day"),
+            pgettext("billing", "Day"),
             _("Paid orders"),
             _("Paid (yuan)"),
             _("Refunds"),
