@@ -392,7 +392,11 @@ def _payment_apply(
             notified_fen=event.amount_fen,
         )
         return row
-    if locked.status in {OrderStatus.PAID, OrderStatus.REFUNDING, OrderStatus.REFUNDED}:
+    if locked.paid_at is not None or locked.status in {
+        OrderStatus.PAID,
+        OrderStatus.REFUNDING,
+        OrderStatus.REFUNDED,
+    }:
         # Paid already under another notification id (a provider re-sent it anew).
         return _record(provider, event, locked, NotificationOutcome.DUPLICATE)
     now = timezone.now()

@@ -300,6 +300,13 @@ def test_payment_after_timeout_is_refunded(
     )
     assert order.status == OrderStatus.REFUNDED
     assert approved.paid_at is None
+    # The provider tells it again under a new id: nothing more is refunded.
+    headers, body = SandboxProvider().notification(
+        event="payment", order_number=order.number, amount_fen=order.amount_fen
+    )
+    again = services.notification_receive(provider_name="sandbox", headers=headers, body=body)
+    assert again.outcome == NotificationOutcome.DUPLICATE
+    assert Refund.objects.count() == 1
 
 
 def test_she_cancels_an_unpaid_order(world: World, approved: Prescription) -> None:

@@ -48,6 +48,8 @@ def test_pay_in_the_sandbox_through_the_pages(
     assert "We received your payment" in result
     listing = her.get("/billing/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'class="rx-status bill-paid" data-testid="order-status">Paid<' in listing
+    chinese = her.get("/billing/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'data-testid="order-status">已支付<' in chinese
 
 
 def test_another_woman_gets_404_on_every_page(world: World, approved: Prescription) -> None:
