@@ -8,7 +8,7 @@ from anyun.billing.checks import payment_settings
 
 
 def ids(settings: Any) -> list[str]:
-    return [e.id for e in payment_settings(None)]
+    return [str(e.id) for e in payment_settings(None)]
 
 
 def test_sandbox_is_fine_in_development_and_refused_in_production(settings: Any) -> None:
