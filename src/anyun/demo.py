@@ -34,6 +34,7 @@ from anyun.consultation import services as consultation
 from anyun.consultation.models import Consultation
 from anyun.core import crypto
 from anyun.monitoring.services import ReadingInput, plan_set, readings_record
+from anyun.orders import services as orders
 from anyun.pregnancy.selectors import current_pregnancy_of, pregnancy_summary
 from anyun.pregnancy.services import PregnancyInput, pregnancy_open
 from anyun.scheduling.services import queue_accept, queue_join, schedule_rule_add
@@ -212,6 +213,7 @@ def load_demo() -> list[tuple[str, str, str]]:
     for i, woman in enumerate(User.objects.filter(role=Role.WOMAN).order_by("pk")):
         _demo_risk(woman, clinician=team[i % 3], seed=i)
     _demo_consultation(User.objects.get(phone_index=_index(WOMEN[1][2])), users["dr_wang"])
+    _demo_lab(User.objects.get(phone_index=_index(WOMEN[1][2])), users["dr_wang"], nurse)
     rows = [(s.username, s.role, f"password {DEMO_PASSWORD} + TOTP") for s in STAFF]
     rows += [
         (phone, Role.WOMAN, "SMS code (printed on this console)") for _n, _i, phone, _w in WOMEN
@@ -410,6 +412,37 @@ def _demo_consultation(woman: User, clinician: User) -> Consultation:
         woman=woman, consultation_id=held.public_id, score=5, comment="解答清楚 Clear answers"
     )
     return held
+
+
+def _demo_lab(woman: User, clinician: User, nurse: User) -> None:
+    """Her booking-visit blood and urine tests, ordered by her clinician, with the result the
+    nurse typed in: a haemoglobin below 110 g/L, flagged low (her clinician is told); and an
+    OGTT still to do, with its preparation, on her to-do list."""
+    tests = orders.order_create(
+        actor=clinician,
+        woman_id=woman.public_id,
+        tests=["fbc", "urinalysis"],
+        reason="孕早期常规检查 Booking-visit tests",
+    )
+    orders.report_record(
+        actor=nurse,
+        order_id=tests.public_id,
+        data=orders.ReportInput(
+            values=[
+                orders.ValueInput("hb", number=105),
+                orders.ValueInput("platelets", number=210),
+                orders.ValueInput("wbc", number=8.1),
+                orders.ValueInput("urine_protein", text="negative"),
+                orders.ValueInput("urine_glucose", text="negative"),
+            ]
+        ),
+    )
+    orders.order_create(
+        actor=clinician,
+        woman_id=woman.public_id,
+        tests=["ogtt"],
+        reason="妊娠期糖尿病筛查 GDM screening at 24-28 weeks",
+    )
 
 
 def _index(phone: str) -> str:
