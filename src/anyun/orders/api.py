@@ -261,7 +261,23 @@ def clinic_results(request: HttpRequest) -> list[LabReportOut]:
     return [report_out(r) for r in rows]
 
 
-@router.post("/results/fhir", response={201: LabReportOut, 200: LabReportOut})
+FHIR_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "A FHIR R4 DiagnosticReport (Observations contained) or a Bundle.",
+        "content": {
+            "application/fhir+json": {"schema": {"type": "object"}},
+            "application/json": {"schema": {"type": "object"}},
+        },
+    }
+}
+
+
+@router.post(
+    "/results/fhir",
+    response={201: LabReportOut, 200: LabReportOut},
+    openapi_extra=FHIR_BODY,
+)
 def post_fhir(request: HttpRequest) -> Status:
     """A FHIR R4 DiagnosticReport (Observations contained) or a Bundle holding one with its
     Observations, matched to our order by `basedOn` (`ServiceRequest/<order id>`). The same
