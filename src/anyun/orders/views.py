@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 
 from anyun.accounts.decorators import acting_user, staff_required, woman_required
 from anyun.accounts.models import CLINICAL_ROLES, Role
-from anyun.careteam.selectors import access_woman
+from anyun.careteam.selectors import access_woman, women_visible_to
 from anyun.clinical import labs
-from anyun.consultation.selectors import consultation_for
+from anyun.consultation.selectors import consultation_for, consultations_of_clinician
 from anyun.core.errors import DomainError, NotFound
 from anyun.core.forms import form_error
 from anyun.orders import forms, payable, selectors, services
@@ -173,6 +173,8 @@ def clinic_home(request: HttpRequest) -> HttpResponse:
                 }
                 for r in reports
             ],
+            "consultations": consultations_of_clinician(user, open_only=True),
+            "women": [(w, selectors.woman_name(w)) for w in women_visible_to(user)[:100]],
             "open_orders": list(
                 selectors.orders_visible_to(user)
                 .filter(clinician=user, status__in=services.OPEN_STATUSES)

@@ -106,3 +106,4 @@ def test_clinician_orders_enters_results_and_sees_abnormal_first(world: World) -
     assert "This value cannot be right" in refused.content.decode()
     listed = doctor.get("/orders/clinic/", **EN).content.decode()
     assert 'data-abnormal="1"' in listed and "Haemoglobin 98" in listed
+    assert f"/orders/clinic/woman/{world.woman.public_id}/new/" in listed
