@@ -18,11 +18,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from channels.db import database_sync_to_async
 from django.utils.translation import gettext_lazy as _
 
 from anyun.audit.services import audit_record
 from anyun.consultation import selectors, services
+from anyun.core.asyncdb import db_async
 from anyun.core.errors import DomainError, NotFound
 from anyun.notify.consumers import FeedConsumer
 
@@ -69,7 +69,7 @@ class ConsultationConsumer(FeedConsumer):
         self.consultation_id = str(self.scope["url_route"]["kwargs"]["consultation_id"])
         user = self.scope.get("user")
         found = (
-            await database_sync_to_async(_access)(user, self.consultation_id)
+            await db_async(_access)(user, self.consultation_id)
             if user is not None and user.is_authenticated
             else None
         )
@@ -101,24 +101,31 @@ class ConsultationConsumer(FeedConsumer):
         return None
 
     async def _still_allowed(self) -> bool:
-        """Access is checked again for every message in and every event out: a clinician
-        taken off her care team (or any access ended) is closed at once, not at reconnect."""
-        found = await database_sync_to_async(_access)(self.scope.get("user"), self.consultation_id)
+        """Access is checked again for every event out (and every message in, by the service
+        that takes it): a clinician taken off her care team (or any access ended) is closed at
+        once, not at reconnect."""
+        found = await db_async(_access)(self.scope.get("user"), self.consultation_id)
         if found is None:
-            if self.room is not None:
-                await self.channel_layer.group_discard(self.room, self.channel_name)
-                self.room = None
-            await self.close(code=CLOSE_NOT_FOUND)
+            await self._refuse()
             return False
         self.is_open = found[2]
         return True
 
+    async def _refuse(self) -> None:
+        """Her consultation is no longer this user's to see: leave the room and close."""
+        if self.room is not None:
+            await self.channel_layer.group_discard(self.room, self.channel_name)
+            self.room = None
+        await self.close(code=CLOSE_NOT_FOUND)
+
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict) or self.room is None:
             return
-        if not await self._still_allowed():
-            return
         kind = content.get("type")
+        # Every other kind goes through a service that checks her access itself (NotFound,
+        # closed below); the signal is relayed without one, so it is checked here.
+        if kind == "signal" and not await self._still_allowed():
+            return
         user = self.scope["user"]
         try:
             if kind == "resume":
@@ -126,16 +133,14 @@ class ConsultationConsumer(FeedConsumer):
                 after = after if isinstance(after, int) and after >= 0 else 0
                 # Page by page until a short page: a long absence still gets everything.
                 while True:
-                    events = await database_sync_to_async(_history)(
-                        user, self.consultation_id, after
-                    )
+                    events = await db_async(_history)(user, self.consultation_id, after)
                     for event in events:
                         await self._send_message(event)
                     if len(events) < selectors.HISTORY_PAGE:
                         break
                     after = events[-1]["id"]
             elif kind == "message":
-                await database_sync_to_async(services.message_post)(
+                await db_async(services.message_post)(
                     actor=user,
                     consultation_id=self.consultation_id,
                     text=str(content.get("text") or ""),
@@ -143,7 +148,7 @@ class ConsultationConsumer(FeedConsumer):
                 )
             elif kind == "image":
                 image = services.image_from_base64(content.get("data") or "")
-                await database_sync_to_async(services.message_post)(
+                await db_async(services.message_post)(
                     actor=user,
                     consultation_id=self.consultation_id,
                     image=image,
@@ -152,7 +157,7 @@ class ConsultationConsumer(FeedConsumer):
             elif kind == "read":
                 upto = content.get("upto")
                 if isinstance(upto, int):
-                    await database_sync_to_async(services.messages_read)(
+                    await db_async(services.messages_read)(
                         actor=user, consultation_id=self.consultation_id, upto=upto
                     )
             elif kind == "signal":
@@ -160,13 +165,15 @@ class ConsultationConsumer(FeedConsumer):
             elif kind == "call":
                 action = content.get("action")
                 if action == "start":
-                    await database_sync_to_async(services.call_start)(
+                    await db_async(services.call_start)(
                         actor=user, consultation_id=self.consultation_id
                     )
                 elif action == "end":
-                    await database_sync_to_async(services.call_end)(
+                    await db_async(services.call_end)(
                         actor=user, consultation_id=self.consultation_id
                     )
+        except NotFound:
+            await self._refuse()
         except DomainError as exc:
             await self.send_json(
                 {

@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 from typing import Any
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
@@ -21,6 +20,7 @@ from django.utils.module_loading import import_string
 
 from anyun.accounts.models import User
 from anyun.accounts.sessions import second_factor_missing, session_expired
+from anyun.core.asyncdb import db_async
 from anyun.notify.adapters import user_group
 
 # Close code for a refused handshake or an ended session: the browser backs off.
@@ -44,7 +44,7 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
             or not user.is_authenticated
             or not user.is_active
             or session is None
-            or not await database_sync_to_async(_session_usable)(user, session)
+            or not await db_async(_session_usable)(user, session)
         ):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
@@ -89,9 +89,7 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
         interval = settings.ANYUN_FEED_SESSION_CHECK_SECONDS
         while True:
             await asyncio.sleep(interval)
-            still = await database_sync_to_async(_still_valid)(
-                self.session_key, self.user_pk, self.role
-            )
+            still = await db_async(_still_valid)(self.session_key, self.user_pk, self.role)
             if not still:
                 await self.close(code=CLOSE_UNAUTHENTICATED)
                 return

@@ -336,6 +336,29 @@ def test_a_clinician_taken_off_her_team_is_closed_and_hears_nothing_more(room: R
     ]
 
 
+def test_a_clinician_taken_off_her_team_who_writes_is_closed_and_nothing_is_stored(
+    room: Room,
+) -> None:
+    c = room.consultation
+    his = headers_of(room.clinician)
+
+    def revoke() -> None:
+        for membership in CareTeamMember.objects.filter(member=room.clinician, woman=room.woman):
+            care_team_end(actor=room.head, membership=membership)
+
+    async def scenario() -> list[Any]:
+        clinician = await opened(c, his)
+        await sync_to_async(revoke)()
+        await clinician.send_json_to({"type": "message", "text": "Still here?", "client_id": "r1"})
+        got = []
+        while not await clinician.receive_nothing(timeout=0.3):
+            got.append(await clinician.receive_output())
+        return got
+
+    assert async_to_sync(scenario)() == [{"type": "websocket.close", "code": 4404}]
+    assert not Message.objects.filter(client_id="r1").exists()
+
+
 def test_no_call_signalling_once_the_consultation_has_ended(room: Room) -> None:
     c = room.consultation
     her, his = headers_of(room.woman), headers_of(room.clinician)
