@@ -117,3 +117,13 @@ def test_the_pharmacist_is_not_offered_the_alarm_worklist(make_clinician: Any) -
     links = _nav_links(client.get("/clinic/").content.decode())
     assert "/clinic/alarms/" not in links
     assert client.get("/clinic/alarms/").status_code == 404
+
+
+def test_tests_results_payments_and_reconciliation_are_reachable_from_the_roles_pages(
+    clients: dict[str, Client],
+) -> None:
+    home = clients["pregnant woman"].get("/", follow=True).content.decode()
+    assert 'href="/orders/mine/"' in home and 'href="/billing/"' in home
+    assert "/orders/clinic/" in _nav_links(_home(clients["clinician"]))
+    assert "/billing/reconciliation/" in _nav_links(_home(clients["quality manager"]))
+    assert "/billing/reconciliation/" not in _nav_links(_home(clients["system administrator"]))
