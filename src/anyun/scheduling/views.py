@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from anyun.accounts.decorators import acting_user, staff_required, woman_required
 from anyun.accounts.models import CLINICAL_ROLES, User
-from anyun.assessment.selectors import risk_badges
+from anyun.assessment.selectors import eligible_in_person, risk_badges
 from anyun.audit.services import audit_record
 from anyun.core.errors import DomainError, NotFound
 from anyun.core.forms import form_error
@@ -83,6 +83,7 @@ def _slot_page(
     action: str,
     appointment: Appointment | None = None,
     error: str = "",
+    needs_evidence: bool = False,
     status: int = 200,
 ) -> HttpResponse:
     free = selectors.free_slots(department, clinician)
@@ -96,6 +97,7 @@ def _slot_page(
             "action": action,
             "appointment": appointment,
             "error": error,
+            "needs_evidence": needs_evidence,
             "token": uuid.uuid4().hex,
         },
         status=status,
@@ -124,6 +126,7 @@ def book(request: HttpRequest) -> HttpResponse:
                 clinician=clinician,
                 action="book",
                 error=str(exc.message),
+                needs_evidence=_needs_evidence(woman, exc),
                 status=400,
             )
         messages.success(request, _("Your appointment is booked."))
@@ -218,6 +221,12 @@ def move(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
     )
 
 
+def _needs_evidence(woman: User, exc: DomainError) -> bool:
+    """Refused because she has not been seen in person (POL-13): the page then shows the way to
+    have her evidence accepted, not another time to choose."""
+    return exc.code == "online_care_unsuitable" and not eligible_in_person(woman)
+
+
 def _queue_context(woman: User) -> dict[str, Any]:
     entry = selectors.queue_entry_of(woman)
     return {
@@ -233,6 +242,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     """The live queue: join, see her place (the page refreshes it), leave."""
     woman = acting_user(request)
     error = ""
+    needs_evidence = False
     if request.method == "POST":
         try:
             if request.POST.get("action") == "leave":
@@ -246,12 +256,13 @@ def queue(request: HttpRequest) -> HttpResponse:
             raise Http404 from exc
         except DomainError as exc:
             error = str(exc.message)
+            needs_evidence = _needs_evidence(woman, exc)
         else:
             return redirect("scheduling:queue")
     return render(
         request,
         "scheduling/queue.html",
-        {**_queue_context(woman), "error": error},
+        {**_queue_context(woman), "error": error, "needs_evidence": needs_evidence},
         status=400 if error else 200,
     )
 

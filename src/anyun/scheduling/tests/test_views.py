@@ -375,6 +375,7 @@ def test_an_unsuitable_woman_is_told_why_on_the_page_and_through_the_api(
         },
     )
     assert page.status_code in {200, 400} and str(expected) in page.content.decode()
+    assert 'data-testid="evidence-link"' not in page.content.decode()  # she was seen in person
     api = client.post(
         "/api/v1/scheduling/appointments",
         {"department": str(clinic.department.public_id), "starts_at": at(tomorrow, 14).isoformat()},
@@ -390,3 +391,29 @@ def test_an_unsuitable_woman_is_told_why_on_the_page_and_through_the_api(
     assert (queue.status_code, queue.json()["code"]) == (400, "online_care_unsuitable")
     assert not Appointment.objects.filter(woman=clinic.woman).exists()
     assert not QueueEntry.objects.filter(woman=clinic.woman).exists()
+
+
+def test_a_woman_not_seen_in_person_is_shown_the_way_to_upload_her_record(
+    clinic: Clinic, make_woman: Any, time_machine: Any, tomorrow: datetime
+) -> None:
+    """POL-13: refused because the hospital has not seen her in person, the booking and queue
+    pages point her to the evidence upload instead of another time to choose."""
+    time_machine.move_to(at(tomorrow, 8), tick=False)
+    client = woman_client(make_woman(pregnant_weeks=12))
+    page = client.post(
+        "/scheduling/book/",
+        {
+            "department": clinic.department.public_id,
+            "clinician": clinic.profile.public_id,
+            "starts_at": at(tomorrow, 9, 30).isoformat(),
+            "token": "not-seen-1",
+        },
+    )
+    text = page.content.decode()
+    assert page.status_code == 400
+    assert 'data-testid="evidence-link"' in text and 'href="/assessment/eligibility/"' in text
+    assert 'href="#slots"' not in text
+    queue = client.post("/scheduling/queue/", {"department": clinic.department.public_id})
+    assert queue.status_code == 400
+    assert 'href="/assessment/eligibility/"' in queue.content.decode()
+    assert not Appointment.objects.exists() and not QueueEntry.objects.exists()
