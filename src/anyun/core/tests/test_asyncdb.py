@@ -50,9 +50,12 @@ def test_a_connection_left_in_a_transaction_is_closed_after_the_call() -> None:
         connection.set_autocommit(False)
         return _raw_connection()
 
+    def is_closed() -> bool:
+        return connection.connection is None
+
     async def calls() -> tuple[int, bool]:
         left = await db_async(leave_open)()
-        closed = await db_async(lambda: connection.connection is None)()
+        closed = await db_async(is_closed)()
         return left, closed
 
     _left, closed = async_to_sync(calls)()
