@@ -96,6 +96,11 @@ class ReviewIn(Schema):
     note: str = Field("", max_length=500)
 
 
+class ReturnIn(Schema):
+    reasons: list[str] = Field(default_factory=list, max_length=20)
+    note: str = Field("", max_length=500)
+
+
 class AllergyIn(Schema):
     woman_id: UUID
     substance: str = Field(max_length=64)
@@ -290,6 +295,21 @@ def review(request: HttpRequest, prescription_id: UUID, data: ReviewIn) -> Presc
         actor=user,
         prescription_id=prescription_id,
         decision=data.decision,
+        reasons=data.reasons,
+        note=data.note,
+        request=request,
+    )
+    return prescription_out(services.prescription_read(user=user, prescription_id=prescription_id))
+
+
+@router.post("/prescriptions/{prescription_id}/return", response=PrescriptionOut)
+def approved_return(request: HttpRequest, prescription_id: UUID, data: ReturnIn) -> PrescriptionOut:
+    """Return an approved prescription before it is dispensed, with coded reasons (as a
+    review's return); a paid one is refunded."""
+    user = acting_user(request)
+    services.approved_return(
+        actor=user,
+        prescription_id=prescription_id,
         reasons=data.reasons,
         note=data.note,
         request=request,

@@ -126,6 +126,23 @@ class ReviewForm(forms.Form):
     )
 
 
+class ReturnForm(forms.Form):
+    """Taking back an approval before dispensing: the reasons are those of a return."""
+
+    reasons = forms.MultipleChoiceField(
+        label=_("Reasons for the return"),
+        choices=list(RETURN_REASONS.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(
+        label=_("Note to the clinician"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class DrugForm(forms.Form):
     code = forms.SlugField(label=_("Code"), max_length=64)
     generic_name = forms.CharField(label=_("Generic name"), max_length=120)

@@ -27,6 +27,8 @@ from django_otp import match_token
 from anyun.accounts.models import Role, User
 from anyun.assessment.services import online_care_check
 from anyun.audit.services import audit_record
+from anyun.billing.models import RefundReason
+from anyun.billing.services import refund_for_payable
 from anyun.careteam.selectors import access_woman
 from anyun.clinical import prescribing as rules
 from anyun.consultation.models import Consultation, ConsultationStatus
@@ -58,6 +60,8 @@ from anyun.staff.selectors import require_online_practice
 
 # LOCAL POLICY: "right after a consultation" is within a day of its end.
 AFTER_CONSULTATION = timedelta(hours=24)
+# The payable kind's name (prescribing.payable registers it under this name).
+PAYABLE_KIND = "prescription"
 MAX_DAYS_PER_LINE = 90
 MAX_QUANTITY = 999
 SWEEP_BATCH = 500
@@ -962,6 +966,116 @@ def review_decide(
     return review
 
 
+def _reasons_checked(reasons: Sequence[str], note: str) -> tuple[list[str], str]:
+    codes = sorted(set(reasons))
+    if any(c not in RETURN_REASONS for c in codes):
+        raise DomainError("reason_unknown", _("Choose reasons from the list."), field="reasons")
+    text = _text(note, field="note", limit=TEXT_MAX_LENGTH)
+    if not codes:
+        raise DomainError(
+            "reasons_required", _("Choose at least one reason for the return."), field="reasons"
+        )
+    if "other" in codes and not text:
+        raise DomainError("note_required", _("Explain the other reason in the note."), field="note")
+    return codes, text
+
+
+def approved_return(
+    *,
+    actor: User,
+    prescription_id: Any,
+    reasons: Sequence[str],
+    note: str = "",
+    request: Any = None,
+) -> Review:
+    """The pharmacist takes back her approval of a prescription not dispensed yet, with coded
+    reasons as in `review_decide` (处方审核规范 2018: a prescription found inappropriate goes back
+    to the prescriber). It becomes returned, so the clinician revises, re-signs and it is reviewed
+    again; if she paid, billing refunds the order in this same transaction
+    (`billing.services.refund_for_payable`, the refund submitted by its queued job); an order
+    still waiting for payment is refused by billing when the money comes (`is_payable`).
+
+    The review row and its signature (one per version) now say "returned": the pharmacist signs
+    the new decision; the approval it replaces stays in the audit trail with its signed hash."""
+    _require_pharmacist(actor)
+    require_online_practice(actor)
+    codes, text = _reasons_checked(reasons, note)
+    prescription = access_prescription(user=actor, prescription_id=prescription_id)
+    now = timezone.now()
+    with transaction.atomic():
+        locked = (
+            Prescription.objects.select_for_update()
+            .select_related("woman", "clinician", "consultation")
+            .get(pk=prescription.pk)
+        )
+        if locked.status != PrescriptionStatus.APPROVED:
+            raise DomainError("not_approved", _("Only an approved prescription can be returned."))
+        review = Review.objects.select_for_update().get(prescription=locked)
+        approval = locked.signatures.get(purpose=SignaturePurpose.REVIEW)
+        approved_detail = {
+            "pharmacist": str(review.pharmacist.public_id),
+            "decided_at": _iso(review.decided_at),
+            "content_hash": approval.content_hash,
+            "key_id": approval.key_id,
+            "signature": approval.signature,
+        }
+        review.pharmacist = actor
+        review.decision = ReviewDecision.RETURNED
+        review.reasons = codes
+        review.note = text
+        review.decided_at = now
+        review.save(update_fields=["pharmacist", "decision", "reasons", "note", "decided_at"])
+        locked.status = PrescriptionStatus.RETURNED
+        locked.decided_at = now
+        locked.save(update_fields=["status", "decided_at", "updated_at"])
+        approval.delete()
+        _sign(
+            locked,
+            user=actor,
+            purpose=SignaturePurpose.REVIEW,
+            content=review_content(locked, review),
+            identity_check="session_second_factor",
+            now=now,
+        )
+        refund = refund_for_payable(
+            kind=PAYABLE_KIND, ref=str(locked.public_id), reason=RefundReason.RETURNED, actor=actor
+        )
+        audit_record(
+            actor=actor,
+            action="prescription_return_approved",
+            object_type="prescription",
+            object_id=locked.public_id,
+            subject=locked.woman,
+            request=request,
+            detail={
+                "reasons": codes,
+                "approved": approved_detail,
+                "refund": refund.number if refund is not None else "",
+            },
+        )
+        notification_send(
+            recipient=locked.clinician,
+            kind="prescription_returned",
+            title=str(_("Prescription returned")),
+            body=str(_("The pharmacist returned your prescription: revise and sign it again.")),
+            link=link_of(locked),
+            dedup_key=f"rx-returned:{locked.pk}",
+        )
+        notification_send(
+            recipient=locked.woman,
+            kind="prescription_returned",
+            title=str(_("Your prescription is being checked again")),
+            body=str(
+                _("The pharmacist sent it back to your clinician. Any payment is refunded.")
+                if refund is not None
+                else _("The pharmacist sent it back to your clinician, who will revise it.")
+            ),
+            link=f"/prescribing/mine/{locked.public_id}/",
+            dedup_key=f"rx-returned:{locked.pk}:woman",
+        )
+    return review
+
+
 # --- expiry and payment ---------------------------------------------------------------------
 
 
@@ -1044,6 +1158,7 @@ __all__ = [
     "LineInput",
     "PrescriptionInput",
     "allergy_end",
+    "approved_return",
     "allergy_record",
     "drug_save",
     "findings_for",

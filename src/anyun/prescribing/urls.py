@@ -14,6 +14,7 @@ urlpatterns = [
     path("<uuid:prescription_id>/revise/", views.clinic_revise, name="clinic_revise"),
     path("review/", views.review_queue, name="review_queue"),
     path("review/<uuid:prescription_id>/", views.review_detail, name="review_detail"),
+    path("review/<uuid:prescription_id>/return/", views.review_return, name="review_return"),
     path("formulary/", views.formulary, name="formulary"),
     path("formulary/new/", views.drug_edit, name="drug_new"),
     path("formulary/<uuid:drug_id>/edit/", views.drug_edit, name="drug_edit"),

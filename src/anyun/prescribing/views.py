@@ -347,17 +347,55 @@ def review_detail(request: HttpRequest, prescription_id: UUID) -> HttpResponse:
         else:
             messages.success(request, _("Decision recorded; the clinician has been told."))
             return redirect("prescribing:review_queue")
+    return _review_page(request, prescription, form=form)
+
+
+def _review_page(
+    request: HttpRequest,
+    prescription: Prescription,
+    *,
+    form: forms.ReviewForm | None = None,
+    return_form: forms.ReturnForm | None = None,
+) -> HttpResponse:
     return render(
         request,
         "prescribing/review_detail.html",
         {
             **_detail_context(prescription),
-            "form": form,
+            "form": form or forms.ReviewForm(),
+            "return_form": return_form or forms.ReturnForm(),
             "allergies": selectors.allergies_of(prescription.woman),
             "pregnancy": current_pregnancy_of(prescription.woman),
             "waiting": selectors.waiting_minutes(prescription),
         },
     )
+
+
+@require_POST
+@staff_required(PHARMACY)
+def review_return(request: HttpRequest, prescription_id: UUID) -> HttpResponse:
+    """The pharmacist takes back an approval (before dispensing) with coded reasons."""
+    user, prescription = _own(request, prescription_id)
+    return_form = forms.ReturnForm(request.POST)
+    if return_form.is_valid():
+        try:
+            services.approved_return(
+                actor=user,
+                prescription_id=prescription.public_id,
+                reasons=return_form.cleaned_data["reasons"],
+                note=return_form.cleaned_data.get("note") or "",
+                request=request,
+            )
+        except NotFound as exc:
+            raise Http404 from exc
+        except DomainError as exc:
+            form_error(return_form, exc)
+        else:
+            messages.success(
+                request, _("Returned to the clinician; a payment, if any, is being refunded.")
+            )
+            return redirect("prescribing:review_queue")
+    return _review_page(request, prescription, return_form=return_form)
 
 
 @staff_required((*CLINICAL_ROLES, Role.PHARMACIST))

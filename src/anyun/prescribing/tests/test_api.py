@@ -211,3 +211,27 @@ def test_allergy_api(world: World) -> None:
         {"woman_id": str(world.woman.public_id), "substance": "penicillin"},
     )
     assert stranger.status_code == 404
+
+
+def test_return_after_approval(world: World) -> None:
+    prescription = signed(world)
+    pharmacy = staff_client(world.pharmacist)
+    path = f"/prescriptions/{prescription.public_id}/return"
+    early = post(pharmacy, path, {"reasons": ["dose"]})
+    assert (early.status_code, early.json()["code"]) == (400, "not_approved")
+    post(pharmacy, f"/prescriptions/{prescription.public_id}/review", {"decision": "approved"})
+    nurse = post(staff_client(world.nurse), path, {"reasons": ["dose"]})
+    assert (nurse.status_code, nurse.json()["code"]) == (403, "not_pharmacist")
+    assert post(woman_client(world.woman), path, {"reasons": ["dose"]}).status_code == 403
+    assert post(Client(), path, {"reasons": ["dose"]}).status_code == 401
+    none = post(pharmacy, path, {"reasons": []})
+    assert (none.status_code, none.json()["code"], none.json()["field"]) == (
+        400,
+        "reasons_required",
+        "reasons",
+    )
+    done = post(pharmacy, path, {"reasons": ["allergy"], "note": "Check her record"})
+    assert done.status_code == 200
+    assert done.json()["status"] == "returned"
+    assert done.json()["review"]["decision"] == "returned"
+    assert done.json()["review"]["note"] == "Check her record"

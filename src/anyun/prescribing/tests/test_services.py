@@ -530,3 +530,107 @@ def test_the_review_queue_is_an_audited_read_of_each_woman_in_it(world: World) -
     assert services.review_queue_read(actor=world.pharmacist) == [prescription]
     (row,) = AuditEvent.objects.filter(actor=world.pharmacist, action="review_queue_read")
     assert (row.subject_id, row.object_id) == (world.woman.pk, str(prescription.public_id))
+
+
+# --- a return after approval -----------------------------------------------------------------
+
+
+def _approved(world: World) -> Prescription:
+    prescription = signed(world)
+    services.review_decide(
+        actor=world.pharmacist, prescription_id=prescription.public_id, decision="approved"
+    )
+    prescription.refresh_from_db()
+    return prescription
+
+
+def test_approved_return_puts_it_back_to_the_clinician(world: World, time_machine: Any) -> None:
+    prescription = _approved(world)
+    later(time_machine, 120)
+    review = services.approved_return(
+        actor=world.pharmacist,
+        prescription_id=prescription.public_id,
+        reasons=["stock", "dose"],
+        note="Out of stock until Monday",
+    )
+    prescription.refresh_from_db()
+    assert prescription.status == PrescriptionStatus.RETURNED
+    assert services.prescription_payable(prescription) is False
+    assert (review.decision, review.reasons, review.note) == (
+        "returned",
+        ["dose", "stock"],
+        "Out of stock until Monday",
+    )
+    assert Review.objects.count() == 1
+    assert Signature.objects.filter(prescription=prescription, purpose="review").count() == 1
+    assert services.prescription_verify(prescription, purpose=SignaturePurpose.REVIEW) is True
+    event = AuditEvent.objects.get(action="prescription_return_approved")
+    assert (event.actor, event.subject) == (world.pharmacist, world.woman)
+    assert event.detail["reasons"] == ["dose", "stock"]
+    assert event.detail["refund"] == ""
+    assert set(event.detail["approved"]) == {
+        "pharmacist",
+        "decided_at",
+        "content_hash",
+        "key_id",
+        "signature",
+    }
+    assert (
+        Notification.objects.filter(kind="prescription_returned", recipient=world.clinician).count()
+        == 1
+    )
+    assert (
+        Notification.objects.filter(kind="prescription_returned", recipient=world.woman).count()
+        == 1
+    )
+    # The clinician's path: revise, re-sign, reviewed again.
+    revised = services.prescription_revise(
+        actor=world.clinician, prescription_id=prescription.public_id
+    )
+    later(time_machine)
+    resigned = services.prescription_sign(
+        actor=world.clinician,
+        prescription_id=revised.public_id,
+        otp_token=totp_now(world.clinician),
+    )
+    assert (resigned.status, resigned.version) == (PrescriptionStatus.PENDING_REVIEW, 2)
+
+
+def test_approved_return_needs_coded_reasons_and_an_approved_one(world: World) -> None:
+    prescription = signed(world)
+    refused(
+        "not_approved",
+        services.approved_return,
+        actor=world.pharmacist,
+        prescription_id=prescription.public_id,
+        reasons=["dose"],
+    )
+    services.review_decide(
+        actor=world.pharmacist, prescription_id=prescription.public_id, decision="approved"
+    )
+    for code, kwargs in (
+        ("reasons_required", {"reasons": []}),
+        ("reason_unknown", {"reasons": ["nope"]}),
+        ("note_required", {"reasons": ["other"]}),
+    ):
+        refused(
+            code,
+            services.approved_return,
+            actor=world.pharmacist,
+            prescription_id=prescription.public_id,
+            **kwargs,
+        )
+    prescription.refresh_from_db()
+    assert prescription.status == PrescriptionStatus.APPROVED
+    assert not AuditEvent.objects.filter(action="prescription_return_approved").exists()
+
+
+def test_only_a_pharmacist_returns_an_approved_one(world: World) -> None:
+    prescription = _approved(world)
+    for actor in (world.nurse, world.clinician, world.head, world.woman):
+        with pytest.raises((PermissionDenied, NotFound)):
+            services.approved_return(
+                actor=actor, prescription_id=prescription.public_id, reasons=["dose"]
+            )
+    prescription.refresh_from_db()
+    assert prescription.status == PrescriptionStatus.APPROVED

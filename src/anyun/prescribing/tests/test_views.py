@@ -202,3 +202,28 @@ def test_pharmacist_edits_the_formulary(world: World) -> None:
         .get("/prescribing/formulary/", {"q": "folic"})
         .content.decode()
     )
+
+
+def test_pharmacist_returns_an_approved_one_from_its_page(world: World) -> None:
+    prescription = signed(world)
+    pharmacy = staff_client(world.pharmacist)
+    pharmacy.post(f"/prescribing/review/{prescription.public_id}/", {"decision": "approved"})
+    queue = pharmacy.get("/prescribing/review/").content.decode()
+    assert f"/prescribing/review/{prescription.public_id}/" in queue  # recently decided
+    page = pharmacy.get(f"/prescribing/review/{prescription.public_id}/").content.decode()
+    assert 'data-testid="return-form"' in page
+    path = f"/prescribing/review/{prescription.public_id}/return/"
+    bad = pharmacy.post(path, {"reasons": []})
+    assert "Choose at least one reason for the return." in bad.content.decode()
+    prescription.refresh_from_db()
+    assert prescription.status == PrescriptionStatus.APPROVED
+    # A nurse on her team cannot; the page answers 404 as for every non-pharmacist.
+    assert staff_client(world.nurse).post(path, {"reasons": ["dose"]}).status_code == 404
+    done = pharmacy.post(path, {"reasons": ["stock"], "note": "None left"})
+    assert done["Location"] == "/prescribing/review/"
+    prescription.refresh_from_db()
+    assert prescription.status == PrescriptionStatus.RETURNED
+    doctor = staff_client(world.clinician).get(f"/prescribing/{prescription.public_id}/")
+    assert "Not available at the hospital pharmacy" in doctor.content.decode()
+    after = pharmacy.get(f"/prescribing/review/{prescription.public_id}/").content.decode()
+    assert 'data-testid="return-form"' not in after
