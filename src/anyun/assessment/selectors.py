@@ -5,9 +5,11 @@ online: ASM-3, IMP-3d).
 Facts the record holds are read from their apps' selectors: her birth date (from her verified
 ID), height and pre-pregnancy weight, parity and previous caesareans (pregnancy), the highest
 confirmed blood pressure (monitoring: a clinic measurement, or a home reading confirmed on
-repeat), her open diagnoses. Facts no app holds yet (Hb, platelets, infection tests, the number
-of fetuses, ART conception) are entered by the clinician with a grading and read back from her
-last grading, marked as such.
+repeat), her open diagnoses. Laboratory facts (Hb, platelets, Rh, infection screens) come from
+the registered fact sources (``fact_sources``: orders gives its results) when a result is newer
+than her last grading; the clinician confirms or corrects them with the grading. Facts no app
+holds (the number of fetuses, ART conception) are entered by the clinician and read back from
+her last grading, marked as such.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from anyun.accounts.models import User
-from anyun.assessment import risk_labels
+from anyun.assessment import fact_sources, risk_labels
 from anyun.assessment.models import (
     CaseStatus,
     ClinicalTask,
@@ -128,11 +130,12 @@ def _plain(value: Any) -> Any:
 @dataclass(frozen=True)
 class RecordFacts:
     """What her record says today, and where each value came from (``sources``: fact ->
-    "record" or "last_grading")."""
+    "record", "lab" or "last_grading"; ``sourced``: the lab result behind each "lab" fact)."""
 
     values: dict[str, Any]
     sources: dict[str, str]
     last_grading: RiskGrading | None
+    sourced: dict[str, fact_sources.SourcedFact] = dataclasses.field(default_factory=dict)
 
 
 def highest_confirmed_bp(woman: Any, pregnancy: Pregnancy) -> tuple[int | None, int | None]:
@@ -189,7 +192,15 @@ def record_facts(pregnancy: Pregnancy, *, on: dt.date | None = None) -> RecordFa
     if last is not None:
         for name in ENTERED_FACTS:
             put(name, last.facts.get(name), "last_grading")
-    return RecordFacts(values, sources, last)
+    # A result taken after her last grading is newer than what the clinician entered there.
+    sourced: dict[str, fact_sources.SourcedFact] = {}
+    for name, fact in fact_sources.sourced_facts(woman, pregnancy).items():
+        if name not in ENTERED_FACTS or fact.value is None:
+            continue
+        if last is None or fact.taken_at > last.graded_at or name not in last.facts:
+            put(name, fact.value, "lab")
+            sourced[name] = fact
+    return RecordFacts(values, sources, last, sourced)
 
 
 def facts_from_values(values: Mapping[str, Any]) -> risk.RiskFacts:
@@ -551,6 +562,7 @@ class GradingForm:
     record: list[FactRow]
     entered: dict[str, Any]
     entered_sources: dict[str, str]
+    entered_sourced: dict[str, fact_sources.SourcedFact]
     diagnoses: list[tuple[str, str, bool]]
     preview: risk.Grading | None
     preview_rows: list[MatchedRow]
@@ -668,6 +680,7 @@ def grading_form(
         record=facts_shown,
         entered=held,
         entered_sources={k: record.sources.get(k, "") for k in ENTERED_FACTS},
+        entered_sourced=record.sourced,
         diagnoses=[(code, str(label), code in chosen) for code, label in DiagnosisCode.choices],
         preview=preview,
         preview_rows=matched_rows(_preview_items(preview.matched)) if preview is not None else [],

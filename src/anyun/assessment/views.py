@@ -158,7 +158,8 @@ def _entered_fields(
     form: selectors.GradingForm, raw: Any, errors: dict[str, str]
 ) -> list[dict[str, Any]]:
     """The entered-facts fields: label, kind, the value the form holds (what was typed when
-    it is sent back), whether it came from her last grading, the error beside it."""
+    it is sent back), whether it came from her last grading or from a lab result (which one,
+    when), the error beside it."""
     fields = []
     for name in selectors.ENTERED_FACTS:
         value = form.entered.get(name)
@@ -177,6 +178,7 @@ def _entered_fields(
                 "number": name in selectors.NUMBER_FACTS,
                 "value": shown,
                 "from_last": raw is None and form.entered_sources.get(name) == "last_grading",
+                "from_lab": form.entered_sourced.get(name) if raw is None else None,
                 "error": errors.get(name, ""),
             }
         )

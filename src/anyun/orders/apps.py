@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from anyun.assessment.fact_sources import register as register_risk_facts
 from anyun.assessment.task_kinds import register as register_task_kinds
 from anyun.audit.labels import register as register_audit_labels
 from anyun.billing.registry import register as register_payable
@@ -33,7 +34,9 @@ class OrdersConfig(AppConfig):
                 "lab_result_critical": _("Critical lab result"),
             }
         )
+        from anyun.orders.facts import lab_risk_facts
         from anyun.orders.payable import LAB_ORDER
 
         register_payable(LAB_ORDER)
+        register_risk_facts("orders", lab_risk_facts)
         register_task_kinds({"lab_risk_review": _("Review her risk with a lab result")})
