@@ -25,6 +25,7 @@ from anyun.consultation.api import router as consultation_router
 from anyun.core.errors import DomainError
 from anyun.core.failures import TEXT_INVALID, failure_for, failure_for_status
 from anyun.core.inputs import first_forbidden_param, first_forbidden_text
+from anyun.delivery.api import router as delivery_router
 from anyun.monitoring.api import router as monitoring_router
 from anyun.notify.api import router as notify_router
 from anyun.orders.api import router as orders_router
@@ -152,6 +153,7 @@ api.add_router("/v1/consultation", consultation_router)
 api.add_router("/v1/prescribing", prescribing_router)
 api.add_router("/v1/orders", orders_router)
 api.add_router("/v1/billing", billing_router)
+api.add_router("/v1/delivery", delivery_router)
 api.add_router("/v1/inbox", notify_router)
 api.add_router("/v1/staff", staff_router)
 

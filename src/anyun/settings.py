@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "anyun.billing",
     "anyun.prescribing",
     "anyun.orders",
+    "anyun.delivery",
     "anyun.web",
 ]
 
@@ -217,6 +218,14 @@ ANYUN_PAYMENT_PROVIDER = os.environ.get(
 ANYUN_PAYMENT_TIMEOUT_MINUTES = env_int("ANYUN_PAYMENT_TIMEOUT_MINUTES", 30)
 ANYUN_SANDBOX_PAY_SECRET = os.environ.get("ANYUN_SANDBOX_PAY_SECRET", "")
 ANYUN_DELIVERY_FEE_FEN = env_int("ANYUN_DELIVERY_FEE_FEN", 1000)
+# Pick-up and delivery (IMP-4c, IMP-4d): the courier provider class, the promised delivery
+# time after payment (hours; later alerts the pharmacy and tells her), the demo courier's
+# minutes from hand-over to delivery.
+ANYUN_DELIVERY_PROVIDER = os.environ.get(
+    "ANYUN_DELIVERY_PROVIDER", "anyun.delivery.providers.DemoProvider"
+)
+ANYUN_DELIVERY_PROMISE_HOURS = env_int("ANYUN_DELIVERY_PROMISE_HOURS", 24)
+ANYUN_DELIVERY_DEMO_MINUTES = env_int("ANYUN_DELIVERY_DEMO_MINUTES", 30)
 ANYUN_WECHATPAY_MCHID = os.environ.get("ANYUN_WECHATPAY_MCHID", "")
 ANYUN_WECHATPAY_APPID = os.environ.get("ANYUN_WECHATPAY_APPID", "")
 ANYUN_WECHATPAY_CERT_SERIAL_NO = os.environ.get("ANYUN_WECHATPAY_CERT_SERIAL_NO", "")

@@ -24,6 +24,7 @@ urlpatterns = [
     path("billing/", include("anyun.billing.urls")),
     path("prescribing/", include("anyun.prescribing.urls")),
     path("orders/", include("anyun.orders.urls")),
+    path("delivery/", include("anyun.delivery.urls")),
     path("", include("anyun.web.urls")),
 ]
 

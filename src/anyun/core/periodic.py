@@ -80,6 +80,11 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         "anyun.billing.tasks.orders_expire_due",
     ),
     PeriodicJob(
+        "delivery.deliveries_alert_late",
+        {"trigger": "cron", "minute": "*/5"},
+        "anyun.delivery.tasks.deliveries_alert_late",
+    ),
+    PeriodicJob(
         "accounts.sessions_clear_expired",
         {"trigger": "cron", "hour": 3, "minute": 30},
         "anyun.accounts.tasks.sessions_clear_expired",

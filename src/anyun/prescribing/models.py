@@ -170,6 +170,8 @@ class Prescription(TimeStampedModel):
     expired_at = models.DateTimeField(null=True, blank=True)
     # Set by billing when her payment came in (prescribing.payable), cleared on a refund.
     paid_at = models.DateTimeField(null=True, blank=True)
+    # Set once when the pharmacy dispensed it (`dispensing.prescription_dispense`).
+    dispensed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-created_at",)

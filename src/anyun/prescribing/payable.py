@@ -20,6 +20,7 @@ from anyun.core.errors import DomainError, NotFound
 from anyun.prescribing.models import Prescription, PrescriptionStatus
 from anyun.prescribing.selectors import total_fen
 from anyun.prescribing.services import prescription_payable
+from anyun.prescribing.signals import prescription_paid, prescription_refunded
 
 KIND = "prescription"
 
@@ -67,11 +68,19 @@ def is_payable(ref: str) -> bool:
 
 
 def on_paid(ref: str, order: Any) -> None:
-    Prescription.objects.filter(public_id=ref, paid_at__isnull=True).update(paid_at=order.paid_at)
+    marked = Prescription.objects.filter(public_id=ref, paid_at__isnull=True).update(
+        paid_at=order.paid_at
+    )
+    prescription = _prescription(ref)
+    if marked and prescription is not None:
+        prescription_paid.send(sender=Prescription, prescription=prescription, order=order)
 
 
 def on_refunded(ref: str, order: Any) -> None:
     Prescription.objects.filter(public_id=ref).update(paid_at=None)
+    prescription = _prescription(ref)
+    if prescription is not None:
+        prescription_refunded.send(sender=Prescription, prescription=prescription)
 
 
 def ready_for(woman: Any) -> list[Ready]:
