@@ -10,6 +10,7 @@ from django.shortcuts import render
 from anyun.accounts.decorators import staff_required
 from anyun.accounts.models import Role
 from anyun.assessment.prediction import predictions_for
+from anyun.assessment.selectors import risk_badges
 from anyun.audit.services import audit_record
 from anyun.careteam.selectors import access_woman
 from anyun.core.errors import NotFound
@@ -36,4 +37,8 @@ def predictions(request: HttpRequest, woman_id: UUID) -> HttpResponse:
             "fired": [str(p.kind) for p in view.predictions],
         },
     )
-    return render(request, "assessment/predictions.html", {"woman": woman, "cards": view.cards})
+    return render(
+        request,
+        "assessment/predictions.html",
+        {"woman": woman, "cards": view.cards, "risk_badge": risk_badges({woman.pk})[woman.pk]},
+    )

@@ -212,6 +212,12 @@ def cases(request: HttpRequest) -> HttpResponse:
     """The department's open high-risk cases, next review first, with their reports."""
     user = acting_user(request)
     rows = list(selectors.cases_for(user))
+    tasks = selectors.task_rows(
+        selectors.tasks_open_assigned_to(user)
+        .filter(woman__in=women_visible_to(user))
+        .select_related("woman__woman_profile")
+    )
+    badges = selectors.risk_badges({row.task.woman_id for row in tasks})
     audit_record(
         actor=user,
         action="read",
@@ -225,11 +231,7 @@ def cases(request: HttpRequest) -> HttpResponse:
         {
             "cases": rows,
             "reports": list(selectors.reports_for(user).filter(submitted_at__isnull=True)),
-            "tasks": selectors.task_rows(
-                selectors.tasks_open_assigned_to(user)
-                .filter(woman__in=women_visible_to(user))
-                .select_related("woman__woman_profile")
-            ),
+            "tasks": [(row, badges[row.task.woman_id]) for row in tasks],
             "today": timezone.localdate(),
             "now": timezone.now(),
             "is_head": is_clinical_head(user),
@@ -522,7 +524,12 @@ def evidence_review_list(request: HttpRequest) -> HttpResponse:
     """Uploads waiting for review from the women of the clinician's care teams."""
     user = acting_user(request)
     rows = services.evidence_pending_read(actor=user, request=request)
-    return render(request, "assessment/evidence_review.html", {"rows": rows})
+    badges = selectors.risk_badges({row.woman_id for row in rows})
+    return render(
+        request,
+        "assessment/evidence_review.html",
+        {"rows": [(row, badges[row.woman_id]) for row in rows]},
+    )
 
 
 @staff_required([Role.CLINICIAN])

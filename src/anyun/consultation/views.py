@@ -200,6 +200,7 @@ def room(request: HttpRequest, consultation_id: UUID) -> HttpResponse:
     if side == "clinician":
         context["summary"] = services.pre_summary(consultation.pre)
         context["panel"] = selectors.side_panel(consultation)
+        context["risk_badge"] = risk_badges({consultation.woman_id})[consultation.woman_id]
         context["referral_form"] = ReferralForm()
         context["follow_up_form"] = FollowUpForm()
         template = "consultation/room_clinic.html"
@@ -341,6 +342,7 @@ def record(request: HttpRequest, consultation_id: UUID) -> HttpResponse:
     }
     if side == "woman":
         return render(request, "consultation/record_woman.html", context)
+    context["risk_badge"] = risk_badges({consultation.woman_id})[consultation.woman_id]
     draft = selectors.record_draft_of(consultation)
     form: RecordForm | None = None
     if not consultation.is_open:
@@ -465,16 +467,19 @@ def pre_photo(request: HttpRequest, photo_id: UUID) -> FileResponse:
 def clinic(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     current = selectors.consultations_of_clinician(user, open_only=True)
-    badges = risk_badges({c.woman_id for c in current})
-    for c in current:
+    records = selectors.records_open_for(user)
+    overdue = selectors.overdue_records_for_head(user)
+    # Her colour beside her name on every list of the page (one read for all).
+    badges = risk_badges({c.woman_id for c in (*current, *records, *overdue)})
+    for c in (*current, *records, *overdue):
         c.risk_badge = badges[c.woman_id]  # type: ignore[attr-defined]
     return render(
         request,
         "consultation/clinic.html",
         {
             "open": current,
-            "records": selectors.records_open_for(user),
-            "overdue": selectors.overdue_records_for_head(user),
+            "records": records,
+            "overdue": overdue,
             "status": ConsultationStatus,
         },
     )

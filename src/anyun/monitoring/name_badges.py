@@ -32,6 +32,11 @@ def badges_for(woman_ids: Collection[int]) -> dict[int, list[SafeString]]:
     return found
 
 
+def badges_of(woman: Any) -> list[SafeString]:
+    """Her badges, for a page about one woman (its heading)."""
+    return badges_for({woman.pk})[woman.pk]
+
+
 def with_badges(rows: list[dict[str, Any]], woman_of: Callable[[dict[str, Any]], Any]) -> None:
     """Put `badges` on each row (a worklist row) from one read for all their women."""
     badges = badges_for({woman_of(row).pk for row in rows})

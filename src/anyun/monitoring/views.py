@@ -34,7 +34,7 @@ from anyun.monitoring.models import (
     Reading,
     ReadingSource,
 )
-from anyun.monitoring.name_badges import with_badges
+from anyun.monitoring.name_badges import badges_of, with_badges
 from anyun.monitoring.services.readings import normal_on_repeat_of
 from anyun.pregnancy.selectors import access_pregnancy, current_pregnancy_of
 
@@ -474,6 +474,7 @@ def _render_alarm(request: HttpRequest, alarm: Alarm, form: AlarmCloseForm) -> H
         "events": alarm.events.select_related("actor", "recipient"),
         "form": form,
         "normal_on_repeat": alarm.status != AlarmStatus.CLOSED and _normal_on_repeat(alarm),
+        "badges": badges_of(alarm.woman),  # her risk colour beside her name
     }
     return render(request, "monitoring/alarm_detail.html", context)
 
@@ -530,7 +531,7 @@ def clinic_measurements(request: HttpRequest, woman_id: UUID) -> HttpResponse:
         woman=woman,
         source=ReadingSource.CLINIC,
         template="monitoring/clinic_measurements.html",
-        extra={"woman": woman},
+        extra={"woman": woman, "badges": badges_of(woman)},
     )
 
 
@@ -563,5 +564,7 @@ def plans(request: HttpRequest, woman_id: UUID) -> HttpResponse:
             return redirect("monitoring_clinic:plans", woman_id=woman_id)
     adherence = [selectors.adherence_of(p) for p in selectors.plans_of(woman)]
     return render(
-        request, "monitoring/plans.html", {"woman": woman, "form": form, "adherence": adherence}
+        request,
+        "monitoring/plans.html",
+        {"woman": woman, "form": form, "adherence": adherence, "badges": badges_of(woman)},
     )

@@ -529,6 +529,9 @@ def clinic_tracing(request: HttpRequest) -> HttpResponse:
     user, profile = _staff_profile(request)
     head = profile.is_department_head
     cases = selectors.tracing_cases(profile, mine_only=not head)
+    badges = risk_badges({case.woman_id for case in cases})  # her colour beside her name
+    for case in cases:
+        case.risk_badge = badges[case.woman_id]  # type: ignore[attr-defined]
     form, first, last = _period(request)
     audit_record(
         actor=user,
