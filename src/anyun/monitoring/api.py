@@ -441,15 +441,12 @@ def alarms(
     """A woman's own alarms; for a clinician, the worklist (most severe, then oldest, first)."""
     user = acting_user(request)
     if user.role == Role.WOMAN:
-        rows = selectors.alarms_of(user)
+        rows = selectors.alarms_of(user).select_related("woman")
     elif user.role in CLINICAL_ROLES:
         rows = selectors.alarm_worklist_for(user, status=status, grade=grade, mine=mine)
     else:
         raise NotFound()
-    return [
-        alarm_out(a)
-        for a in rows.select_related("woman", "reading", "assigned_to", "repeat_reading")[:200]
-    ]
+    return [alarm_out(a) for a in rows.select_related("assigned_to", "repeat_reading")[:200]]
 
 
 @router.get("/alarms/{alarm_id}", response=AlarmOut)

@@ -13,14 +13,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import CharField, F, Q, QuerySet, Window
+from django.db.models import CharField, F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import Cast, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from anyun.accounts.models import WomanProfile
-from anyun.careteam.selectors import women_visible_to
+from anyun.accounts.models import User, WomanProfile
+from anyun.careteam.selectors import of_women_visible_to
 from anyun.clinical import alarms as rules
 from anyun.clinical import anthropometry, sfh, signs
 from anyun.clinical.alarm_thresholds import (
@@ -222,10 +222,20 @@ def finding_readings(alarms: list[Alarm]) -> dict[str, Reading]:
 def alarm_worklist_for(
     user: Any, *, status: str = "active", grade: str = "", mine: bool = False
 ) -> QuerySet[Alarm]:
-    """Alarms of the women this user may see, most severe first, then oldest first."""
+    """Alarms of the women this user may see, most severe first, then oldest first.
 
-    alarms = Alarm.objects.filter(woman__in=women_visible_to(user)).select_related(
-        "reading", "woman__woman_profile", "assigned_to"
+    Her row, its profile (the name only: nothing encrypted is decrypted) and the reading are
+    fetched for the page of alarms after the sort, not joined before it (`of_women_visible_to`).
+    """
+
+    alarms = (
+        of_women_visible_to(user, Alarm.objects.all())
+        .select_related("assigned_to")
+        .prefetch_related(
+            "reading",
+            Prefetch("woman", User.objects.only("pk", "public_id", "display_name", "role")),
+            Prefetch("woman__woman_profile", WomanProfile.objects.only("user_id", "real_name")),
+        )
     )
     if status == "active":
         alarms = alarms.exclude(status=AlarmStatus.CLOSED).exclude(grade="advice")
