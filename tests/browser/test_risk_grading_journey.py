@@ -1,5 +1,6 @@
 """The clinician grades her at the workstation (1280 px, zh-Hans): the items her record answers
-are pre-filled and marked, she enters the Hb and ticks asthma, checks the result and saves it;
+are pre-filled and marked, her Hb comes from the lab report recorded for her (named, with its
+date) and the clinician confirms it, ticks asthma, checks the result and saves it;
 the colour badge (words, not colour alone) updates on the grading page, the patient overview
 and the patient list, which sorts and filters by colour. She records that the woman must be
 seen in person within 24 hours, and the woman's home page (375 px) says where and how soon.
@@ -23,6 +24,7 @@ from anyun.accounts.models import User
 from anyun.assessment import risk_labels
 from anyun.assessment.models import RiskGrading
 from anyun.careteam.services import care_team_assign
+from anyun.orders import services as orders
 from tests.browser.support import DESKTOP_VIEWPORT, PHONE_VIEWPORT, axe_check, screenshot
 from tests.browser.test_monitoring_journey import totp_now
 
@@ -44,7 +46,17 @@ def test_the_clinician_grades_her_and_the_badge_updates(
     clinician = make_clinician()
     for who in (woman, other):
         care_team_assign(actor=head, woman=who, member=clinician, responsible=True)
+    # Her full blood count is back: Hb 95 g/L (the nurse enters the laboratory's report).
+    lab_order = orders.order_create(
+        actor=clinician, woman_id=woman.public_id, tests=["fbc"], reason="初诊检查"
+    )
+    orders.report_record(
+        actor=clinician,
+        order_id=lab_order.public_id,
+        data=orders.ReportInput(values=[orders.ValueInput("hb", number=95.0)]),
+    )
     with translation.override("zh-hans"):
+        fbc = translation.gettext("Full blood count")
         orange = risk_labels.colour_label("orange")
         not_graded = translation.gettext("Risk not graded")
         in_24h = translation.gettext(
@@ -72,7 +84,12 @@ def test_the_clinician_grades_her_and_the_badge_updates(
     desk.wait_for_url(f"{base}/assessment/women/{woman.public_id}/risk/")
     expect(desk.locator("[data-testid=record-facts]")).to_contain_text("160")  # her height
     expect(desk.locator("[data-testid=prefill-g_age_40]")).to_be_visible()
-    desk.fill("#f-hb_g_l", "95")
+    # The Hb from her report, pre-filled and marked with its source; she keeps it (confirms).
+    expect(desk.locator("#f-hb_g_l")).to_have_value("95")
+    expect(desk.locator("[data-testid=from-lab-hb_g_l]")).to_contain_text(fbc)
+    expect(desk.locator("[data-testid=lab-report-hb_g_l]")).to_have_attribute(
+        "href", f"/orders/clinic/results/{lab_order.reports.get().public_id}/"
+    )
     desk.check("#f-g_asthma")
     desk.click("[data-testid=grading-check]")
     preview = desk.locator("[data-testid=grading-preview]")
