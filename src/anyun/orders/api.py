@@ -59,6 +59,8 @@ class LabOrderOut(Schema):
     tests: list[LabTestOut]
     preparations: list[str]
     booked_for: dt.datetime | None
+    cancelled_at: dt.datetime | None = None
+    cancel_reason: str = ""
     created_at: dt.datetime
 
 
@@ -76,6 +78,8 @@ def order_out(order: LabOrder) -> LabOrderOut:
         ],
         preparations=selectors.preparations_of(order),
         booked_for=order.booked_for,
+        cancelled_at=order.cancelled_at,
+        cancel_reason=order.cancel_reason,
         created_at=order.created_at,
     )
 
@@ -318,6 +322,20 @@ def book(request: HttpRequest, order_id: UUID, data: LabBookingIn) -> LabOrderOu
     13:30-16:30 on the half hour, fasting tests by 10:00; from tomorrow to 30 days ahead)."""
     order = services.order_book(
         actor=acting_user(request), order_id=order_id, starts_at=data.starts_at, request=request
+    )
+    return order_out(order)
+
+
+class LabCancelIn(Schema):
+    reason: str = Field(max_length=500)
+
+
+@router.post("/{order_id}/cancel", response=LabOrderOut)
+def cancel(request: HttpRequest, order_id: UUID, data: LabCancelIn) -> LabOrderOut:
+    """Cancel an order before any result is in, with a reason: the ordering clinician or one of
+    her care team (a paid order is refunded), or she herself while it is unpaid and unbooked."""
+    order = services.order_cancel(
+        actor=acting_user(request), order_id=order_id, reason=data.reason, request=request
     )
     return order_out(order)
 

@@ -27,6 +27,15 @@ class OrderForm(forms.Form):
         field.choices = [(code, words.test_label(code)) for code in labs.CATALOGUE]
 
 
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why it is cancelled"),
+        max_length=REASON_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class BookingForm(forms.Form):
     starts_at = forms.ChoiceField(label=_("Time"), choices=())
 

@@ -28,6 +28,7 @@ class OrderStatus(models.TextChoices):
     BOOKED = "booked", _("Booked")
     PARTIAL = "partial", _("Some results in")
     RESULTED = "resulted", _("Results in")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 OPEN_STATUSES = (OrderStatus.ORDERED, OrderStatus.BOOKED, OrderStatus.PARTIAL)
@@ -70,6 +71,13 @@ class LabOrder(TimeStampedModel):
     booked_at = models.DateTimeField(null=True, blank=True)
     resulted_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancel_reason = models.CharField(
+        _("reason for the cancellation"), max_length=REASON_MAX_LENGTH, blank=True
+    )
     idempotency_key = models.CharField(max_length=64, blank=True)
 
     class Meta:

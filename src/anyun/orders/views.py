@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from anyun.accounts.decorators import acting_user, staff_required, woman_required
 from anyun.accounts.models import CLINICAL_ROLES, Role
@@ -107,6 +108,26 @@ def mine_order(request: HttpRequest, order_id: UUID) -> HttpResponse:
             else:
                 messages.success(request, _("Your time is booked."))
                 return redirect("orders:mine_order", order_id=order.public_id)
+    return _mine_order_page(request, order, days=days, day=day, form=form)
+
+
+def _mine_order_page(
+    request: HttpRequest,
+    order: Any,
+    *,
+    days: list[Any] | None = None,
+    day: Any = None,
+    form: forms.BookingForm | None = None,
+    cancel_form: forms.CancelForm | None = None,
+) -> HttpResponse:
+    if days is None:
+        days = services.booking_days(order)
+        day = days[0] if days else None
+    if form is None:
+        times = services.booking_times(order, day) if day else []
+        form = forms.BookingForm(
+            times=[(t.isoformat(), timezone.localtime(t).strftime("%H:%M")) for t in times]
+        )
     return render(
         request,
         "orders/mine_order.html",
@@ -119,8 +140,43 @@ def mine_order(request: HttpRequest, order_id: UUID) -> HttpResponse:
             "form": form,
             "bookable": order.status in ("ordered", "booked"),
             "total_fen": payable.total_fen(order),
+            "cancellable": order.status == "ordered" and order.paid_at is None,
+            "cancel_form": cancel_form or forms.CancelForm(),
         },
     )
+
+
+def _cancel(request: HttpRequest, order_id: UUID) -> tuple[Any, forms.CancelForm, bool]:
+    """Cancel from a page: (order, form with any refusal beside its field, done)."""
+    order = _order(request, order_id)
+    form = forms.CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.order_cancel(
+                actor=acting_user(request),
+                order_id=order.public_id,
+                reason=form.cleaned_data.get("reason") or "",
+                request=request,
+            )
+        except NotFound as exc:
+            raise Http404 from exc
+        except DomainError as exc:
+            if exc.code in ("not_orderer",):
+                raise Http404 from exc
+            form_error(form, exc)
+        else:
+            return order, form, True
+    return order, form, False
+
+
+@require_POST
+@woman_required
+def mine_cancel(request: HttpRequest, order_id: UUID) -> HttpResponse:
+    order, form, done = _cancel(request, order_id)
+    if done:
+        messages.success(request, _("The order is cancelled; your clinician has been told."))
+        return redirect("orders:mine_order", order_id=order.public_id)
+    return _mine_order_page(request, order, cancel_form=form)
 
 
 @woman_required
@@ -289,6 +345,17 @@ def clinic_order(request: HttpRequest, order_id: UUID) -> HttpResponse:
         else:
             messages.success(request, _("Results recorded; she has been told."))
             return redirect("orders:clinic_report", report_id=report.public_id)
+    return _clinic_order_page(request, order, form=form)
+
+
+def _clinic_order_page(
+    request: HttpRequest,
+    order: Any,
+    *,
+    form: Any = None,
+    cancel_form: forms.CancelForm | None = None,
+) -> HttpResponse:
+    reports = list(order.reports.all())
     return render(
         request,
         "orders/clinic_order.html",
@@ -296,10 +363,27 @@ def clinic_order(request: HttpRequest, order_id: UUID) -> HttpResponse:
             "order": order,
             "woman_name": selectors.woman_name(order.woman),
             "tests": selectors.test_rows(order.tests),
-            "reports": list(order.reports.all()),
-            "form": form,
+            "reports": reports,
+            "form": form or forms.result_form_class(_observations(order))(),
+            "cancellable": (
+                acting_user(request).role == Role.CLINICIAN
+                and order.status in ("ordered", "booked")
+                and not reports
+            ),
+            "cancel_form": cancel_form or forms.CancelForm(),
         },
     )
+
+
+@require_POST
+@staff_required(CLINICAL_ROLES)
+def clinic_cancel(request: HttpRequest, order_id: UUID) -> HttpResponse:
+    order, form, done = _cancel(request, order_id)
+    if done:
+        messages.success(request, _("The order is cancelled; she has been told."))
+        return redirect("orders:clinic_order", order_id=order.public_id)
+    order.refresh_from_db()
+    return _clinic_order_page(request, order, cancel_form=form)
 
 
 @staff_required(CLINICAL_ROLES)

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from anyun.accounts.models import Role, User
 from anyun.audit.services import audit_record
+from anyun.billing.models import RefundReason
+from anyun.billing.services import refund_for_payable
 from anyun.careteam.selectors import access_woman
 from anyun.clinical import labs
 from anyun.consultation.models import ConsultationStatus
@@ -31,6 +33,9 @@ from anyun.orders.selectors import access_order, access_report
 from anyun.staff.selectors import require_online_practice
 
 MAX_TESTS = 10
+# The payable kind's name (orders.payable registers it under this name).
+PAYABLE_KIND = "lab_order"
+CANCELLABLE = (OrderStatus.ORDERED, OrderStatus.BOOKED)
 
 # LOCAL POLICY: the hospital's sample and examination hours for booked tests: Monday to
 # Saturday, 08:00-11:30 and 13:30-16:30 in 30-minute steps, from tomorrow to 30 days ahead;
@@ -214,6 +219,92 @@ def order_book(*, actor: User, order_id: Any, starts_at: datetime, request: Any 
             request=request,
             detail={"booked_for": starts_at.isoformat()},
         )
+    return locked
+
+
+# --- cancelling --------------------------------------------------------------------------------
+
+
+def _may_cancel(actor: User, order: LabOrder) -> None:
+    """A clinician who sees her (the ordering one, or one of her care team) cancels any order
+    without results; she cancels her own only while it is neither paid nor booked."""
+    if actor.role == Role.WOMAN and (
+        order.paid_at is not None or order.status != OrderStatus.ORDERED
+    ):
+        raise DomainError(
+            "order_not_cancellable_by_her",
+            _("A paid or booked order is cancelled by your clinician: ask in a message."),
+        )
+
+
+def order_cancel(*, actor: User, order_id: Any, reason: str, request: Any = None) -> LabOrder:
+    """Cancel an order before any result is recorded, with a reason. A paid order is refunded
+    through billing in the same transaction (`refund_for_payable`, the refund submitted by its
+    queued job); an order she is still paying for is refused by billing when the money comes
+    (`is_payable`). She (or, when she cancelled, the ordering clinician) is told."""
+    if actor.role not in (Role.WOMAN, Role.CLINICIAN):
+        raise PermissionDenied("not_orderer", _("Only a clinician can cancel an order."))
+    order = access_order(user=actor, order_id=order_id)
+    why = text_within(reason, REASON_MAX_LENGTH, field="reason")
+    if not why:
+        raise DomainError("reason_required", _("State why the order is cancelled."), field="reason")
+    now = timezone.now()
+    with transaction.atomic():
+        locked = (
+            LabOrder.objects.select_for_update()
+            .select_related("woman", "clinician")
+            .get(pk=order.pk)
+        )
+        if locked.status not in CANCELLABLE or locked.reports.exists():
+            raise DomainError(
+                "order_not_cancellable",
+                _("Results for this order are already in: it cannot be cancelled."),
+            )
+        _may_cancel(actor, locked)
+        locked.status = OrderStatus.CANCELLED
+        locked.cancelled_at = now
+        locked.cancelled_by = actor
+        locked.cancel_reason = why
+        locked.save(
+            update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason", "updated_at"]
+        )
+        refund = refund_for_payable(
+            kind=PAYABLE_KIND,
+            ref=str(locked.public_id),
+            reason=RefundReason.CANCELLED,
+            actor=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="lab_order_cancel",
+            object_type="lab_order",
+            object_id=locked.public_id,
+            subject=locked.woman,
+            request=request,
+            detail={"reason": why, "refund": refund.number if refund is not None else ""},
+        )
+        if actor.role == Role.WOMAN:
+            notification_send(
+                recipient=locked.clinician,
+                kind="lab_order_cancelled",
+                title=str(_("Lab order cancelled")),
+                body=str(_("She cancelled the tests you ordered.")),
+                link=f"/orders/clinic/{locked.public_id}/",
+                dedup_key=f"lab-order-cancelled:{locked.pk}",
+            )
+        else:
+            notification_send(
+                recipient=locked.woman,
+                kind="lab_order_cancelled",
+                title=str(_("Your tests were cancelled")),
+                body=str(
+                    _("Your clinician cancelled these tests. Your payment is refunded.")
+                    if refund is not None
+                    else _("Your clinician cancelled these tests. You need not come for them.")
+                ),
+                link=link_for_woman(locked),
+                dedup_key=f"lab-order-cancelled:{locked.pk}",
+            )
     return locked
 
 

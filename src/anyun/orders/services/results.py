@@ -241,6 +241,8 @@ def report_record(
     transaction."""
     _require_reporter(actor)
     order = access_order(user=actor, order_id=order_id)
+    if order.status == OrderStatus.CANCELLED:
+        raise DomainError("order_cancelled", _("This order was cancelled: no results for it."))
     external = text_within(data.external_id, EXTERNAL_ID_MAX_LENGTH, field="external_id")
     if external:
         earlier = Report.objects.filter(order=order, external_id=external).first()
@@ -316,6 +318,8 @@ def report_record(
 
 def _status_follow(order: LabOrder, *, now: datetime) -> None:
     locked = LabOrder.objects.select_for_update().get(pk=order.pk)
+    if locked.status == OrderStatus.CANCELLED:
+        raise DomainError("order_cancelled", _("This order was cancelled: no results for it."))
     done = set(Result.objects.filter(report__order=locked).values_list("test", flat=True))
     complete = all(code in done for code in locked.tests)
     locked.status = OrderStatus.RESULTED if complete else OrderStatus.PARTIAL
