@@ -462,6 +462,17 @@ def online_care_for(woman: User) -> OnlineCareStatus:
     return status("", risk.Urgency.NONE.value)
 
 
+def suitability_decision_due(woman: User, *, since: dt.datetime) -> bool:
+    """Whether her clinician still has to record an online-care decision for the consultation
+    that began at `since`: her colour allows online follow-up only inside high-risk case
+    management with a clinician's decision at each consultation (DOMAIN.md section 4: orange
+    and purple by default), and no decision was recorded since it began."""
+    status = online_care_for(woman)
+    if not status.allowed or not status.suitability.needs_clinician_decision:
+        return False
+    return status.decision is None or status.decision.created_at < since
+
+
 def online_care_message(status: OnlineCareStatus) -> str:
     """What she is told: why online care is paused, where to go and how urgently."""
     if status.allowed:

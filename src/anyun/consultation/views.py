@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from anyun.accounts.decorators import acting_user, staff_required
 from anyun.accounts.models import Role
-from anyun.assessment.selectors import risk_badges
+from anyun.assessment.selectors import risk_badges, suitability_decision_due
 from anyun.audit.services import audit_record
 from anyun.clinical.red_flags import Stage
 from anyun.consent.decorators import woman_ready_required
@@ -201,6 +201,9 @@ def room(request: HttpRequest, consultation_id: UUID) -> HttpResponse:
         context["summary"] = services.pre_summary(consultation.pre)
         context["panel"] = selectors.side_panel(consultation)
         context["risk_badge"] = risk_badges({consultation.woman_id})[consultation.woman_id]
+        context["decision_due"] = suitability_decision_due(
+            consultation.woman, since=consultation.opened_at
+        )
         context["referral_form"] = ReferralForm()
         context["follow_up_form"] = FollowUpForm()
         template = "consultation/room_clinic.html"

@@ -1,6 +1,7 @@
 """Her risk colour, in words, beside her name on the clinician's consultation pages: the list
 of open consultations and of records to finish, the consultation room, the record; and the
-scheduling workstation's no-show tracing list."""
+scheduling workstation's no-show tracing list. A colour that allows online care only with a
+clinician's decision at each consultation asks for it in the room."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from typing import Any
 import pytest
 from conftest import staff_client
 
+from anyun.assessment.services import GradingInput, grading_record, suitability_decide
 from anyun.consultation import services
 from anyun.consultation.tests.conftest import Room
+from anyun.pregnancy.selectors import current_pregnancy_of
 from anyun.scheduling import services as scheduling
 from anyun.scheduling.tests.conftest import Clinic, at, book
 
@@ -56,3 +59,32 @@ def test_the_no_show_tracing_list_shows_her_colour(
     scheduling.no_shows_mark()
     listing = staff_client(clinic.clinician).get("/scheduling/clinic/tracing/", **EN)
     assert listing.content.decode().count(GREEN) == 1
+
+
+def _grade(room: Room, **answers: bool) -> None:
+    pregnancy = current_pregnancy_of(room.woman)
+    assert pregnancy is not None
+    grading_record(
+        actor=room.clinician,
+        pregnancy=pregnancy,
+        data=GradingInput(answers=dict(answers), entered={}, diagnoses=[]),
+    )
+
+
+def test_an_orange_woman_asks_for_the_decision_at_each_consultation(room: Room) -> None:
+    """Orange: online follow-up only inside case management with a clinician's decision at
+    each consultation (DOMAIN.md section 4); the room asks for it until it is recorded."""
+    client = staff_client(room.clinician)
+    url = f"/consultation/{room.consultation.public_id}/"
+    assert 'data-testid="suitability-due"' not in client.get(url, **EN).content.decode()  # green
+    _grade(room, g_asthma=True)  # orange: her case opens, online care stays open
+    page = client.get(url, **EN).content.decode()
+    assert (
+        'data-testid="suitability-due"><a href="'
+        f'/assessment/women/{room.woman.public_id}/risk/#suitability">Her risk colour allows'
+        " online care only with your decision at each consultation: record it for this one.</a>"
+    ) in page
+    suitability_decide(
+        actor=room.clinician, woman=room.woman, decision="allowed", reason="Stable, plan in place"
+    )
+    assert 'data-testid="suitability-due"' not in client.get(url, **EN).content.decode()
