@@ -12,10 +12,13 @@ class DeliveryConfig(AppConfig):
 
     def ready(self) -> None:
         # Models load after the app registry: the receiver's module is imported here.
-        from anyun.delivery.services import on_prescription_paid
-        from anyun.prescribing.signals import prescription_paid
+        from anyun.delivery.services import on_prescription_paid, on_prescription_refunded
+        from anyun.prescribing.signals import prescription_paid, prescription_refunded
 
         prescription_paid.connect(on_prescription_paid, dispatch_uid="delivery.fulfilment_open")
+        prescription_refunded.connect(
+            on_prescription_refunded, dispatch_uid="delivery.fulfilment_close_refunded"
+        )
         register_audit_labels(
             actions={
                 "delivery_open": _("Pick-up or delivery opened"),

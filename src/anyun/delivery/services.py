@@ -204,6 +204,31 @@ def on_prescription_paid(sender: Any, *, prescription: Prescription, order: Any,
     fulfilment_open(prescription=prescription, order=order)
 
 
+def fulfilment_close_refunded(*, prescription: Prescription) -> Fulfilment | None:
+    """On `prescription_refunded` (her payment went back: a prescription returned after
+    payment, a cancelled order): a pick-up or delivery not dispensed yet is closed, and its
+    pick-up code no longer works. One already dispensed stays as it was."""
+    fulfilment = (
+        Fulfilment.objects.select_for_update()
+        .select_related("woman")
+        .filter(prescription=prescription, status=FulfilmentStatus.WAITING)
+        .first()
+    )
+    if fulfilment is None:
+        return None
+    now = timezone.now()
+    fulfilment.status = FulfilmentStatus.REFUNDED
+    fulfilment.finished_at = now
+    fulfilment.save(update_fields=["status", "finished_at", "updated_at"])
+    _event(fulfilment, EventKind.REFUNDED, at=now)
+    _audit("delivery_refund", fulfilment)
+    return fulfilment
+
+
+def on_prescription_refunded(sender: Any, *, prescription: Prescription, **kw: Any) -> None:
+    fulfilment_close_refunded(prescription=prescription)
+
+
 # --- reading --------------------------------------------------------------------------------
 
 

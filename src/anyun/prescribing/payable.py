@@ -83,6 +83,12 @@ def on_refunded(ref: str, order: Any) -> None:
         prescription_refunded.send(sender=Prescription, prescription=prescription)
 
 
+def can_refund(ref: str) -> bool:
+    """Her own cancellation refunds it only until the pharmacy dispensed it."""
+    prescription = _prescription(ref)
+    return prescription is not None and prescription.dispensed_at is None
+
+
 def ready_for(woman: Any) -> list[Ready]:
     rows = Prescription.objects.filter(
         woman=woman, status=PrescriptionStatus.APPROVED, paid_at__isnull=True
@@ -110,6 +116,7 @@ PRESCRIPTION = PayableKind(
     is_payable=is_payable,
     on_paid=on_paid,
     on_refunded=on_refunded,
+    can_refund=can_refund,
     ready_for=ready_for,
     link=link,
 )

@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from anyun.audit.models import AuditEvent
+from anyun.billing import services as billing
 from anyun.billing.models import OrderStatus, Refund
 from anyun.core.errors import DomainError, NotFound, PermissionDenied
 from anyun.delivery import services
@@ -386,3 +387,23 @@ def test_only_she_keeps_an_address_book(world: World) -> None:
         services.address_add(
             woman=world.pharmacist, recipient="x", phone="13800138000", address="y"
         )
+
+
+def test_a_refund_before_dispensing_closes_the_pickup(world: World, pickup: Fulfilment) -> None:
+    order = order_of(pickup)
+    billing.order_cancel(woman=world.woman, order_id=order.public_id)
+    run_delivery_jobs()  # the sandbox refund and its notification
+    assert order_of(pickup).status == OrderStatus.REFUNDED
+    pickup.refresh_from_db()
+    assert pickup.status == FulfilmentStatus.REFUNDED
+    assert kinds(pickup) == [EventKind.PAID, EventKind.REFUNDED]
+    with pytest.raises(NotFound):
+        services.pickup_dispense(actor=world.pharmacist, code=pickup.pickup_code)
+
+
+def test_once_dispensed_she_cannot_cancel_for_a_refund(world: World, pickup: Fulfilment) -> None:
+    services.pickup_dispense(actor=world.pharmacist, code=pickup.pickup_code)
+    with pytest.raises(DomainError) as refused:
+        billing.order_cancel(woman=world.woman, order_id=order_of(pickup).public_id)
+    assert refused.value.code == "not_refundable"
+    assert order_of(pickup).status == OrderStatus.PAID
