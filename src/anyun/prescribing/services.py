@@ -988,7 +988,8 @@ def approved_return(
     note: str = "",
     request: Any = None,
 ) -> Review:
-    """The pharmacist takes back her approval of a prescription not dispensed yet, with coded
+    """The pharmacist takes back her approval of a prescription not dispensed yet (refused once
+    `dispensed_at` is set), with coded
     reasons as in `review_decide` (处方审核规范 2018: a prescription found inappropriate goes back
     to the prescriber). It becomes returned, so the clinician revises, re-signs and it is reviewed
     again; if she paid, billing refunds the order in this same transaction
@@ -1010,6 +1011,10 @@ def approved_return(
         )
         if locked.status != PrescriptionStatus.APPROVED:
             raise DomainError("not_approved", _("Only an approved prescription can be returned."))
+        if locked.dispensed_at is not None:
+            raise DomainError(
+                "already_dispensed", _("It has been dispensed already: it cannot be returned.")
+            )
         review = Review.objects.select_for_update().get(prescription=locked)
         approval = locked.signatures.get(purpose=SignaturePurpose.REVIEW)
         approved_detail = {

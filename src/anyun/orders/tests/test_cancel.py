@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from conftest import staff_client, woman_client
 from django.test import Client
+from django.utils.translation import gettext
 
 from anyun.accounts.models import User
 from anyun.audit.models import AuditEvent
@@ -60,7 +61,7 @@ def test_the_ordering_clinician_cancels_with_a_reason_and_she_is_told(world: Wor
     assert done.cancelled_at is not None
     told = Notification.objects.get(kind="lab_order_cancelled")
     assert (told.recipient, told.link) == (world.woman, f"/orders/mine/{found.public_id}/")
-    assert told.body == "Your clinician cancelled these tests. You need not come for them."
+    assert told.body == gettext("Your clinician cancelled these tests. You need not come for them.")
     event = AuditEvent.objects.get(action="lab_order_cancel")
     assert (event.actor, event.subject, event.detail) == (
         world.clinician,
@@ -89,7 +90,7 @@ def test_a_paid_order_is_refunded(world: World) -> None:
         world.clinician,
     )
     told = Notification.objects.get(kind="lab_order_cancelled")
-    assert told.body == "Your clinician cancelled these tests. Your payment is refunded."
+    assert told.body == gettext("Your clinician cancelled these tests. Your payment is refunded.")
     run_billing_jobs()
     refund.refresh_from_db()
     payment.refresh_from_db()

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
+from django.utils.translation import gettext
 
+from anyun.audit.models import AuditEvent
 from anyun.billing import services as billing
 from anyun.billing.models import OrderStatus, PaymentOrder, Refund, RefundReason, RefundStatus
 from anyun.billing.tests.conftest import run_billing_jobs
+from anyun.core.errors import DomainError
 from anyun.notify.models import Notification
 from anyun.prescribing import services
+from anyun.prescribing.dispensing import prescription_dispense
 from anyun.prescribing.models import Prescription, PrescriptionStatus
 from anyun.prescribing.tests.conftest import World, signed
 
@@ -52,8 +57,8 @@ def test_paid_then_returned_is_refunded(world: World) -> None:
     assert refund.requested_by == world.pharmacist
     assert order.status == OrderStatus.REFUNDING
     woman_note = Notification.objects.get(kind="prescription_returned", recipient=world.woman)
-    assert (
-        woman_note.body == "The pharmacist sent it back to your clinician. Any payment is refunded."
+    assert woman_note.body == gettext(
+        "The pharmacist sent it back to your clinician. Any payment is refunded."
     )
 
     run_billing_jobs()  # submitted to the sandbox; its signed refund notification applied
@@ -82,3 +87,22 @@ def test_returned_while_her_order_waits_refunds_nothing_and_refuses_the_payment(
     order.refresh_from_db()
     [refund] = Refund.objects.all()
     assert refund.reason == RefundReason.NOT_PAYABLE
+
+
+def test_a_dispensed_one_cannot_be_returned(world: World) -> None:
+    prescription = _approved(world)
+    order = _order(world, prescription)
+    billing.sandbox_confirm(woman=world.woman, order_id=order.public_id)
+    run_billing_jobs()
+    with transaction.atomic():
+        prescription_dispense(actor=world.pharmacist, prescription_id=prescription.pk)
+    with pytest.raises(DomainError) as info:
+        services.approved_return(
+            actor=world.pharmacist, prescription_id=prescription.public_id, reasons=["dose"]
+        )
+    assert info.value.code == "already_dispensed"
+    prescription.refresh_from_db()
+    order.refresh_from_db()
+    assert (prescription.status, order.status) == (PrescriptionStatus.APPROVED, OrderStatus.PAID)
+    assert not Refund.objects.exists()
+    assert not AuditEvent.objects.filter(action="prescription_return_approved").exists()
