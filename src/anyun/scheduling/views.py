@@ -631,6 +631,7 @@ def clinic_tracing_case(request: HttpRequest, case_id: UUID) -> HttpResponse:
             "close_form": close_form,
             "assign_form": assign_form,
             "woman_name": selectors.woman_name(case.woman),
+            "risk_badge": risk_badges({case.woman_id})[case.woman_id],
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -17,6 +17,7 @@ from anyun.consultation import services
 from anyun.consultation.tests.conftest import Room
 from anyun.pregnancy.selectors import current_pregnancy_of
 from anyun.scheduling import services as scheduling
+from anyun.scheduling.models import TracingCase
 from anyun.scheduling.tests.conftest import Clinic, at, book
 
 pytestmark = pytest.mark.django_db
@@ -50,15 +51,19 @@ def test_the_clinic_lists_show_her_colour_beside_her_name(room: Room) -> None:
     assert records.count(GREEN) == 1
 
 
-def test_the_no_show_tracing_list_shows_her_colour(
+def test_the_no_show_tracing_list_and_case_show_her_colour(
     clinic: Clinic, time_machine: Any, tomorrow: datetime
 ) -> None:
     time_machine.move_to(at(tomorrow, 6), tick=False)
     book(clinic, clinic.woman, at(tomorrow, 9))
     time_machine.move_to(at(tomorrow, 12), tick=False)
     scheduling.no_shows_mark()
-    listing = staff_client(clinic.clinician).get("/scheduling/clinic/tracing/", **EN)
+    desk = staff_client(clinic.clinician)
+    listing = desk.get("/scheduling/clinic/tracing/", **EN)
     assert listing.content.decode().count(GREEN) == 1
+    case = TracingCase.objects.get()
+    page = desk.get(f"/scheduling/clinic/tracing/{case.public_id}/", **EN).content.decode()
+    assert page.count(GREEN) == 1
 
 
 def _grade(room: Room, **answers: bool) -> None:
