@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from anyun.audit.labels import register as register_audit_labels
+from anyun.billing.registry import register as register_payable
 from anyun.notify.kinds import register as register_notification_kinds
 
 
@@ -13,6 +14,11 @@ class BillingConfig(AppConfig):
     def ready(self) -> None:
         # Registers the production check of the payment settings.
         from anyun.billing import checks  # noqa: F401
+
+        # The consultation fee, billing's own payable kind (its callbacks read models).
+        from anyun.billing.consultation_fee import CONSULTATION_FEE
+
+        register_payable(CONSULTATION_FEE)
 
         register_audit_labels(
             actions={

@@ -19,9 +19,12 @@ def yuan(fen: int | None) -> str:
 
 @register.filter
 def line_label(line: dict[str, Any]) -> str:
-    """A bill line in her language: the delivery fee by its code, drugs as written."""
+    """A bill line in her language: the delivery and consultation fees by their code, drugs as
+    written."""
     if line.get("code") == "delivery":
         return gettext("Delivery fee")
+    if line.get("code") == "consultation":
+        return gettext("Online consultation fee")
     return str(line.get("label", ""))
 
 
