@@ -18,6 +18,7 @@ class OrdersConfig(AppConfig):
             actions={
                 "lab_order_create": _("Tests ordered"),
                 "lab_order_book": _("Test time booked"),
+                "lab_order_cancel": _("Lab order cancelled"),
                 "lab_order_read": _("Test order viewed"),
                 "lab_report_record": _("Lab results recorded"),
                 "lab_report_read": _("Lab results viewed"),
@@ -29,6 +30,7 @@ class OrdersConfig(AppConfig):
         register_notification_kinds(
             {
                 "lab_order": _("Tests ordered"),
+                "lab_order_cancelled": _("Lab order cancelled"),
                 "lab_result": _("Results in"),
                 "lab_result_abnormal": _("Abnormal lab result"),
                 "lab_result_critical": _("Critical lab result"),

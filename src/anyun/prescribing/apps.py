@@ -29,6 +29,7 @@ class PrescribingConfig(AppConfig):
                 "prescription_revise": _("Prescription revised"),
                 "prescription_read": _("Prescription viewed"),
                 "prescription_review": _("Prescription reviewed"),
+                "prescription_return_approved": _("Approved prescription returned"),
                 "prescription_expire": _("Prescription expired"),
                 "review_queue_read": _("Review queue viewed"),
             },
