@@ -20,6 +20,8 @@ class Role(models.TextChoices):
     NURSE = "nurse", _("Nurse / midwife")
     PHARMACIST = "pharmacist", _("Pharmacist")
     QUALITY_MANAGER = "quality_manager", _("Quality manager")
+    # The hospital's finance staff: payment reconciliation and refunds, no health records.
+    FINANCE = "finance", _("Finance")
     # The three administrators of MLPS level 3 (三员), kept separate: one role per account.
     SYSTEM_ADMIN = "system_admin", _("System administrator")
     SECURITY_ADMIN = "security_admin", _("Security administrator")

@@ -17,7 +17,7 @@ from anyun.core.errors import DomainError, NotFound
 
 # accounts has no finance role yet: the quality manager (the management role that reads the
 # hospital's aggregates) reads the reconciliation. A finance role would be added here.
-FINANCE_ROLES = frozenset({Role.QUALITY_MANAGER})
+FINANCE_ROLES = frozenset({Role.FINANCE, Role.QUALITY_MANAGER})
 MAX_REPORT_DAYS = 93
 
 

@@ -42,7 +42,13 @@ from anyun.web.text_size import TEXT_SIZE_COOKIE, TEXT_SIZE_MAX_AGE, TEXT_SIZES
 
 HELP_TOPICS = ("account", "consent", "record", "messages", "privacy", "emergency")
 WORKSTATION_ROLES = [Role.CLINICIAN, Role.NURSE, Role.PHARMACIST]
-CONSOLE_ROLES = [Role.QUALITY_MANAGER, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN]
+CONSOLE_ROLES = [
+    Role.QUALITY_MANAGER,
+    Role.FINANCE,
+    Role.SYSTEM_ADMIN,
+    Role.SECURITY_ADMIN,
+    Role.AUDIT_ADMIN,
+]
 
 
 def woman_home(request: HttpRequest) -> HttpResponse:

@@ -39,8 +39,8 @@ def approved(world: World) -> Prescription:  # noqa: F811 - the imported fixture
 
 @pytest.fixture
 def finance(make_staff: Callable[..., User]) -> User:
-    """Finance staff: the quality manager until accounts has a finance role."""
-    return make_staff(Role.QUALITY_MANAGER)
+    """The hospital's finance staff."""
+    return make_staff(Role.FINANCE)
 
 
 def run_billing_jobs() -> int:

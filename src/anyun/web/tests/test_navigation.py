@@ -76,6 +76,7 @@ def clients(make_woman: Any, make_clinician: Any, make_staff: Any) -> dict[str, 
         "nurse": staff_client(make_clinician(Role.NURSE)),
         "pharmacist": staff_client(make_clinician(Role.PHARMACIST)),
         "quality manager": staff_client(make_staff(Role.QUALITY_MANAGER)),
+        "finance": staff_client(make_staff(Role.FINANCE)),
         "system administrator": staff_client(make_staff(Role.SYSTEM_ADMIN)),
         "security administrator": staff_client(make_staff(Role.SECURITY_ADMIN)),
         "audit administrator": staff_client(make_staff(Role.AUDIT_ADMIN)),
@@ -91,6 +92,7 @@ ROLES = [
     "nurse",
     "pharmacist",
     "quality manager",
+    "finance",
     "system administrator",
     "security administrator",
     "audit administrator",
@@ -126,4 +128,7 @@ def test_tests_results_payments_and_reconciliation_are_reachable_from_the_roles_
     assert 'href="/orders/mine/"' in home and 'href="/billing/"' in home
     assert "/orders/clinic/" in _nav_links(_home(clients["clinician"]))
     assert "/billing/reconciliation/" in _nav_links(_home(clients["quality manager"]))
+    finance = _home(clients["finance"])
+    assert "/billing/reconciliation/" in _nav_links(finance)
+    assert clients["finance"].get("/billing/reconciliation/").status_code == 200
     assert "/billing/reconciliation/" not in _nav_links(_home(clients["system administrator"]))
