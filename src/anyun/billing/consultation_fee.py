@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anyun.billing.models import OrderStatus, PaymentOrder
@@ -52,7 +53,8 @@ def _settled(ref: str) -> bool:
 
 
 def _title(consultation: Consultation) -> str:
-    return f"{consultation.opened_at:%Y-%m-%d} · {consultation.clinician}"[:200]
+    opened = timezone.localtime(consultation.opened_at)
+    return f"{opened:%Y-%m-%d} · {consultation.clinician}"[:200]
 
 
 def describe(ref: str, woman: Any, options: Mapping[str, Any]) -> Payable:
