@@ -43,3 +43,10 @@ def test_finance_reaches_reconciliation_and_no_clinical_page(
         assert response.status_code in (302, 404), path
         if response.status_code == 302:
             assert response["Location"] in ("/console/", "/"), path
+
+
+def test_the_system_administrator_is_offered_the_role(make_staff: Callable[..., User]) -> None:
+    admin = staff_client(make_staff(Role.SYSTEM_ADMIN))
+    page = admin.get("/admin/accounts/user/add/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert page.status_code == 200
+    assert '<option value="finance">财务</option>' in page.content.decode()
