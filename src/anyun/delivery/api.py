@@ -84,7 +84,7 @@ class ChooseIn(Schema):
     address_id: UUID
 
 
-class CodeIn(Schema):
+class PickupCodeIn(Schema):
     code: str = Field(max_length=32)
 
 
@@ -92,7 +92,7 @@ class FailIn(Schema):
     note: str = Field("", max_length=200)
 
 
-class QueueOut(Schema):
+class DispensingQueueOut(Schema):
     to_dispense: list[FulfilmentOut]
     waiting_address: list[FulfilmentOut]
     on_the_way: list[FulfilmentOut]
@@ -194,12 +194,12 @@ def address_remove(request: HttpRequest, address_id: UUID) -> Status:
     return Status(204, None)
 
 
-@router.get("/pharmacy", response=QueueOut, summary="The dispensing queue (pharmacist)")
-def pharmacy(request: HttpRequest) -> QueueOut:
+@router.get("/pharmacy", response=DispensingQueueOut, summary="The dispensing queue (pharmacist)")
+def pharmacy(request: HttpRequest) -> DispensingQueueOut:
     actor = _pharmacist(request)
     services.pharmacy_queue_read(actor=actor, request=request)
     queue = selectors.pharmacy_queue()
-    return QueueOut(
+    return DispensingQueueOut(
         to_dispense=[fulfilment_out(f, for_her=False) for f in queue.to_dispense],
         waiting_address=[fulfilment_out(f, for_her=False) for f in queue.waiting_address],
         on_the_way=[fulfilment_out(f, for_her=False) for f in queue.on_the_way],
@@ -209,7 +209,7 @@ def pharmacy(request: HttpRequest) -> QueueOut:
 
 
 @router.post("/pharmacy/pickup", response=FulfilmentOut, summary="Dispense a pick-up by code")
-def pickup(request: HttpRequest, data: CodeIn) -> FulfilmentOut:
+def pickup(request: HttpRequest, data: PickupCodeIn) -> FulfilmentOut:
     actor = _pharmacist(request)
     f = services.pickup_dispense(actor=actor, code=data.code, request=request)
     return fulfilment_out(f, for_her=False)
