@@ -212,12 +212,18 @@ def cases(request: HttpRequest) -> HttpResponse:
     """The department's open high-risk cases, next review first, with their reports."""
     user = acting_user(request)
     rows = list(selectors.cases_for(user))
+    reports = list(selectors.reports_for(user).filter(submitted_at__isnull=True))
     tasks = selectors.task_rows(
         selectors.tasks_open_assigned_to(user)
         .filter(woman__in=women_visible_to(user))
         .select_related("woman__woman_profile")
     )
-    badges = selectors.risk_badges({row.task.woman_id for row in tasks})
+    # Her colour now beside her name; the colour that opened the case stays in its column.
+    badges = selectors.risk_badges(
+        {row.task.woman_id for row in tasks}
+        | {c.woman_id for c in rows}
+        | {r.case.woman_id for r in reports}
+    )
     audit_record(
         actor=user,
         action="read",
@@ -229,8 +235,8 @@ def cases(request: HttpRequest) -> HttpResponse:
         request,
         "assessment/cases.html",
         {
-            "cases": rows,
-            "reports": list(selectors.reports_for(user).filter(submitted_at__isnull=True)),
+            "cases": [(c, badges[c.woman_id]) for c in rows],
+            "reports": [(r, badges[r.case.woman_id]) for r in reports],
             "tasks": [(row, badges[row.task.woman_id]) for row in tasks],
             "today": timezone.localdate(),
             "now": timezone.now(),
@@ -294,6 +300,7 @@ def case_detail(request: HttpRequest, case_id: UUID) -> HttpResponse:
         "assessment/case.html",
         {
             "case": case,
+            "risk_badge": selectors.risk_badges({case.woman_id})[case.woman_id],
             "errors": errors,
             "post": request.POST if request.method == "POST" else {},
             "reviews": case.reviews.select_related("reviewed_by")[:20],

@@ -223,3 +223,23 @@ def test_the_policy_page_is_changed_by_a_head_only(ward: Ward) -> None:
     assert AuditEvent.objects.get(action="risk_policy_set").detail["new"] == {
         "hb_60": "less_severe"
     }
+
+
+def test_the_case_list_and_page_show_her_colour_now_beside_the_colour_that_opened_it(
+    ward: Ward,
+) -> None:
+    graded(ward, g_asthma=True)  # orange: opens the case
+    graded(ward, g_malignancy=True)  # red since
+    case = HighRiskCase.objects.get()
+    client = en_staff(ward.responsible)
+    listing = client.get(reverse("assessment:cases")).content.decode()
+    row = listing.split('data-testid="case-row"', 1)[1].split("</tr>", 1)[0]
+    name_cell, opening_cell = row.split("</td>", 2)[:2]
+    assert "Red" in name_cell and "Orange" not in name_cell
+    assert "Orange" in opening_cell
+    page = client.get(reverse("assessment:case", kwargs={"case_id": case.public_id}))
+    text = page.content.decode()
+    current = text.split('data-testid="current-colour">', 1)[1].split("</span></span>", 1)[0]
+    opening = text.split('data-testid="opening-colour">', 1)[1].split("</span></span>", 1)[0]
+    assert "Red" in current and "Orange" not in current
+    assert "Orange" in opening
