@@ -220,6 +220,8 @@ ANYUN_SANDBOX_PAY_SECRET = os.environ.get("ANYUN_SANDBOX_PAY_SECRET", "")
 ANYUN_DELIVERY_FEE_FEN = env_int("ANYUN_DELIVERY_FEE_FEN", 1000)
 # The online consultation fee in fen (billing.consultation_fee; 0: none taken online).
 ANYUN_CONSULTATION_FEE_FEN = env_int("ANYUN_CONSULTATION_FEE_FEN", 0)
+# Days between the reminders of her health self-assessment while pregnant (0: none).
+ANYUN_SELF_CHECK_REMINDER_DAYS = env_int("ANYUN_SELF_CHECK_REMINDER_DAYS", 7)
 # Pick-up and delivery (IMP-4c, IMP-4d): the courier provider class, the promised delivery
 # time after payment (hours; later alerts the pharmacy and tells her), the demo courier's
 # minutes from hand-over to delivery.

@@ -70,6 +70,11 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         "anyun.wellbeing.tasks.screening_reminders_send_due",
     ),
     PeriodicJob(
+        "wellbeing.self_check_reminders_send_due",
+        {"trigger": "cron", "hour": 9, "minute": 30},
+        "anyun.wellbeing.tasks.self_check_reminders_send_due",
+    ),
+    PeriodicJob(
         "prescribing.prescriptions_expire_due",
         {"trigger": "cron", "minute": "*/5"},
         "anyun.prescribing.tasks.prescriptions_expire_due",

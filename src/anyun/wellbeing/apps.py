@@ -32,6 +32,7 @@ class WellbeingConfig(AppConfig):
             {
                 "screening_due": _("Mood check due"),
                 "screening_repeat": _("Mood check to repeat"),
+                "self_check_due": _("Health self-check due"),
             }
         )
         register_task_kinds(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone, translation
@@ -874,6 +875,66 @@ def screening_reminders_send_due(*, today: dt.date | None = None) -> int:
                 dedup_key=f"screening-repeat:{repeat.public_id}",
             )
             ScreeningRepeat.objects.filter(pk=repeat.pk).update(reminded_on=today)
+        sent += 1
+    return sent
+
+
+def self_check_reminders_send_due(*, today: dt.date | None = None) -> int:
+    """Sweep (daily): remind each pregnant woman whose health self-assessment is due, every
+    `ANYUN_SELF_CHECK_REMINDER_DAYS` days since her last one (or since her pregnancy was
+    recorded), once per period while she does not fill it in; 0 turns the reminder off.
+
+    Set-based: one query for the current pregnancies, one for her last self-assessment, one
+    for consent and one for the reminders already sent; then one notification per reminder."""
+    every = settings.ANYUN_SELF_CHECK_REMINDER_DAYS
+    if every <= 0:
+        return 0
+    today = today or timezone.localdate()
+    last_done = {
+        row["woman_id"]: timezone.localdate(row["last"])
+        for row in SelfAssessment.objects.values("woman_id").annotate(last=Max("done_at"))
+        if row["last"] is not None
+    }
+    due: list[tuple[User, str]] = []  # (woman, dedup key of this period)
+    pregnancies = (
+        Pregnancy.objects.filter(status=PregnancyStatus.CURRENT)
+        .select_related("woman")
+        .only("public_id", "created_at", "woman")
+    )
+    for pregnancy in pregnancies:
+        since = max(
+            timezone.localdate(pregnancy.created_at),
+            _not_after(last_done.get(pregnancy.woman_id), today) or dt.date.min,
+        )
+        periods = (today - since).days // every
+        if periods < 1:
+            continue
+        due_on = since + dt.timedelta(days=periods * every)
+        due.append((pregnancy.woman, f"self-check-due:{pregnancy.public_id}:{due_on}"))
+    if not due:
+        return 0
+    consented = women_consented({w.pk for w, _k in due})
+    sent_before = set(
+        Notification.objects.filter(dedup_key__in=[k for _w, k in due]).values_list(
+            "dedup_key", flat=True
+        )
+    )
+    sent = 0
+    for woman, key in due:
+        if woman.pk not in consented or key in sent_before:
+            continue
+        with transaction.atomic(), translation.override(language_of(woman)):
+            notification_send(
+                recipient=woman,
+                kind="self_check_due",
+                title=gettext("Time for your health self-check"),
+                body=gettext(
+                    "Your signs, how you feel, sleep, food and activity: a few minutes, and "
+                    "your care team sees it before your next consultation."
+                ),
+                link="/wellbeing/check/",
+                dedup_key=key,
+            )
         sent += 1
     return sent
 

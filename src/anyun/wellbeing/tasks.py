@@ -11,3 +11,9 @@ from anyun.wellbeing import services
 def screening_reminders_send_due() -> int:
     """Remind women whose scheduled or repeat screening is due (daily)."""
     return services.screening_reminders_send_due()
+
+
+@task()
+def self_check_reminders_send_due() -> int:
+    """Remind pregnant women whose health self-assessment is due (daily)."""
+    return services.self_check_reminders_send_due()

@@ -145,3 +145,12 @@ def test_another_woman_cannot_send_for_her_request_and_it_is_sent_once(
     assert again.status_code == 302
     assert again["Location"] == f"/consultation/before/{pre.public_id}/sent/"
     assert not Consultation.objects.exists()
+
+
+def test_the_form_links_her_health_self_check_and_it_opens(queued: Queued) -> None:
+    _clinician, entry = queued()
+    client = woman_client(entry.woman)
+    page = client.get(f"/consultation/before/queue/{entry.public_id}/").content.decode()
+    link = page.split('data-testid="self-check-link"', 1)[0].rsplit('href="', 1)[1].split('"')[0]
+    assert link == "/wellbeing/check/"
+    assert client.get(link).status_code == 200

@@ -417,3 +417,15 @@ def test_a_woman_not_seen_in_person_is_shown_the_way_to_upload_her_record(
     assert queue.status_code == 400
     assert 'href="/assessment/eligibility/"' in queue.content.decode()
     assert not Appointment.objects.exists() and not QueueEntry.objects.exists()
+
+
+def test_her_booked_appointment_links_her_health_self_check(
+    clinic: Clinic, time_machine: Any, tomorrow: datetime
+) -> None:
+    time_machine.move_to(at(tomorrow, 6), tick=False)
+    appointment = book(clinic, clinic.woman, at(days_after(tomorrow, 1), 9))
+    client = woman_client(clinic.woman)
+    page = client.get(f"/scheduling/appointments/{appointment.public_id}/").content.decode()
+    link = page.split('data-testid="self-check-link"', 1)[0].rsplit('href="', 1)[1].split('"')[0]
+    assert link == "/wellbeing/check/"
+    assert client.get(link).status_code == 200
