@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from anyun.accounts.models import Role, User
+from anyun.assessment.selectors import suitability_decision_due
 from anyun.audit.services import audit_record
 from anyun.clinical.alarms import Grade
 from anyun.clinical.icd10 import diagnosis_of
@@ -720,8 +721,20 @@ def record_save(
 
 
 def record_sign(*, actor: User, consultation_id: Any, request: Any = None) -> ConsultationRecord:
-    """Sign the draft: from now on it is locked."""
+    """Sign the draft: from now on it is locked. A woman whose colour allows online care only
+    with a clinician's decision at each consultation (ASM-3) has that decision recorded since
+    the consultation began first, unless it ended in a referral to in-person care."""
     consultation = _record_writer(actor, consultation_id)
+    if consultation.status != ConsultationStatus.REFERRED and suitability_decision_due(
+        consultation.woman, since=consultation.opened_at
+    ):
+        raise DomainError(
+            "suitability_decision_due",
+            _(
+                "Record your online-care decision for this consultation before signing: her "
+                "risk colour asks for it at each consultation."
+            ),
+        )
     now = timezone.now()
     with transaction.atomic():
         draft = selectors.record_draft_of(consultation)

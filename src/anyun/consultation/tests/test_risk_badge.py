@@ -14,6 +14,8 @@ from conftest import staff_client
 
 from anyun.assessment.services import GradingInput, grading_record, suitability_decide
 from anyun.consultation import services
+from anyun.consultation.models import RecordStatus
+from anyun.consultation.services import RecordInput
 from anyun.consultation.tests.conftest import Room
 from anyun.pregnancy.selectors import current_pregnancy_of
 from anyun.scheduling import services as scheduling
@@ -93,3 +95,40 @@ def test_an_orange_woman_asks_for_the_decision_at_each_consultation(room: Room) 
         actor=room.clinician, woman=room.woman, decision="allowed", reason="Stable, plan in place"
     )
     assert 'data-testid="suitability-due"' not in client.get(url, **EN).content.decode()
+
+
+def test_an_orange_womans_record_is_signed_only_after_the_decision(room: Room) -> None:
+    """The decision at each consultation is part of finishing it: the record page asks for it
+    and signing waits for it; a consultation referred to in-person care needs none."""
+    _grade(room, g_asthma=True)  # orange
+    c = room.consultation
+    services.consultation_end(actor=room.clinician, consultation_id=c.public_id)
+    client = staff_client(room.clinician)
+    url = f"/consultation/{c.public_id}/record/"
+    assert 'data-testid="suitability-due"' in client.get(url, **EN).content.decode()
+    refused = client.post(url, {"history": "Wheeze settled", "sign": "1"}, **EN)
+    assert refused.status_code == 200
+    assert "Record your online-care decision for this consultation before signing" in (
+        refused.content.decode()
+    )
+    assert not c.records.filter(status=RecordStatus.SIGNED).exists()
+    assert c.records.get().history == "Wheeze settled"  # the draft is kept
+    suitability_decide(
+        actor=room.clinician, woman=room.woman, decision="allowed", reason="Stable, plan in place"
+    )
+    assert 'data-testid="suitability-due"' not in client.get(url, **EN).content.decode()
+    signed = services.record_sign(actor=room.clinician, consultation_id=c.public_id)
+    assert signed.status == RecordStatus.SIGNED
+
+
+def test_a_referred_orange_womans_record_is_signed_without_a_decision(room: Room) -> None:
+    _grade(room, g_asthma=True)  # orange
+    c = room.consultation
+    services.consultation_refer(
+        actor=room.clinician, consultation_id=c.public_id, reason="Wheeze", urgency="today"
+    )
+    services.record_save(
+        actor=room.clinician, consultation_id=c.public_id, data=RecordInput(history="Wheeze")
+    )
+    signed = services.record_sign(actor=room.clinician, consultation_id=c.public_id)
+    assert signed.status == RecordStatus.SIGNED
