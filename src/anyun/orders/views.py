@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from anyun.accounts.decorators import acting_user, staff_required, woman_required
 from anyun.accounts.models import CLINICAL_ROLES, Role
+from anyun.assessment.selectors import risk_badges
 from anyun.careteam.selectors import access_woman, women_visible_to
 from anyun.clinical import labs
 from anyun.consultation.selectors import consultation_for, consultations_of_clinician
@@ -216,7 +217,13 @@ def clinic_home(request: HttpRequest) -> HttpResponse:
     """The results of the women she sees, critical and abnormal first."""
     user = acting_user(request)
     reports = selectors.reports_for_clinician(user)
+    consultations = consultations_of_clinician(user, open_only=True)
+    women = list(women_visible_to(user).select_related("woman_profile")[:100])
     services.list_read(user=user, woman=None, what="results", count=len(reports), request=request)
+    # Her colour beside her name, in each list, read once for the whole page.
+    badges = risk_badges(
+        {r.woman_id for r in reports} | {c.woman_id for c in consultations} | {w.pk for w in women}
+    )
     return render(
         request,
         "orders/clinic_home.html",
@@ -225,12 +232,13 @@ def clinic_home(request: HttpRequest) -> HttpResponse:
                 {
                     "report": r,
                     "name": selectors.woman_name(r.woman),
+                    "risk_badge": badges[r.woman_id],
                     "rows": [x for x in selectors.result_rows(r) if x.abnormal],
                 }
                 for r in reports
             ],
-            "consultations": consultations_of_clinician(user, open_only=True),
-            "women": [(w, selectors.woman_name(w)) for w in women_visible_to(user)[:100]],
+            "consultations": [(c, badges[c.woman_id]) for c in consultations],
+            "women": [(w, selectors.woman_name(w), badges[w.pk]) for w in women],
             "open_orders": list(
                 selectors.orders_visible_to(user)
                 .filter(clinician=user, status__in=services.OPEN_STATUSES)
@@ -277,6 +285,7 @@ def clinic_new(request: HttpRequest, woman_id: UUID) -> HttpResponse:
         {
             "woman": woman,
             "woman_name": selectors.woman_name(woman),
+            "risk_badge": risk_badges({woman.pk})[woman.pk],
             "consultation": consultation,
             "form": form,
             "catalogue": selectors.catalogue_rows(),
@@ -362,6 +371,7 @@ def _clinic_order_page(
         {
             "order": order,
             "woman_name": selectors.woman_name(order.woman),
+            "risk_badge": risk_badges({order.woman_id})[order.woman_id],
             "tests": selectors.test_rows(order.tests),
             "reports": reports,
             "form": form or forms.result_form_class(_observations(order))(),
@@ -395,6 +405,7 @@ def clinic_report(request: HttpRequest, report_id: UUID) -> HttpResponse:
         {
             "report": report,
             "woman_name": selectors.woman_name(report.woman),
+            "risk_badge": risk_badges({report.woman_id})[report.woman_id],
             "rows": selectors.result_rows(report),
             "trends": selectors.trends_of_report(report),
         },
