@@ -72,6 +72,26 @@ class RiskOut(Schema):
     history: list[GradingOut]
 
 
+class RiskFactOut(Schema):
+    name: str
+    label: str
+    value: Any
+    source: str = Field(
+        description="Where the value comes from: record (her ID, pregnancy record, confirmed "
+        "pressures, diagnoses), lab (a result newer than her last grading) or last_grading "
+        "(entered by a clinician at her last grading)"
+    )
+    source_label: str = Field(description="The lab report and date it came from, in words")
+    taken_at: dt.datetime | None
+    ref: str = Field(description="Id of the lab report behind a lab value; empty otherwise")
+
+
+class RiskPrefillOut(Schema):
+    pregnancy: UUID
+    last_grading: UUID | None
+    facts: list[RiskFactOut]
+
+
 class GradingIn(Schema):
     answers: dict[str, bool] = Field(
         default_factory=dict, description="Grading item code (附件2) -> yes/no"
@@ -176,6 +196,44 @@ def risk_of(request: HttpRequest, woman_id: UUID) -> RiskOut:
         purple=current.purple if current else False,
         suitability=_suitability_out(overview.online),
         history=[_grading_out(entry.grading) for entry in overview.timeline],
+    )
+
+
+@router.get("/women/{woman_id}/risk/prefill", response=RiskPrefillOut)
+def risk_prefill(request: HttpRequest, woman_id: UUID) -> RiskPrefillOut:
+    """What the grading form starts from: each fact her record already answers, with where it
+    came from, for the clinician to confirm or correct in the grading she posts."""
+    user, woman = _clinical_subject(request, woman_id)
+    pregnancy = current_pregnancy_of(woman)
+    if pregnancy is None:
+        raise NotFound()
+    record = selectors.record_facts(pregnancy)
+    audit_record(
+        actor=user,
+        action="risk_read",
+        object_type="risk_grading",
+        object_id=pregnancy.public_id,
+        subject=woman,
+        request=request,
+    )
+    facts = []
+    for name, source in sorted(record.sources.items()):
+        lab = record.sourced.get(name)
+        facts.append(
+            RiskFactOut(
+                name=name,
+                label=risk_labels.fact_label(name),
+                value=record.values[name],
+                source=source,
+                source_label=lab.label if lab else "",
+                taken_at=lab.taken_at if lab else None,
+                ref=lab.ref if lab else "",
+            )
+        )
+    return RiskPrefillOut(
+        pregnancy=pregnancy.public_id,
+        last_grading=record.last_grading.public_id if record.last_grading else None,
+        facts=facts,
     )
 
 

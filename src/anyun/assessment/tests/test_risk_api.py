@@ -97,3 +97,33 @@ def test_refusals_in_our_error_shape(ward: Ward) -> None:
     herself = post(en_woman(ward.woman), url, {"answers": {}})
     assert herself.status_code == 404
     assert not RiskGrading.objects.exists()
+
+
+def test_the_clinician_reads_what_the_grading_starts_from(ward: Ward) -> None:
+    client = en_staff(ward.responsible)
+    url = f"{BASE}/women/{ward.woman.public_id}/risk/prefill"
+    first = client.get(url)
+    assert first.status_code == 200
+    facts = {f["name"]: f for f in first.json()["facts"]}
+    assert first.json()["last_grading"] is None
+    assert facts["parity"]["source"] == "record" and facts["parity"]["label"] == "Parity"
+    assert facts["height_cm"]["value"] == 160.0
+    assert "hb_g_l" not in facts  # nothing says it yet
+    post(
+        client,
+        f"{BASE}/women/{ward.woman.public_id}/gradings",
+        {"answers": {}, "entered": {"hb_g_l": 95}},
+    )
+    again = client.get(url).json()
+    hb = {f["name"]: f for f in again["facts"]}["hb_g_l"]
+    assert (hb["value"], hb["source"]) == (95.0, "last_grading")
+    assert again["last_grading"] == str(RiskGrading.objects.get().public_id)
+    assert AuditEvent.objects.filter(action="risk_read", subject=ward.woman).exists()
+
+
+def test_the_prefill_is_hers_to_her_care_team_only(ward: Ward) -> None:
+    url = f"{BASE}/women/{ward.woman.public_id}/risk/prefill"
+    assert error_shape(en_staff(ward.outsider).get(url))["code"] == "not_found"
+    assert en_staff(ward.outsider).get(url).status_code == 404
+    assert en_woman(ward.woman).get(url).status_code == 404
+    assert en_woman(ward.other_woman).get(url).status_code == 404
