@@ -124,7 +124,7 @@ def _promise(now: datetime) -> datetime:
 
 def _lock(fulfilment: Fulfilment) -> Fulfilment:
     return (
-        Fulfilment.objects.select_for_update()
+        Fulfilment.objects.select_for_update(of=("self",))
         .select_related("woman", "prescription", "address")
         .get(pk=fulfilment.pk)
     )
@@ -209,7 +209,7 @@ def fulfilment_close_refunded(*, prescription: Prescription) -> Fulfilment | Non
     payment, a cancelled order): a pick-up or delivery not dispensed yet is closed, and its
     pick-up code no longer works. One already dispensed stays as it was."""
     fulfilment = (
-        Fulfilment.objects.select_for_update()
+        Fulfilment.objects.select_for_update(of=("self",))
         .select_related("woman")
         .filter(prescription=prescription, status=FulfilmentStatus.WAITING)
         .first()
@@ -483,7 +483,7 @@ def handover_submit(*, fulfilment_id: int) -> None:
     the provider answers, so a job run twice hands it over once."""
     with transaction.atomic():
         locked = (
-            Fulfilment.objects.select_for_update()
+            Fulfilment.objects.select_for_update(of=("self",))
             .select_related("woman", "prescription")
             .filter(pk=fulfilment_id, status=FulfilmentStatus.DISPENSED)
             .first()
@@ -549,7 +549,7 @@ def provider_event(*, provider: str, provider_ref: str, event: str, note: str = 
         raise DomainError("choice_invalid", _("Choose one of the listed values."), field="event")
     with transaction.atomic():
         locked = (
-            Fulfilment.objects.select_for_update()
+            Fulfilment.objects.select_for_update(of=("self",))
             .select_related("woman", "prescription")
             .filter(provider=provider, provider_ref=provider_ref)
             .first()
