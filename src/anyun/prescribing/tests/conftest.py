@@ -3,12 +3,14 @@ woman, a clinician outside her team and a nurse on it are around."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -73,6 +75,11 @@ def consultation_for(
 def world(
     make_clinician: Callable[..., User], make_woman: Callable[..., User], tomorrow: datetime
 ) -> World:
+    # Transactional tests flush every table afterwards, migration data included: make sure the
+    # formulary the data migration loads is there.
+    importlib.import_module("anyun.prescribing.migrations.0002_prenatal_formulary").load(
+        django_apps, None
+    )
     head = make_clinician(head=True)
     clinician = make_clinician()
     visit = make_clinician()
