@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.apps import apps as django_apps
+from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 from django.test import Client
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -37,8 +38,44 @@ SHIFT_DAYS = int(os.environ.get("ANYUN_TEST_SHIFT_DAYS") or 0)
 _shifted: list[time_machine.travel] = []
 
 
+# Tables whose rows a database trigger keeps (the append-only audit trail): emptied by TRUNCATE.
+_KEPT_BY_TRIGGER = frozenset({"audit_auditevent"})
+
+
+def _flush_by_delete(
+    self: Any,
+    style: Any,
+    tables: Any,
+    *,
+    reset_sequences: bool = False,
+    allow_cascade: bool = False,
+) -> list[str]:
+    """PostgreSQL's flush after a transactional test, by DELETE instead of one TRUNCATE.
+
+    TRUNCATE gives each of the ~85 tables new files: 1 to 3 s a test on a 2-core machine,
+    against under 0.1 s for deleting the few rows a test writes. Django's foreign
+    keys on PostgreSQL are deferred, so the order of the deletes does not matter within the
+    flush's transaction.
+    """
+    if reset_sequences or allow_cascade:
+        return _truncate_flush(
+            self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+        )
+    quoted = [(table, self.quote_name(table)) for table in tables]
+    return [
+        # Names from Django's own table list, quoted by the backend.
+        f"TRUNCATE {name};" if table in _KEPT_BY_TRIGGER else f"DELETE FROM {name};"  # noqa: S608
+        for table, name in quoted
+    ]
+
+
+_truncate_flush = PostgresOperations.sql_flush
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    """Start the run-wide clock shift before collection, so import-time dates move too."""
+    """Start the run-wide clock shift before collection, so import-time dates move too; flush
+    PostgreSQL by DELETE (`_flush_by_delete`)."""
+    PostgresOperations.sql_flush = _flush_by_delete  # type: ignore[method-assign]
     if SHIFT_DAYS and not _shifted:
         travel = time_machine.travel(timedelta(days=SHIFT_DAYS), tick=True)
         travel.start()
