@@ -14,6 +14,10 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 IDLE_KEY = "anyun_last_seen"
 START_KEY = "anyun_login_at"
+# The idle clock moves at most once a minute, so a page view within a minute of the last one
+# writes no session row. The clock then lags her last request by under a minute: the session
+# ends that much sooner, never later, than ANYUN_IDLE_TIMEOUT_MINUTES after it.
+IDLE_TOUCH_SECONDS = 60
 
 
 def session_expired(session: Mapping[str, Any], *, now: float) -> bool:

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 from conftest import woman_client
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from anyun.accounts.services import api_token_issue
@@ -49,3 +51,31 @@ def test_expired_sessions_are_cleared_by_a_periodic_job(make_woman: Any) -> None
     assert not Session.objects.filter(pk=stale.pk).exists()
     assert Session.objects.count() == live
     assert "anyun.accounts.tasks.sessions_clear_expired" in {j.task_path for j in PERIODIC_JOBS}
+
+
+def _session_writes(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return sum(
+        1
+        for q in ctx.captured_queries
+        if q["sql"].startswith(("UPDATE", "INSERT")) and '"django_session"' in q["sql"]
+    )
+
+
+def test_the_idle_clock_is_written_at_most_once_a_minute(
+    make_woman: Any, time_machine: Any
+) -> None:
+    start = timezone.now()
+    time_machine.move_to(start, tick=False)
+    client = woman_client(make_woman())
+    assert _session_writes(client, "/api/v1/auth/me") == 1  # the first view starts the clock
+    time_machine.move_to(start + dt.timedelta(seconds=30), tick=False)
+    assert _session_writes(client, "/api/v1/auth/me") == 0
+    time_machine.move_to(start + dt.timedelta(seconds=61), tick=False)
+    assert _session_writes(client, "/api/v1/auth/me") == 1
+    session = Session.objects.get(session_key=client.cookies["sessionid"].value)
+    assert session.get_decoded()[IDLE_KEY] == (start + dt.timedelta(seconds=61)).timestamp()
+    # Idle for the limit after the clock last moved: signed out, as before.
+    time_machine.move_to(start + dt.timedelta(seconds=61, minutes=31), tick=False)
+    assert client.get("/api/v1/auth/me").status_code == 401
