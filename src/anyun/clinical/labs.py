@@ -25,8 +25,8 @@ Sources:
   urea 2.6-7.5 mmol/L (404.5-2015) [P: from memory of the standard, not its text].
 - [THYROID-2019] 《妊娠和产后甲状腺疾病诊治指南（第2版）》 2019: without a pregnancy-specific
   interval from the laboratory, the first-trimester TSH upper limit is 4.0 mU/L [S].
-- [FHR] DOMAIN.md section 5: fetal heart rate normal 110-160 bpm [S]; < 100 or > 180 urgent
-  [P].
+- [FHR] DOMAIN.md section 5 and the FIGO intrapartum fetal monitoring consensus (2015): fetal
+  heart rate normal 110-160 bpm [S]; < 100 or > 180 urgent [P].
 - [GLUCOSE-ALARM] DOMAIN.md section 5: glucose < 3.3 or >= 11.1 mmol/L urgent [P]; used here
   as the lab's critical limits (LOCAL POLICY).
 - [WHO-FASTING] WHO 1999 criteria as used in Chinese practice: fasting plasma glucose outside
@@ -65,18 +65,22 @@ __all__ = [
     "range_for",
 ]
 
-SOURCE_DOMAIN_4: Final = "DOMAIN.md s.4, 国卫办妇幼发〔2017〕35号 附件1/附件2"
-SOURCE_GDM: Final = "《妊娠期高血糖诊治指南（2022）》 75 g OGTT; DOMAIN.md s.5"
+SOURCE_RISK_2017: Final = "国卫办妇幼发〔2017〕35号 附件1/附件2"
+SOURCE_GDM: Final = "《妊娠期高血糖诊治指南（2022）》 75 g OGTT"
 SOURCE_WHO_ANAEMIA: Final = "WHO Haemoglobin concentrations for the diagnosis of anaemia (2011)"
 SOURCE_WST405: Final = "WS/T 405-2012 血细胞分析参考区间 (adult women)"
 SOURCE_WST404_1: Final = "WS/T 404.1-2012 (adult women)"
 SOURCE_WST404_2: Final = "WS/T 404.2-2012 (adults)"
 SOURCE_WST404_5: Final = "WS/T 404.5-2015 (women 20-59 years)"
 SOURCE_THYROID: Final = "《妊娠和产后甲状腺疾病诊治指南（第2版）》 2019"
-SOURCE_FHR: Final = "DOMAIN.md s.5 (fetal heart rate)"
-SOURCE_GLUCOSE_ALARM: Final = "DOMAIN.md s.5 glucose urgent limits (LOCAL POLICY for the lab)"
+SOURCE_FHR: Final = (
+    "FIGO intrapartum fetal monitoring consensus (2015): normal baseline 110-160 bpm"
+)
+SOURCE_GLUCOSE_ALARM: Final = (
+    "Glucose urgent limits < 3.3 and >= 11.1 mmol/L (LOCAL POLICY for the lab)"
+)
 SOURCE_WHO_FASTING: Final = "WHO 1999 fasting plasma glucose"
-SOURCE_DOMAIN_3: Final = "DOMAIN.md s.3, 《孕前和孕期保健指南（2018）》"
+SOURCE_VISITS_2018: Final = "《孕前和孕期保健指南（2018）》"
 
 DAYS_24_WEEKS: Final = 24 * 7
 DAYS_14_WEEKS: Final = 14 * 7
@@ -217,7 +221,7 @@ class Test:
     kind: TestKind
     observations: tuple[str, ...]
     preparation: Preparation
-    source: str = SOURCE_DOMAIN_3
+    source: str = SOURCE_VISITS_2018
 
 
 def _r(low: float | None, high: float | None, source: str, mark: str, **kw: object) -> Range:
@@ -234,10 +238,10 @@ _OBSERVATIONS: tuple[Observation, ...] = (
         (
             _r(115, 150, SOURCE_WST405, "P"),
             # Pregnancy: anaemia below 110 at every GA (WHO; DOMAIN s.4); upper as adults.
-            _r(110, 150, f"{SOURCE_DOMAIN_4}; {SOURCE_WHO_ANAEMIA}", "V", pregnancy=True),
+            _r(110, 150, f"{SOURCE_RISK_2017}; {SOURCE_WHO_ANAEMIA}", "V", pregnancy=True),
         ),
         critical_low=60,
-        critical_source=f"{SOURCE_DOMAIN_4}: Hb 40-60 orange, <=40 red",
+        critical_source=f"{SOURCE_RISK_2017}: Hb 40-60 orange, <=40 red",
         loinc="718-7",
         risk_fact="hb_g_l",
     ),
@@ -249,10 +253,10 @@ _OBSERVATIONS: tuple[Observation, ...] = (
         (0, 2000),
         (
             _r(125, 350, SOURCE_WST405, "P"),
-            _r(100, 350, SOURCE_DOMAIN_4, "V", pregnancy=True),
+            _r(100, 350, SOURCE_RISK_2017, "V", pregnancy=True),
         ),
         critical_low=50,
-        critical_source=f"{SOURCE_DOMAIN_4}: platelets 30-50 orange, <30 red",
+        critical_source=f"{SOURCE_RISK_2017}: platelets 30-50 orange, <30 red",
         risk_fact="platelets",
     ),
     Observation("wbc", Kind.QUANTITY, "10^9/L", 1, (0.1, 200), (_r(3.5, 9.5, SOURCE_WST405, "P"),)),
@@ -267,7 +271,7 @@ _OBSERVATIONS: tuple[Observation, ...] = (
             _r(
                 None,
                 7.0,
-                SOURCE_DOMAIN_4,
+                SOURCE_RISK_2017,
                 "V",
                 pregnancy=True,
                 to_days=DAYS_24_WEEKS,
@@ -276,7 +280,7 @@ _OBSERVATIONS: tuple[Observation, ...] = (
             _r(
                 None,
                 5.1,
-                f"{SOURCE_DOMAIN_4}; {SOURCE_GDM}",
+                f"{SOURCE_RISK_2017}; {SOURCE_GDM}",
                 "V",
                 pregnancy=True,
                 from_days=DAYS_24_WEEKS,
@@ -350,7 +354,7 @@ _OBSERVATIONS: tuple[Observation, ...] = (
         "ug/L",
         0,
         (0, 100000),
-        (_r(20, None, SOURCE_DOMAIN_4, "V", pregnancy=True),),
+        (_r(20, None, SOURCE_RISK_2017, "V", pregnancy=True),),
     ),
     Observation("urine_protein", Kind.QUALITATIVE, loinc="5804-0"),
     Observation("urine_glucose", Kind.QUALITATIVE),
@@ -414,7 +418,7 @@ CATALOGUE: Final[Mapping[str, Test]] = {
         Test("liver", TestKind.LAB, ("alt", "ast", "albumin"), Preparation.FASTING),
         Test("kidney", TestKind.LAB, ("creatinine", "urea"), Preparation.FASTING),
         Test("thyroid", TestKind.LAB, ("tsh", "ft4"), Preparation.NONE, SOURCE_THYROID),
-        Test("ferritin", TestKind.LAB, ("ferritin",), Preparation.NONE, SOURCE_DOMAIN_4),
+        Test("ferritin", TestKind.LAB, ("ferritin",), Preparation.NONE, SOURCE_RISK_2017),
         Test("hbsag", TestKind.LAB, ("hbsag",), Preparation.NONE),
         Test("hiv", TestKind.LAB, ("hiv",), Preparation.NONE),
         Test("syphilis", TestKind.LAB, ("syphilis",), Preparation.NONE),

@@ -117,7 +117,10 @@ class OnlineCare(StrEnum):
 _ONLINE_RANKS: Final = {OnlineCare.ALLOWED: 0, OnlineCare.CASE_MANAGED: 1, OnlineCare.IN_PERSON: 2}
 
 LOCAL_POLICY: Final = "Hospital local policy"
-SUITABILITY_SOURCE: Final = "DOMAIN.md section 4, suitability for internet care (hospital policy)"
+SUITABILITY_SOURCE: Final = (
+    "国卫办妇幼发〔2017〕35号 (management per colour); 互联网诊疗管理办法（试行）2018 (online "
+    "follow-up after an in-person diagnosis); suitability for internet care is hospital policy"
+)
 PMTCT_2020: Final = "预防艾滋病、梅毒和乙肝母婴传播工作规范 (2020): HBV-infected women are purple"
 
 # Source and mark of each policy default (DOMAIN.md section 4).

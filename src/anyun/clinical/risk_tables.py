@@ -71,8 +71,8 @@ GRADING_SOURCE: Final = "国卫办妇幼发〔2017〕35号 附件2 孕产妇妊�
 HEART_SOURCE: Final = GRADING_SOURCE + "; listed signs provisional"
 PREVIA_SOURCE: Final = GRADING_SOURCE + " (凶险性前置胎盘), secondary copies"
 ANYUN_ADDITION: Final = (
-    "Anyun addition: every purple condition screens positive (DOMAIN.md section 4, purple rule; "
-    "HBV per the 2020 PMTCT rules [S])"
+    "Anyun addition: every purple condition screens positive (the purple rule of "
+    "国卫办妇幼发〔2017〕35号; HBV per the 2020 PMTCT rules [S])"
 )
 
 Confidence = Literal["V", "S", "P"]

@@ -82,7 +82,7 @@ def test_pregnancy_range_names_its_source() -> None:
     chosen = range_for(OBSERVATIONS["hb"], ga_days=W20)
     assert chosen is not None
     assert (chosen.low, chosen.pregnancy) == (110, True)
-    assert "WHO" in chosen.source and "DOMAIN" in chosen.source
+    assert "WHO" in chosen.source and "国卫办妇幼发〔2017〕35号" in chosen.source
     adult = range_for(OBSERVATIONS["hb"], ga_days=None)
     assert adult is not None and (adult.low, adult.pregnancy) == (115, False)
 
@@ -180,3 +180,13 @@ def test_loinc_only_from_domain_list() -> None:
     assert observation_by_loinc("718-7") == OBSERVATIONS["hb"]
     assert observation_by_loinc("5196-1") == OBSERVATIONS["hbsag"]
     assert observation_by_loinc("0000-0") is None
+
+
+def test_the_sources_people_read_name_public_references_only() -> None:
+    """A source is shown to clinicians beside a range or a rule: it names the guideline or
+    standard, never a file of this project."""
+    sources = [
+        (name, r.source) for name, o in OBSERVATIONS.items() for r in o.ranges if r.source
+    ] + [(name, o.critical_source) for name, o in OBSERVATIONS.items() if o.critical_source]
+    assert sources
+    assert [s for s in sources if ".md" in s[1] or "DOMAIN" in s[1]] == []

@@ -693,3 +693,11 @@ def test_a_new_infection_proposes_purple_and_a_lower_value_proposes_nothing() ->
     )
     assert new_diagnosis is not None
     assert new_diagnosis.colour is RiskColour.ORANGE
+
+
+def test_the_sources_people_read_name_public_references_only() -> None:
+    """Item and policy sources are shown on the grading and policy pages: each names the
+    guideline or standard, never a file of this project."""
+    sources = [item.source for item in ITEMS.values()] + [s for s, _m in POLICY_SOURCES.values()]
+    assert len(sources) > 100
+    assert [s for s in sources if ".md" in s or "DOMAIN" in s] == []
