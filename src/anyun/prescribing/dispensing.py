@@ -4,8 +4,9 @@ formulary once, and the prescription is marked dispensed.
 Only a pharmacist dispenses, and only a prescription the pharmacist approved that was paid
 within its validity (处方审核规范 2018 [P]: review before charging and dispensing; 处方管理办法
 2007 [S]: a prescription is valid on its issue day, up to 3 days when the clinician says so).
-The expiry sweep marks a paid prescription expired at the end of its validity as well; what
-counts is that the payment came in before then. A second dispense is refused.
+What counts is that the payment came in before the end of the validity: the expiry sweep
+leaves a paid prescription approved, so it can be dispensed after that end (one the sweep marked
+expired before it spared paid ones is dispensed as well). A second dispense is refused.
 
 Runs inside the caller's transaction (the use case that hands the medicines over); the
 prescription row and the drugs' rows are locked, the drugs in key order so two dispenses never
@@ -27,7 +28,8 @@ from anyun.accounts.models import Role
 from anyun.core.errors import DomainError, NotFound, PermissionDenied
 from anyun.prescribing.models import Drug, Prescription, PrescriptionStatus
 
-# Statuses a paid prescription can be in: approved, or marked expired after its payment.
+# Statuses a paid prescription can be in: approved, or expired by an earlier sweep after its
+# payment.
 DISPENSABLE_STATUSES = (PrescriptionStatus.APPROVED, PrescriptionStatus.EXPIRED)
 
 

@@ -1085,15 +1085,18 @@ def approved_return(
 
 
 def prescriptions_expire_due(*, now: datetime | None = None) -> int:
-    """Expire every signed prescription past its validity that was not dispensed (the periodic
-    sweep). Safe to run twice: an expired one is not touched again."""
+    """Expire every signed prescription past its validity that she has not paid for (the
+    periodic sweep). One she paid for within its validity is left as it is: dispensing
+    (`dispensing.dispense_refusal` accepts a payment made before the expiry) or a refund
+    (which clears `paid_at`, so the next sweep expires it) decides its fate. Safe to run
+    twice: an expired one is not touched again."""
     now = now or timezone.now()
     done = 0
     while True:
         with transaction.atomic():
             batch = list(
                 Prescription.objects.select_for_update(skip_locked=True)
-                .filter(status__in=LIVE_STATUSES, expires_at__lte=now)
+                .filter(status__in=LIVE_STATUSES, expires_at__lte=now, paid_at__isnull=True)
                 .select_related("woman", "clinician")
                 .order_by("expires_at", "pk")[:SWEEP_BATCH]
             )

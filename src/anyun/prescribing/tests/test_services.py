@@ -6,12 +6,16 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.utils import timezone, translation
 
 from anyun.audit.models import AuditEvent
+from anyun.billing import services as billing
+from anyun.billing.tests.conftest import run_billing_jobs
 from anyun.core.errors import DomainError, NotFound, PermissionDenied
 from anyun.notify.models import Notification
 from anyun.prescribing import services
+from anyun.prescribing.dispensing import prescription_dispense
 from anyun.prescribing.models import (
     Drug,
     Prescription,
@@ -450,6 +454,75 @@ def test_expiry_sweep(world: World, time_machine: Any) -> None:
     )
     time_machine.move_to(expiry(three) + timedelta(seconds=1), tick=False)
     assert services.prescriptions_expire_due() == 1
+
+
+def _paid(world: World, prescription: Prescription) -> Prescription:
+    """Her payment through billing's sandbox, its jobs run."""
+    order, _created = billing.order_create(
+        woman=world.woman, kind="prescription", ref=str(prescription.public_id)
+    )
+    billing.sandbox_confirm(woman=world.woman, order_id=order.public_id)
+    run_billing_jobs()
+    prescription.refresh_from_db()
+    assert prescription.paid_at is not None
+    return prescription
+
+
+def test_expiry_sweep_leaves_a_paid_prescription_to_dispensing(
+    world: World, time_machine: Any
+) -> None:
+    paid = signed(world)
+    services.review_decide(
+        actor=world.pharmacist, prescription_id=paid.public_id, decision="approved"
+    )
+    paid = _paid(world, paid)
+    later(time_machine)
+    unpaid = signed(world, line("cholecalciferol_400", dose="1 capsule"))
+    services.review_decide(
+        actor=world.pharmacist, prescription_id=unpaid.public_id, decision="approved"
+    )
+    time_machine.move_to(expiry(unpaid) + timedelta(minutes=1), tick=False)
+    assert services.prescriptions_expire_due() == 1
+    assert services.prescriptions_expire_due() == 0
+    paid.refresh_from_db()
+    unpaid.refresh_from_db()
+    assert (paid.status, paid.expired_at) == (PrescriptionStatus.APPROVED, None)
+    assert unpaid.status == PrescriptionStatus.EXPIRED
+    expired_events = AuditEvent.objects.filter(action="prescription_expire")
+    assert list(expired_events.values_list("object_id", flat=True)) == [str(unpaid.public_id)]
+    # Only the unpaid one is announced to her as expired.
+    notes = Notification.objects.filter(kind="prescription_expired", recipient=world.woman)
+    assert list(notes.values_list("link", flat=True)) == [f"/prescribing/mine/{unpaid.public_id}/"]
+    # The pharmacy still dispenses what she paid for in time.
+    with transaction.atomic():
+        prescription_dispense(actor=world.pharmacist, prescription_id=paid.pk)
+    paid.refresh_from_db()
+    assert paid.dispensed_at == timezone.now()
+    assert services.prescriptions_expire_due() == 0
+    paid.refresh_from_db()
+    assert paid.status == PrescriptionStatus.APPROVED
+
+
+def test_a_paid_prescription_refunded_after_its_validity_is_then_expired(
+    world: World, time_machine: Any
+) -> None:
+    prescription = signed(world)
+    services.review_decide(
+        actor=world.pharmacist, prescription_id=prescription.public_id, decision="approved"
+    )
+    prescription = _paid(world, prescription)
+    time_machine.move_to(expiry(prescription) + timedelta(minutes=1), tick=False)
+    assert services.prescriptions_expire_due() == 0
+    # The pharmacist can still take it back, which refunds her.
+    services.approved_return(
+        actor=world.pharmacist, prescription_id=prescription.public_id, reasons=["stock"]
+    )
+    run_billing_jobs()
+    prescription.refresh_from_db()
+    assert (prescription.status, prescription.paid_at) == (PrescriptionStatus.RETURNED, None)
+    assert services.prescriptions_expire_due() == 1
+    prescription.refresh_from_db()
+    assert prescription.status == PrescriptionStatus.EXPIRED
 
 
 def test_plan_in_plain_words(world: World) -> None:
