@@ -203,6 +203,8 @@ def load_demo() -> list[tuple[str, str, str]]:
                 parity=i % 2 if i % 3 else 0,
                 height_cm=Decimal("160.0") + i,
                 pre_pregnancy_weight_kg=Decimal("52.0") + 3 * i,
+                fetus_count=1,
+                art_conception=False,
                 allergies="青霉素 Penicillin" if i == 2 else "",
             ),
         )

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from anyun.accounts.decorators import acting_user
@@ -33,6 +33,12 @@ class PregnancyIn(Schema):
     parity: int = 0
     height_cm: Decimal | None = None
     pre_pregnancy_weight_kg: Decimal | None = None
+    fetus_count: int | None = Field(
+        None, description="Number of fetuses, 1 to 5; null: not yet known"
+    )
+    art_conception: bool | None = Field(
+        None, description="Conceived by assisted reproduction (ART); null: not known"
+    )
     allergies: str = ""
     chronic_conditions: str = ""
     previous_surgeries: str = ""
@@ -50,6 +56,12 @@ class PregnancyPatch(Schema):
     parity: int | None = None
     height_cm: Decimal | None = None
     pre_pregnancy_weight_kg: Decimal | None = None
+    fetus_count: int | None = Field(
+        None, description="Number of fetuses, 1 to 5; null: not yet known (omitted: unchanged)"
+    )
+    art_conception: bool | None = Field(
+        None, description="Conceived by assisted reproduction; null: not known (omitted: unchanged)"
+    )
     allergies: str | None = None
     chronic_conditions: str | None = None
     previous_surgeries: str | None = None
@@ -92,6 +104,8 @@ class PregnancyOut(Schema):
     pre_pregnancy_weight_kg: Decimal | None
     bmi: float | None
     bmi_category: str | None
+    fetus_count: int | None
+    art_conception: bool | None
     allergies: str
     chronic_conditions: str
     previous_surgeries: str
@@ -147,6 +161,8 @@ def pregnancy_out(p: Pregnancy) -> PregnancyOut:
         pre_pregnancy_weight_kg=p.pre_pregnancy_weight_kg,
         bmi=s.bmi,
         bmi_category=s.bmi_category,
+        fetus_count=p.fetus_count,
+        art_conception=p.art_conception,
         allergies=p.allergies,
         chronic_conditions=p.chronic_conditions,
         previous_surgeries=p.previous_surgeries,

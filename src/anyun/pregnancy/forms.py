@@ -8,12 +8,25 @@ from django.utils.translation import gettext_lazy as _
 from anyun.core.forms import DateInput
 from anyun.pregnancy.models import (
     HISTORY_TEXT_MAX_LENGTH,
+    MAX_FETUSES,
     MAX_GRAVIDITY,
     MAX_PARITY,
     REPORT_TITLE_MAX_LENGTH,
     DeliveryMode,
     PregnancyOutcome,
 )
+
+
+class ConceptionSelect(forms.NullBooleanSelect):
+    """Not known / natural / assisted reproduction, for a yes-no-unknown value."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.choices = [
+            ("unknown", _("Not known")),
+            ("false", _("Natural conception")),
+            ("true", _("Assisted reproduction (IVF or other ART)")),
+        ]
 
 
 class PregnancyForm(forms.Form):
@@ -43,6 +56,14 @@ class PregnancyForm(forms.Form):
     parity = forms.IntegerField(
         label=_("Earlier births (P)"), initial=0, min_value=0, max_value=MAX_PARITY
     )
+    fetus_count = forms.IntegerField(
+        label=_("Number of fetuses"),
+        required=False,
+        min_value=1,
+        max_value=MAX_FETUSES,
+        help_text=_("As the ultrasound shows; leave empty until it is known."),
+    )
+    art_conception = forms.NullBooleanField(label=_("Conception"), widget=ConceptionSelect)
     height_cm = forms.DecimalField(
         label=_("Height (cm)"), required=False, max_digits=4, decimal_places=1
     )

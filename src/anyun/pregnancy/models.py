@@ -12,6 +12,7 @@ from anyun.core.models import TimeStampedModel
 # stated on the forms. Free text is refused past the limit, never cut.
 MAX_GRAVIDITY = 30
 MAX_PARITY = 20
+MAX_FETUSES = 5  # quintuplets; more is a data-entry error
 HISTORY_TEXT_MAX_LENGTH = 2000
 REPORT_TITLE_MAX_LENGTH = 200
 
@@ -55,6 +56,11 @@ class Pregnancy(TimeStampedModel):
     )
     pre_pregnancy_weight_kg = models.DecimalField(
         _("pre-pregnancy weight (kg)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    # Both read by the risk grading (multiple pregnancy, ART conception); null: not yet known.
+    fetus_count = models.PositiveSmallIntegerField(_("number of fetuses"), null=True, blank=True)
+    art_conception = models.BooleanField(
+        _("conceived by assisted reproduction"), null=True, blank=True
     )
     allergies = models.TextField(_("allergies"), blank=True)
     chronic_conditions = models.TextField(_("chronic conditions"), blank=True)

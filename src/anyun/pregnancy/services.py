@@ -23,6 +23,7 @@ from anyun.core.messages import clinical_message
 from anyun.core.uploads import DOCUMENT_TYPES, check_upload, stored_files_removed_on_failure
 from anyun.pregnancy.models import (
     HISTORY_TEXT_MAX_LENGTH,
+    MAX_FETUSES,
     MAX_GRAVIDITY,
     MAX_PARITY,
     REPORT_TITLE_MAX_LENGTH,
@@ -59,6 +60,8 @@ class PregnancyInput:
     parity: int = 0
     height_cm: Decimal | None = None
     pre_pregnancy_weight_kg: Decimal | None = None
+    fetus_count: int | None = None  # None: not yet known
+    art_conception: bool | None = None  # None: not known; False: natural; True: ART
     allergies: str = ""
     chronic_conditions: str = ""
     previous_surgeries: str = ""
@@ -128,6 +131,13 @@ def _derive(data: PregnancyInput, *, today: dt.date) -> dict[str, Any]:
             _("Earlier births: enter 0 to %(max)s.") % {"max": MAX_PARITY},
             field="parity",
         )
+    if data.fetus_count is not None and not 1 <= data.fetus_count <= MAX_FETUSES:
+        raise DomainError(
+            "fetus_count_range",
+            _("Number of fetuses: enter 1 to %(max)s, or leave it empty if not yet known.")
+            % {"max": MAX_FETUSES},
+            field="fetus_count",
+        )
     for name in ("allergies", "chronic_conditions", "previous_surgeries", "family_history"):
         if len(getattr(data, name) or "") > HISTORY_TEXT_MAX_LENGTH:
             raise DomainError(
@@ -159,6 +169,8 @@ def _derive(data: PregnancyInput, *, today: dt.date) -> dict[str, Any]:
         "parity": data.parity,
         "height_cm": data.height_cm,
         "pre_pregnancy_weight_kg": data.pre_pregnancy_weight_kg,
+        "fetus_count": data.fetus_count,
+        "art_conception": data.art_conception,
         "allergies": data.allergies.strip(),
         "chronic_conditions": data.chronic_conditions.strip(),
         "previous_surgeries": data.previous_surgeries.strip(),
