@@ -78,8 +78,9 @@ class RiskFactOut(Schema):
     value: Any
     source: str = Field(
         description="Where the value comes from: record (her ID, pregnancy record, confirmed "
-        "pressures, diagnoses), lab (a result newer than her last grading) or last_grading "
-        "(entered by a clinician at her last grading)"
+        "pressures, diagnoses), pregnancy (fetuses or ART conception her pregnancy record "
+        "holds, over her last grading's), lab (a result newer than her last grading) or "
+        "last_grading (entered by a clinician at her last grading)"
     )
     source_label: str = Field(description="The lab report and date it came from, in words")
     taken_at: dt.datetime | None
@@ -99,7 +100,9 @@ class GradingIn(Schema):
     entered: dict[str, Any] = Field(
         default_factory=dict,
         description="Facts the clinician enters: hb_g_l, platelets, fetuses, art_conception, "
-        "rh_negative, syphilis_positive, hiv_positive, hbsag_positive, diabetes_needs_drugs",
+        "rh_negative, syphilis_positive, hiv_positive, hbsag_positive, diabetes_needs_drugs; "
+        "fetuses and art_conception left out are taken from her pregnancy record when it "
+        "holds them",
     )
     diagnoses: list[str] | None = Field(
         None,

@@ -7,9 +7,11 @@ ID), height and pre-pregnancy weight, parity and previous caesareans (pregnancy)
 confirmed blood pressure (monitoring: a clinic measurement, or a home reading confirmed on
 repeat), her open diagnoses. Laboratory facts (Hb, platelets, Rh, infection screens) come from
 the registered fact sources (``fact_sources``: orders gives its results) when a result is newer
-than her last grading; the clinician confirms or corrects them with the grading. Facts no app
-holds (the number of fetuses, ART conception) are entered by the clinician and read back from
-her last grading, marked as such.
+than her last grading; the clinician confirms or corrects them with the grading. The number of
+fetuses and the conception (natural or ART) come from her pregnancy record once it holds them
+(source "pregnancy"); until then the clinician enters them and they are read back from her last
+grading, marked as such. A value entered with a grading stays in that grading only: the record
+is changed on the record's own page.
 """
 
 from __future__ import annotations
@@ -77,8 +79,9 @@ def tasks_open_assigned_to(user: Any) -> QuerySet[ClinicalTask]:
 
 logger = logging.getLogger("anyun.assessment")
 
-# Facts the clinician enters with a grading (no app records them yet), read back from her
-# last grading on the next one.
+# Facts the clinician enters with a grading, read back from her last grading on the next one.
+# Laboratory values may come from a newer result (fact_sources); "fetuses" and "art_conception"
+# from her pregnancy record (Pregnancy.fetus_count, .art_conception) once it holds them.
 ENTERED_FACTS: tuple[str, ...] = (
     "hb_g_l",
     "platelets",
@@ -130,7 +133,8 @@ def _plain(value: Any) -> Any:
 @dataclass(frozen=True)
 class RecordFacts:
     """What her record says today, and where each value came from (``sources``: fact ->
-    "record", "lab" or "last_grading"; ``sourced``: the lab result behind each "lab" fact)."""
+    "record", "pregnancy" (an entered fact her pregnancy record holds: fetuses, ART), "lab"
+    or "last_grading"; ``sourced``: the lab result behind each "lab" fact)."""
 
     values: dict[str, Any]
     sources: dict[str, str]
@@ -192,15 +196,29 @@ def record_facts(pregnancy: Pregnancy, *, on: dt.date | None = None) -> RecordFa
     if last is not None:
         for name in ENTERED_FACTS:
             put(name, last.facts.get(name), "last_grading")
+    # Once her pregnancy record holds them, it outranks what was entered at her last grading.
+    put("fetuses", pregnancy.fetus_count, "pregnancy")
+    put("art_conception", pregnancy.art_conception, "pregnancy")
     # A result taken after her last grading is newer than what the clinician entered there.
     sourced: dict[str, fact_sources.SourcedFact] = {}
     for name, fact in fact_sources.sourced_facts(woman, pregnancy).items():
-        if name not in ENTERED_FACTS or fact.value is None:
+        if name not in ENTERED_FACTS or fact.value is None or sources.get(name) == "pregnancy":
             continue
         if last is None or fact.taken_at > last.graded_at or name not in last.facts:
             put(name, fact.value, "lab")
             sourced[name] = fact
     return RecordFacts(values, sources, last, sourced)
+
+
+def entered_over_record(record: RecordFacts, entered: Mapping[str, Any]) -> dict[str, Any]:
+    """The entered facts a grading uses: what the clinician entered, else what her pregnancy
+    record holds (fetuses, ART), so a twin pregnancy on record is graded as one without being
+    entered again. Values from her last grading or a result are only the form's pre-fill."""
+    held = {name: entered.get(name) for name in ENTERED_FACTS}
+    for name in ENTERED_FACTS:
+        if held[name] is None and record.sources.get(name) == "pregnancy":
+            held[name] = record.values[name]
+    return {name: value for name, value in held.items() if value is not None}
 
 
 def facts_from_values(values: Mapping[str, Any]) -> risk.RiskFacts:
@@ -623,7 +641,7 @@ def grading_form(
     policy = risk_policy_current()
     held = {k: record.values.get(k) for k in ENTERED_FACTS}
     if entered is not None:
-        held = {k: entered.get(k) for k in ENTERED_FACTS}
+        held = {k: entered.get(k) for k in ENTERED_FACTS} | entered_over_record(record, entered)
     open_codes = list(record.values.get("diagnoses", []))
     chosen = open_codes if diagnoses is None else list(diagnoses)
     values = {k: v for k, v in record.values.items() if k not in ENTERED_FACTS}

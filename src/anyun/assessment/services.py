@@ -317,7 +317,7 @@ _SCREENING_CODES = frozenset(item.code for item in SCREENING_ITEMS)
 class GradingInput:
     """What the clinician submits: her answer per grading item (code -> yes/no; absent: no
     answer, the record's value stands), the facts she enters (Hb, platelets, fetuses, ART...;
-    None: not known), her known conditions (diagnosis codes: the whole set, so a code left out
+    None: not known, or for fetuses and ART what her pregnancy record holds), her known conditions (diagnosis codes: the whole set, so a code left out
     is ended; None: unchanged) and a note."""
 
     answers: dict[str, bool]
@@ -371,11 +371,12 @@ def grading_record(
     """Grade her (附件2) and store the grading with every matched item, its source and basis.
 
     The caller loaded `pregnancy` through access_pregnancy. Her record's facts are read afresh
-    and the clinician's entered facts and answers override them. In the same transaction: her
-    diagnoses are recorded (pregnancy services), an orange, red or purple grading opens her
-    high-risk case (or keeps the open one) and an orange or red one a district report with its
-    due time; an open regrading task is closed; when she is now unsuitable for online care
-    her clinician gets a referral task. Audited. Refused: a code not in the table, a fact out
+    and the clinician's entered facts and answers override them (fetuses and ART not entered
+    are the pregnancy record's; an entered one stays in this grading, the record is not
+    changed). In the same transaction: her diagnoses are recorded (pregnancy services), an
+    orange, red or purple grading opens her high-risk case (or keeps the open one) and an
+    orange or red one a district report with its due time; an open regrading task is closed;
+    when she is now unsuitable for online care her clinician gets a referral task. Audited. Refused: a code not in the table, a fact out
     of range (its field named), a pregnancy that is not current."""
     _require_doctor(actor)
     if pregnancy.status != "current":
@@ -404,7 +405,7 @@ def grading_record(
         record = selectors.record_facts(pregnancy, on=timezone.localdate())
         values = {
             k: v for k, v in record.values.items() if k not in selectors.ENTERED_FACTS
-        } | entered
+        } | selectors.entered_over_record(record, entered)
         try:
             facts = selectors.facts_from_values(values)
             result = risk.grade(facts, dict(data.answers), policy)

@@ -158,8 +158,8 @@ def _entered_fields(
     form: selectors.GradingForm, raw: Any, errors: dict[str, str]
 ) -> list[dict[str, Any]]:
     """The entered-facts fields: label, kind, the value the form holds (what was typed when
-    it is sent back), whether it came from her last grading or from a lab result (which one,
-    when), the error beside it."""
+    it is sent back), whether it came from her pregnancy record, her last grading or a lab
+    result (which one, when), the error beside it."""
     fields = []
     for name in selectors.ENTERED_FACTS:
         value = form.entered.get(name)
@@ -177,6 +177,7 @@ def _entered_fields(
                 "label": risk_labels.fact_label(name),
                 "number": name in selectors.NUMBER_FACTS,
                 "value": shown,
+                "from_record": raw is None and form.entered_sources.get(name) == "pregnancy",
                 "from_last": raw is None and form.entered_sources.get(name) == "last_grading",
                 "from_lab": form.entered_sourced.get(name) if raw is None else None,
                 "error": errors.get(name, ""),
