@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from anyun.accounts.decorators import acting_user, staff_required, woman_required
 from anyun.accounts.models import CLINICAL_ROLES, Role, User
+from anyun.assessment.selectors import risk_badges
 from anyun.audit.services import audit_record
 from anyun.consultation.selectors import consultation_for, consultations_of_clinician
 from anyun.core.errors import DomainError, NotFound
@@ -73,6 +74,7 @@ def _writing_context(consultation: Any, user: User) -> dict[str, Any]:
         "consultation": consultation,
         "woman": woman,
         "woman_name": selectors.woman_name(woman),
+        "risk_badge": risk_badges({woman.pk})[woman.pk],  # her colour beside her name
         "pregnancy": pregnancy,
         "allergies": selectors.allergies_of(woman),
         "allergy_form": forms.AllergyForm(substances=selectors.allergens_known()),
@@ -90,11 +92,16 @@ def clinic_home(request: HttpRequest) -> HttpResponse:
         .exclude(status=PrescriptionStatus.SUPERSEDED)
         .order_by("-created_at")[:50]
     )
+    consultations = consultations_of_clinician(user, open_only=True)
+    rows: list[Any] = [*consultations, *written]
+    badges = risk_badges({row.woman_id for row in rows})  # her colour beside her name
+    for row in rows:
+        row.risk_badge = badges[row.woman_id]
     return render(
         request,
         "prescribing/clinic_home.html",
         {
-            "consultations": consultations_of_clinician(user, open_only=True),
+            "consultations": consultations,
             "written": written,
             "blockers": practice_blockers(user),
         },
@@ -210,6 +217,7 @@ def _detail_context(prescription: Prescription) -> dict[str, Any]:
     return {
         "prescription": prescription,
         "woman_name": selectors.woman_name(prescription.woman),
+        "risk_badge": risk_badges({prescription.woman_id})[prescription.woman_id],
         "lines": list(prescription.lines.select_related("drug")),
         "findings": selectors.findings_view(prescription),
         "has_warnings": any(not f.blocking for f in selectors.findings_view(prescription)),
@@ -306,6 +314,11 @@ def clinic_allergy(request: HttpRequest, consultation_id: UUID) -> HttpResponse:
 def review_queue(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     rows = services.review_queue_read(actor=user, request=request)
+    decided = selectors.recently_decided()
+    # Her colour beside her name, read once for every woman on the page.
+    badges = risk_badges({p.woman_id for p in [*rows, *decided]})
+    for p in decided:
+        p.risk_badge = badges[p.woman_id]  # type: ignore[attr-defined]
     now = timezone.now()
     return render(
         request,
@@ -315,13 +328,14 @@ def review_queue(request: HttpRequest) -> HttpResponse:
                 {
                     "prescription": p,
                     "woman_name": selectors.woman_name(p.woman),
+                    "risk_badge": badges[p.woman_id],
                     "waiting": selectors.waiting_minutes(p, now=now),
                     "blocking_or_warning": len(p.findings),
                     "drugs": ", ".join(line.chinese_name for line in p.lines.all()),
                 }
                 for p in rows
             ],
-            "decided": selectors.recently_decided(),
+            "decided": decided,
         },
     )
 
