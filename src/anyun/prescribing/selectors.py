@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -130,6 +131,19 @@ def versions_of(prescription: Prescription) -> list[Prescription]:
         .select_related("review__pharmacist")
         .order_by("version")
     )
+
+
+def pickup_link_of(prescription: Prescription) -> str:
+    """Her pick-up or delivery page for a prescription she has paid for, or "" (not paid, or
+    nothing opened for it). The delivery app opens it on `signals.prescription_paid`;
+    prescribing imports nothing of that app and reaches it only by the reverse name of its
+    one-to-one ("fulfilment") and the page's URL name, so without it there is no link."""
+    if prescription.paid_at is None:
+        return ""
+    fulfilment = getattr(prescription, "fulfilment", None)
+    if fulfilment is None:
+        return ""
+    return reverse("delivery:mine_detail", kwargs={"fulfilment_id": fulfilment.public_id})
 
 
 def woman_name(woman: Any) -> str:

@@ -502,5 +502,6 @@ def mine_detail(request: HttpRequest, prescription_id: UUID) -> HttpResponse:
             "lines": list(prescription.lines.select_related("drug")),
             "plan": selectors.plan_of(prescription),
             "total_fen": selectors.total_fen(prescription),
+            "pickup_link": selectors.pickup_link_of(prescription),
         },
     )
