@@ -79,6 +79,9 @@ def tasks_open_assigned_to(user: Any) -> QuerySet[ClinicalTask]:
 
 logger = logging.getLogger("anyun.assessment")
 
+# "Not passed: read it" for the optional already-read arguments below (None means "none").
+_READ: Any = object()
+
 # Facts the clinician enters with a grading, read back from her last grading on the next one.
 # Laboratory values may come from a newer result (fact_sources); "fetuses" and "art_conception"
 # from her pregnancy record (Pregnancy.fetus_count, .art_conception) once it holds them.
@@ -149,19 +152,22 @@ def highest_confirmed_bp(woman: Any, pregnancy: Pregnancy) -> tuple[int | None, 
     confirmed = alarms_of(woman).filter(
         confirmation=AlarmConfirmation.CONFIRMED, reading__pregnancy=pregnancy
     )
-    ids = set(confirmed.values_list("reading_id", flat=True)) | set(
-        confirmed.values_list("repeat_reading_id", flat=True)
-    )
-    rows = readings.filter(Q(source=ReadingSource.CLINIC) | Q(pk__in=ids - {None})).values_list(
-        "systolic", "diastolic"
-    )
+    # One statement: the alarms' readings and repeats as subqueries of the readings' read.
+    rows = readings.filter(
+        Q(source=ReadingSource.CLINIC)
+        | Q(pk__in=confirmed.values("reading_id"))
+        | Q(pk__in=confirmed.filter(repeat_reading__isnull=False).values("repeat_reading_id"))
+    ).values_list("systolic", "diastolic")
     systolic = max((s for s, _d in rows if s is not None), default=None)
     diastolic = max((d for _s, d in rows if d is not None), default=None)
     return systolic, diastolic
 
 
-def record_facts(pregnancy: Pregnancy, *, on: dt.date | None = None) -> RecordFacts:
-    """Her facts as the record gives them on `on` (default today)."""
+def record_facts(
+    pregnancy: Pregnancy, *, on: dt.date | None = None, last: Any = _READ
+) -> RecordFacts:
+    """Her facts as the record gives them on `on` (default today); `last`: her latest grading
+    of this pregnancy when the caller has read it already (None: she has none)."""
     woman = pregnancy.woman
     on = on or timezone.localdate()
     profile = getattr(woman, "woman_profile", None)
@@ -192,7 +198,8 @@ def record_facts(pregnancy: Pregnancy, *, on: dt.date | None = None) -> RecordFa
     values["diagnoses"] = sorted(diagnoses_open(pregnancy).values_list("code", flat=True))
     if values["diagnoses"]:
         sources["diagnoses"] = "record"
-    last = latest_grading(pregnancy)
+    if last is _READ:
+        last = latest_grading(pregnancy)
     if last is not None:
         for name in ENTERED_FACTS:
             put(name, last.facts.get(name), "last_grading")
@@ -266,14 +273,16 @@ def grading_result(row: RiskGrading) -> risk.Grading:
     return risk.grade(facts_from_values(row.facts), row.answers, policy)
 
 
-def regrading_proposal_for(pregnancy: Pregnancy) -> risk.Grading | None:
+def regrading_proposal_for(
+    pregnancy: Pregnancy, *, last: Any = _READ, policy: risk.RiskPolicy | None = None
+) -> risk.Grading | None:
     """The grading her record now gives when it would raise the colour (or add purple) over
     her last grading: a new diagnosis, a confirmed high blood pressure. None: no grading yet,
-    or nothing that raises it."""
-    facts = record_facts(pregnancy)
+    or nothing that raises it. `last` and `policy` when the caller has read them already."""
+    facts = record_facts(pregnancy, last=last)
     if facts.last_grading is None:
         return None
-    policy = risk_policy_current()
+    policy = policy or risk_policy_current()
     previous = grading_result(facts.last_grading)
     try:
         now = facts_from_values(facts.values)
@@ -431,15 +440,31 @@ def _hospital_of(woman: Any) -> str:
     return str(settings.ANYUN_HOSPITAL_NAME)
 
 
-def online_care_for(woman: User) -> OnlineCareStatus:
-    """The decision on her online care with its reason and urgency (see OnlineCareStatus)."""
-    policy = risk_policy_current()
-    current = current_risk_of(woman)
+def online_care_for(
+    woman: User,
+    *,
+    pregnancy: Any = _READ,
+    grading: Any = _READ,
+    case: Any = _READ,
+    policy: risk.RiskPolicy | None = None,
+) -> OnlineCareStatus:
+    """The decision on her online care with its reason and urgency (see OnlineCareStatus).
+    Her current pregnancy, its latest grading, its open case and the policy may be passed when
+    the caller has read them already (None: there is none)."""
+    policy = policy or risk_policy_current()
+    if pregnancy is _READ:
+        pregnancy = current_pregnancy_of(woman)
+    if grading is _READ:
+        current = current_risk_of(woman)
+    elif grading is None:
+        current = CurrentRisk(None, False, None)
+    else:
+        current = CurrentRisk(grading.colour, grading.purple, grading)
     colour = RiskColour(current.colour) if current.colour else RiskColour.GREEN
-    eligible = eligible_in_person(woman)
+    eligible = current.grading is not None or eligible_in_person(woman)
     decided = risk.suitability(colour, current.purple, _open_red_flags(woman), eligible, policy)
-    pregnancy = current_pregnancy_of(woman)
-    case = open_case_of(pregnancy) if pregnancy is not None else None
+    if case is _READ:
+        case = open_case_of(pregnancy) if pregnancy is not None else None
     decision = SuitabilityDecision.objects.filter(woman=woman).select_related("decided_by").first()
     hospital = _hospital_of(woman)
 
@@ -800,17 +825,31 @@ def task_rows(tasks: QuerySet[ClinicalTask]) -> list[TaskRow]:
     return [TaskRow(task, kind_label(task.kind)) for task in tasks[:50]]
 
 
-def risk_overview_for(woman: User) -> RiskOverview:
-    pregnancy = current_pregnancy_of(woman)
+def risk_overview_for(woman: User, *, pregnancy: Any = _READ) -> RiskOverview:
+    """Her risk on her overview: her current pregnancy's gradings (the latest first), a
+    proposed regrading, her open case, her online care and her open tasks. Each thing is read
+    once and handed on (`pregnancy` when the caller has read it already)."""
+    if pregnancy is _READ:
+        pregnancy = current_pregnancy_of(woman)
+    if pregnancy is not None:
+        pregnancy.woman = woman  # the caller's woman, her profile already read
     gradings = list(gradings_of(pregnancy)[:20]) if pregnancy is not None else []
     current = gradings[0] if gradings else None
+    case = open_case_of(pregnancy) if pregnancy is not None else None
+    policy = risk_policy_current()
     return RiskOverview(
         current=current,
         current_rows=matched_rows(current.items) if current else [],
         timeline=[TimelineEntry(g, matched_rows(g.items)) for g in gradings],
-        proposal=regrading_proposal_for(pregnancy) if pregnancy is not None else None,
-        case=open_case_of(pregnancy) if pregnancy is not None else None,
-        online=online_care_for(woman),
+        proposal=(
+            regrading_proposal_for(pregnancy, last=current, policy=policy)
+            if pregnancy is not None
+            else None
+        ),
+        case=case,
+        online=online_care_for(
+            woman, pregnancy=pregnancy, grading=current, case=case, policy=policy
+        ),
         pregnancy=pregnancy,
         tasks=task_rows(tasks_open_for(woman)),
     )

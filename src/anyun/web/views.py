@@ -178,7 +178,7 @@ def patient_overview(request: HttpRequest, woman_id: UUID) -> HttpResponse:
         "latest": [
             (SIGN_LABELS[k], k, r) for k, r in monitoring_selectors.latest_by_kind(woman).items()
         ],
-        "risk": assessment_selectors.risk_overview_for(woman),
+        "risk": assessment_selectors.risk_overview_for(woman, pregnancy=pregnancy),
     }
     return render(request, "web/patient_overview.html", context)
 
