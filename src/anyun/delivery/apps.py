@@ -12,8 +12,15 @@ class DeliveryConfig(AppConfig):
 
     def ready(self) -> None:
         # Models load after the app registry: the receiver's module is imported here.
-        from anyun.delivery.services import on_prescription_paid, on_prescription_refunded
+        from anyun.delivery.services import (
+            link_for_her_prescription,
+            on_prescription_paid,
+            on_prescription_refunded,
+        )
+        from anyun.prescribing.links import register as register_after_payment_link
         from anyun.prescribing.signals import prescription_paid, prescription_refunded
+
+        register_after_payment_link(link_for_her_prescription)
 
         prescription_paid.connect(on_prescription_paid, dispatch_uid="delivery.fulfilment_open")
         prescription_refunded.connect(

@@ -65,6 +65,17 @@ def link_for_her(fulfilment: Fulfilment) -> str:
     return f"/delivery/{fulfilment.public_id}/"
 
 
+def link_for_her_prescription(prescription: Prescription) -> str:
+    """Her pick-up or delivery page of this prescription, or "" when none was opened (the
+    lookup prescribing's `links` calls)."""
+    public_id = (
+        Fulfilment.objects.filter(prescription=prescription)
+        .values_list("public_id", flat=True)
+        .first()
+    )
+    return f"/delivery/{public_id}/" if public_id else ""
+
+
 def link_for_pharmacy(fulfilment: Fulfilment) -> str:
     return f"/delivery/pharmacy/{fulfilment.public_id}/"
 

@@ -9,7 +9,6 @@ from typing import Any
 from uuid import UUID
 
 from django.db.models import Q, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -17,6 +16,7 @@ from anyun.accounts.models import CLINICAL_ROLES, Role
 from anyun.careteam.selectors import women_visible_to
 from anyun.clinical import prescribing as rules
 from anyun.core.errors import NotFound
+from anyun.prescribing import links
 from anyun.prescribing.models import (
     Allergy,
     Drug,
@@ -135,15 +135,10 @@ def versions_of(prescription: Prescription) -> list[Prescription]:
 
 def pickup_link_of(prescription: Prescription) -> str:
     """Her pick-up or delivery page for a prescription she has paid for, or "" (not paid, or
-    nothing opened for it). The delivery app opens it on `signals.prescription_paid`;
-    prescribing imports nothing of that app and reaches it only by the reverse name of its
-    one-to-one ("fulfilment") and the page's URL name, so without it there is no link."""
+    nothing opened for it): the app that fulfils it registers the page (`links`)."""
     if prescription.paid_at is None:
         return ""
-    fulfilment = getattr(prescription, "fulfilment", None)
-    if fulfilment is None:
-        return ""
-    return reverse("delivery:mine_detail", kwargs={"fulfilment_id": fulfilment.public_id})
+    return links.after_payment_link(prescription)
 
 
 def woman_name(woman: Any) -> str:

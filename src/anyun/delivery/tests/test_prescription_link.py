@@ -1,5 +1,5 @@
-"""Her prescription page links her pick-up or delivery of it once she has paid; the link opens
-for her and for no one else."""
+"""Her prescription page links her pick-up or delivery of it once she has paid (delivery
+registers the page with prescribing's `links`); the link opens for her and for no one else."""
 
 from __future__ import annotations
 
