@@ -9,8 +9,9 @@ repeat), her open diagnoses. Laboratory facts (Hb, platelets, Rh, infection scre
 the registered fact sources (``fact_sources``: orders gives its results) when a result is newer
 than her last grading; the clinician confirms or corrects them with the grading. The number of
 fetuses and the conception (natural or ART) come from her pregnancy record once it holds them
-(source "pregnancy"); until then the clinician enters them and they are read back from her last
-grading, marked as such. A value entered with a grading stays in that grading only: the record
+(source "pregnancy"), unless a clinician entered them at her last grading and only she has
+changed the record since; until then the clinician enters them and they are read back from her
+last grading, marked as such. A value entered with a grading stays in that grading only: the record
 is changed on the record's own page.
 """
 
@@ -31,7 +32,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
-from anyun.accounts.models import User
+from anyun.accounts.models import CLINICAL_ROLES, User
 from anyun.assessment import fact_sources, risk_labels
 from anyun.assessment.models import (
     CaseStatus,
@@ -58,7 +59,7 @@ from anyun.clinical.risk_tables import GRADING_ITEMS, SCREENING_ITEMS, RiskColou
 from anyun.core.errors import NotFound
 from anyun.monitoring.models import AlarmConfirmation, ReadingSource
 from anyun.monitoring.selectors import alarms_of, chart_print_header_for, readings_of
-from anyun.pregnancy.models import DeliveryMode, DiagnosisCode, Pregnancy
+from anyun.pregnancy.models import DeliveryMode, DiagnosisCode, Pregnancy, PregnancyRevision
 from anyun.pregnancy.selectors import current_pregnancy_of, diagnoses_open, history_of
 from anyun.staff.selectors import clinician_for
 
@@ -163,6 +164,23 @@ def highest_confirmed_bp(woman: Any, pregnancy: Pregnancy) -> tuple[int | None, 
     return systolic, diastolic
 
 
+# Entered facts the pregnancy record also holds: fact -> the record's field.
+RECORD_ENTERED_FACTS: Mapping[str, str] = {
+    "fetuses": "fetus_count",
+    "art_conception": "art_conception",
+}
+
+
+def _changed_by_clinician_since(pregnancy: Pregnancy, field_name: str, since: dt.datetime) -> bool:
+    """Whether a clinician or nurse changed this field of her record after `since`."""
+    return any(
+        field_name in (revision.changes or {})
+        for revision in PregnancyRevision.objects.filter(
+            pregnancy=pregnancy, changed_at__gt=since, changed_by__role__in=CLINICAL_ROLES
+        ).only("changes")
+    )
+
+
 def record_facts(
     pregnancy: Pregnancy, *, on: dt.date | None = None, last: Any = _READ
 ) -> RecordFacts:
@@ -203,9 +221,17 @@ def record_facts(
     if last is not None:
         for name in ENTERED_FACTS:
             put(name, last.facts.get(name), "last_grading")
-    # Once her pregnancy record holds them, it outranks what was entered at her last grading.
-    put("fetuses", pregnancy.fetus_count, "pregnancy")
-    put("art_conception", pregnancy.art_conception, "pregnancy")
+    # Her pregnancy record's number of fetuses and conception, unless a clinician entered them
+    # at her last grading and no clinician has changed the record's value since (she may edit
+    # her own record: her word does not undo a clinician's entry).
+    for name, field_name in RECORD_ENTERED_FACTS.items():
+        value = getattr(pregnancy, field_name)
+        if value is not None and (
+            last is None
+            or last.facts.get(name) is None
+            or _changed_by_clinician_since(pregnancy, field_name, last.graded_at)
+        ):
+            put(name, value, "pregnancy")
     # A result taken after her last grading is newer than what the clinician entered there.
     sourced: dict[str, fact_sources.SourcedFact] = {}
     for name, fact in fact_sources.sourced_facts(woman, pregnancy).items():

@@ -1,6 +1,6 @@
 """The number of fetuses and ART conception come from her pregnancy record once it holds them
-(source "pregnancy"), over what her last grading entered; until then they are read back from
-her last grading. A value entered with a grading is never written to the record."""
+(source "pregnancy"), over what her last grading entered unless only she changed the record
+since; until then they are read back from her last grading. A value entered with a grading is never written to the record."""
 
 from __future__ import annotations
 
@@ -136,3 +136,22 @@ def test_the_api_prefill_names_the_pregnancy_record_and_a_grading_uses_it(ward: 
         False,
         {"g_twins"},
     )
+
+
+def test_her_own_edit_does_not_undo_what_a_clinician_entered(ward: Ward) -> None:
+    """She may edit her pregnancy record; a clinician's entry at her last grading stands over
+    her change until a clinician changes the record or grades her again."""
+    _graded(ward, fetuses=2)  # twins, entered by her clinician: yellow
+    pregnancy = _pregnancy(ward)
+    pregnancy_services.pregnancy_update(
+        actor=ward.woman,
+        pregnancy=pregnancy,
+        data=pregnancy_services.input_merge(
+            pregnancy_services.input_from_pregnancy(pregnancy), {"fetus_count": 1}
+        ),
+    )
+    facts = selectors.record_facts(_pregnancy(ward))
+    assert (facts.values["fetuses"], facts.sources["fetuses"]) == (2, "last_grading")
+    _on_record(ward, fetus_count=3)  # her clinician changes the record: a later scan
+    facts = selectors.record_facts(_pregnancy(ward))
+    assert (facts.values["fetuses"], facts.sources["fetuses"]) == (3, "pregnancy")
