@@ -1,5 +1,5 @@
 """Helpers of the browser journeys: the queue worker, SMS codes, the live feed, screenshots,
-the axe-core accessibility check."""
+the axe-core accessibility check, the staff sign-in and her signed-in session."""
 
 from __future__ import annotations
 
@@ -11,9 +11,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from channels.layers import get_channel_layer
+from conftest import PASSWORD, woman_client
+from django.conf import settings
 from django.core.management import call_command
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page
 
+from anyun.accounts.models import User
 from anyun.notify.adapters import user_group
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -81,6 +86,31 @@ def wait_for_live_feed(user: Any, *, timeout: float = 10.0) -> None:
     while not groups.get(group):
         assert time.monotonic() < deadline, f"No live feed of {user} joined within {timeout} s."
         time.sleep(0.05)
+
+
+def totp_now(user: User) -> str:
+    """The code `user`'s authenticator app shows now."""
+    device = TOTPDevice.objects.get(user=user)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def staff_sign_in(page: Page, base: str, user: User) -> None:
+    """Sign `user` in on the staff sign-in form (password and the current authenticator
+    code) and wait for the clinic home page it leads to."""
+    page.goto(f"{base}/accounts/staff/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.fill("#id_token", totp_now(user))
+    page.click("#staff-login button[type=submit]")
+    page.wait_for_url(f"{base}/clinic/")
+
+
+def woman_signed_in(page: Page, base: str, woman: User) -> None:
+    """Give the page's browser context the session cookie of a test client signed in as
+    `woman`, so that her pages open signed in without the SMS sign-in."""
+    cookie = woman_client(woman).cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base}])
 
 
 def screenshot(page: Page, name: str) -> Path:

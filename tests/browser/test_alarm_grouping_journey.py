@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable
 
 import pytest
-from conftest import PASSWORD
 from django.utils import translation
 from playwright.sync_api import Page, expect
 
@@ -29,9 +28,9 @@ from tests.browser.support import (
     PHONE_VIEWPORT,
     axe_check,
     screenshot,
+    staff_sign_in,
     wait_for_sms_code,
 )
-from tests.browser.test_monitoring_journey import totp_now
 
 pytestmark = pytest.mark.browser
 
@@ -119,12 +118,7 @@ def test_one_check_in_one_instruction_one_alarm_and_she_is_told(
 
     # The clinician opens the one alarm: every rule, with readable values and labels.
     desk = open_page(viewport=DESKTOP_VIEWPORT)
-    desk.goto(f"{base}/accounts/staff/login/")
-    desk.fill("#id_username", clinician.username)
-    desk.fill("#id_password", PASSWORD)
-    desk.fill("#id_token", totp_now(clinician))
-    desk.click("#staff-login button[type=submit]")
-    desk.wait_for_url(f"{base}/clinic/")
+    staff_sign_in(desk, base, clinician)
     desk.goto(f"{base}/clinic/alarms/")
     expect(desk.locator("[data-testid=alarm-row]")).to_have_count(1)
     alarm_path = f"/clinic/alarms/{alarm.public_id}/"

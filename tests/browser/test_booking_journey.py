@@ -13,7 +13,6 @@ from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
 import pytest
-from conftest import PASSWORD
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -35,9 +34,9 @@ from tests.browser.support import (
     PHONE_VIEWPORT,
     axe_check,
     screenshot,
+    staff_sign_in,
     wait_for_sms_code,
 )
-from tests.browser.test_monitoring_journey import totp_now
 
 pytestmark = pytest.mark.browser
 
@@ -165,12 +164,7 @@ def test_she_books_a_time_on_her_phone_and_sees_it(
 
     # The clinician's workstation lists her in the live queue.
     desk = open_page(viewport=DESKTOP_VIEWPORT)
-    desk.goto(f"{base}/accounts/staff/login/")
-    desk.fill("#id_username", clinician.username)
-    desk.fill("#id_password", PASSWORD)
-    desk.fill("#id_token", totp_now(clinician))
-    desk.click("#staff-login button[type=submit]")
-    desk.wait_for_url(f"{base}/clinic/")
+    staff_sign_in(desk, base, clinician)
     desk.goto(f"{base}/scheduling/clinic/")
     expect(desk.locator("[data-testid=queue-entry]")).to_have_count(1)
     axe_check(desk)

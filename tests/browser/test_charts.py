@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import Page
@@ -25,7 +23,7 @@ from anyun.clinical.red_flags import Symptom
 from anyun.clinical.signs import SignKind
 from anyun.monitoring.services import ReadingInput, readings_record
 from anyun.pregnancy.selectors import current_pregnancy_of
-from tests.browser.support import DESKTOP_VIEWPORT, PHONE_VIEWPORT, axe_check
+from tests.browser.support import DESKTOP_VIEWPORT, PHONE_VIEWPORT, axe_check, woman_signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -46,13 +44,6 @@ MIN_COLOURED_PIXELS = 20
 def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Where the screenshots go, to be looked at (not the documentation's screenshots)."""
     return tmp_path_factory.mktemp("chart-screenshots", numbered=False)
-
-
-def _signed_in(page: Page, woman: Any, base: str) -> None:
-    client = Client()
-    client.force_login(woman)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base}])
 
 
 def _woman_with_readings(make_woman: Any) -> Any:
@@ -170,7 +161,7 @@ def test_the_pregnancy_chart_opened_alone_draws_white_with_its_coloured_series(
 ) -> None:
     woman = _woman_with_readings(make_woman)
     page = open_page(viewport=DESKTOP_VIEWPORT)
-    _signed_in(page, woman, live_server.url)
+    woman_signed_in(page, live_server.url, woman)
     image = _svg_alone_screenshot(
         page, live_server.url + _chart_svg_path(woman), shots, "chart-alone.png"
     )
@@ -190,7 +181,7 @@ def test_a_sign_trend_opened_alone_draws_white_with_its_coloured_series(
 ) -> None:
     woman = _woman_with_readings(make_woman)
     page = open_page(viewport=DESKTOP_VIEWPORT)
-    _signed_in(page, woman, live_server.url)
+    woman_signed_in(page, live_server.url, woman)
     url = f"{live_server.url}/monitoring/signs/{SignKind.BLOOD_PRESSURE}/trend.svg"
     image = _svg_alone_screenshot(page, url, shots, "trend-alone.png")
     _assert_white_with_colours(image, {"systolic": SYSTOLIC_RED, "diastolic": DIASTOLIC_BLUE})
@@ -281,7 +272,7 @@ def test_at_375_px_the_chart_text_is_readable_and_the_chart_fits(
 ) -> None:
     woman = _woman_with_readings(make_woman)
     page = open_page(viewport=PHONE_VIEWPORT)
-    _signed_in(page, woman, live_server.url)
+    woman_signed_in(page, live_server.url, woman)
     found = _measured(page, live_server.url, shots, name, PHONE_VIEWPORT["width"])
     axe_check(page)
     # No sideways scroll, the chart within the screen.
@@ -296,7 +287,7 @@ def test_at_1280_px_the_chart_keeps_to_its_max_width(
 ) -> None:
     woman = _woman_with_readings(make_woman)
     page = open_page(viewport=DESKTOP_VIEWPORT)
-    _signed_in(page, woman, live_server.url)
+    woman_signed_in(page, live_server.url, woman)
     found = _measured(page, live_server.url, shots, name, DESKTOP_VIEWPORT["width"])
     assert found["scrollWidth"] <= found["clientWidth"]
     # The figure stops at its max-width (30rem), far short of the 1280 px window, and the

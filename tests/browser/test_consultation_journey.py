@@ -22,7 +22,6 @@ from datetime import time
 from typing import Any
 
 import pytest
-from conftest import PASSWORD
 from django.utils import translation
 from playwright.sync_api import Browser, Page, expect
 
@@ -36,9 +35,9 @@ from tests.browser.support import (
     PHONE_VIEWPORT,
     axe_check,
     screenshot,
+    staff_sign_in,
     wait_for_sms_code,
 )
-from tests.browser.test_monitoring_journey import totp_now
 
 pytestmark = pytest.mark.browser
 
@@ -163,12 +162,7 @@ def test_queue_pre_consultation_chat_video_referral_and_record(
 
     # The clinician accepts her and opens the consultation with her question on screen.
     desk = media_pages(viewport=DESKTOP_VIEWPORT)
-    desk.goto(f"{base}/accounts/staff/login/")
-    desk.fill("#id_username", clinician.username)
-    desk.fill("#id_password", PASSWORD)
-    desk.fill("#id_token", totp_now(clinician))
-    desk.click("#staff-login button[type=submit]")
-    desk.wait_for_url(f"{base}/clinic/")
+    staff_sign_in(desk, base, clinician)
     desk.goto(f"{base}/scheduling/clinic/")
     desk.locator("[data-testid=accept]").click()
     desk.wait_for_url(f"{base}/scheduling/clinic/")
@@ -331,15 +325,6 @@ def _sign_in_woman(page: Page, base: str, woman: User, sms: list[tuple[str, str]
     page.wait_for_url(f"{base}/")
 
 
-def _sign_in_staff(page: Page, base: str, user: User) -> None:
-    page.goto(f"{base}/accounts/staff/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.fill("#id_token", totp_now(user))
-    page.click("#staff-login button[type=submit]")
-    page.wait_for_url(f"{base}/clinic/")
-
-
 def test_a_call_connects_through_a_turn_relay_with_our_credentials(
     asgi_server: AsgiServer,
     media_pages: Callable[..., Page],
@@ -364,7 +349,7 @@ def test_a_call_connects_through_a_turn_relay_with_our_credentials(
     phone = media_pages(viewport=PHONE_VIEWPORT)
     _sign_in_woman(phone, base, woman, memory_sms)
     desk = media_pages(viewport=DESKTOP_VIEWPORT)
-    _sign_in_staff(desk, base, clinician)
+    staff_sign_in(desk, base, clinician)
     for page in (phone, desk):
         page.goto(room)
         expect(page.locator("[data-chat]")).to_have_attribute("data-connected", "1")

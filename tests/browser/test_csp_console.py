@@ -8,9 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import Page
+
+from tests.browser.support import woman_signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,12 +26,7 @@ def test_the_woman_s_home_and_the_sign_in_page_report_no_csp_violation(
     )
     page.goto(f"{live_server.url}/accounts/login/")
     page.wait_for_load_state("networkidle")
-    client = Client()
-    client.force_login(make_woman(pregnant_weeks=20))
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-    )
+    woman_signed_in(page, live_server.url, make_woman(pregnant_weeks=20))
     page.goto(f"{live_server.url}/")
     page.wait_for_load_state("networkidle")
     assert problems == []

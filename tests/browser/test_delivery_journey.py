@@ -31,10 +31,10 @@ from tests.browser.support import (
     DESKTOP_VIEWPORT,
     PHONE_VIEWPORT,
     run_queued_jobs,
+    staff_sign_in,
     wait_for_sms_code,
 )
 from tests.browser.test_payment_journey import fits
-from tests.browser.test_prescribing_journey import staff_sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PASSWORD, woman_client
 from django.utils import timezone, translation
 from django.utils.translation import gettext, pgettext
 from PIL import Image
@@ -40,8 +39,9 @@ from tests.browser.support import (
     SCREENSHOTS,
     axe_check,
     screenshot,
+    staff_sign_in,
+    woman_signed_in,
 )
-from tests.browser.test_monitoring_journey import totp_now
 
 pytestmark = pytest.mark.browser
 
@@ -121,15 +121,7 @@ def test_evidence_of_an_in_person_visit_opens_online_care(
 
     # Her phone: signed in (her session cookie), zh-Hans by default.
     phone = open_page(viewport=PHONE_VIEWPORT)
-    phone.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": woman_client(woman).cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": base,
-            }
-        ]
-    )
+    woman_signed_in(phone, base, woman)
     phone.goto(f"{base}/")
     expect(phone.locator("html")).to_have_attribute("lang", "zh-hans")
     stop = phone.locator("[data-testid=online-care-stop]")
@@ -224,12 +216,7 @@ def test_evidence_of_an_in_person_visit_opens_online_care(
 
     # The clinician signs in at the workstation with password and authenticator code.
     desk = open_page(viewport=DESKTOP_VIEWPORT)
-    desk.goto(f"{base}/accounts/staff/login/")
-    desk.fill("#id_username", clinician.username)
-    desk.fill("#id_password", PASSWORD)
-    desk.fill("#id_token", totp_now(clinician))
-    desk.click("#staff-login button[type=submit]")
-    desk.wait_for_url(f"{base}/clinic/")
+    staff_sign_in(desk, base, clinician)
     expect(desk.locator("html")).to_have_attribute("lang", "zh-hans")
     desk.goto(f"{base}/assessment/eligibility/review/")
     rows = desk.locator("[data-testid=evidence-row]")

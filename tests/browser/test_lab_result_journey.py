@@ -15,8 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import PASSWORD, woman_client
-from django.conf import settings
+from conftest import PASSWORD
 from django.utils import translation
 from playwright.sync_api import Page, expect
 
@@ -25,8 +24,15 @@ from anyun.careteam.services import care_team_assign
 from anyun.orders import words
 from anyun.orders.models import FlagChoice, LabOrder, Report
 from anyun.orders.selectors import woman_name
-from tests.browser.support import DESKTOP_VIEWPORT, PHONE_VIEWPORT, axe_check, screenshot
-from tests.browser.test_monitoring_journey import totp_now
+from tests.browser.support import (
+    DESKTOP_VIEWPORT,
+    PHONE_VIEWPORT,
+    axe_check,
+    screenshot,
+    staff_sign_in,
+    totp_now,
+    woman_signed_in,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -61,12 +67,7 @@ def test_a_posted_abnormal_result_shows_as_abnormal_to_both(
 
     # The clinician orders a full blood count for her, from the lab home's care-team list.
     desk = open_page(viewport=DESKTOP_VIEWPORT)
-    desk.goto(f"{base}/accounts/staff/login/")
-    desk.fill("#id_username", clinician.username)
-    desk.fill("#id_password", PASSWORD)
-    desk.fill("#id_token", totp_now(clinician))
-    desk.click("#staff-login button[type=submit]")
-    desk.wait_for_url(f"{base}/clinic/")
+    staff_sign_in(desk, base, clinician)
     desk.goto(f"{base}/orders/clinic/")
     expect(desk.locator("html")).to_have_attribute("lang", "zh-hans")
     desk.locator("[data-testid=order-for-woman] a", has_text=woman_name(woman)).click()
@@ -139,16 +140,7 @@ def test_a_posted_abnormal_result_shows_as_abnormal_to_both(
 
     # She, on her phone: from her home page to her results, the same value flagged low.
     phone = open_page(viewport=PHONE_VIEWPORT)
-    session = woman_client(woman)
-    phone.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": session.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": base,
-            }
-        ]
-    )
+    woman_signed_in(phone, base, woman)
     phone.goto(f"{base}/")
     phone.click("[data-testid=orders-home-link]")
     phone.wait_for_url(f"{base}/orders/mine/")

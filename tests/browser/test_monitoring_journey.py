@@ -15,10 +15,7 @@ import time
 from collections.abc import Callable
 
 import pytest
-from conftest import PASSWORD
 from django.utils import translation
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from anyun.accounts.models import User
@@ -32,6 +29,7 @@ from tests.browser.support import (
     PHONE_VIEWPORT,
     axe_check,
     screenshot,
+    staff_sign_in,
     wait_for_live_feed,
     wait_for_sms_code,
 )
@@ -43,12 +41,6 @@ OpenPage = Callable[..., Page]
 # refresh of the rows. Generous, so a slow machine does not fail the journey.
 LIVE_ROW_TIMEOUT_MS = 10_000
 CLOSE_NOTE = "已电话联系，嘱其立即到医院急诊就诊。"
-
-
-def totp_now(user: User) -> str:
-    device = TOTPDevice.objects.get(user=user)
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    return f"{totp.token():0{device.digits}d}"
 
 
 def test_urgent_bp_reaches_the_open_workstation_live(
@@ -71,12 +63,7 @@ def test_urgent_bp_reaches_the_open_workstation_live(
 
     # The clinician signs in at the workstation and leaves the alarm worklist open.
     desk = open_page(viewport=DESKTOP_VIEWPORT)
-    desk.goto(f"{base}/accounts/staff/login/")
-    desk.fill("#id_username", clinician.username)
-    desk.fill("#id_password", PASSWORD)
-    desk.fill("#id_token", totp_now(clinician))
-    desk.click("#staff-login button[type=submit]")
-    desk.wait_for_url(f"{base}/clinic/")
+    staff_sign_in(desk, base, clinician)
     worklist_url = f"{base}/clinic/alarms/"
     desk.goto(worklist_url)
     rows = desk.locator("#alarm-rows")

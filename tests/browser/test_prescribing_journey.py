@@ -14,7 +14,6 @@ from datetime import time, timedelta
 from typing import Any
 
 import pytest
-from conftest import PASSWORD
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from playwright.sync_api import Page, expect
@@ -24,20 +23,17 @@ from anyun.prescribing.models import Prescription, PrescriptionStatus
 from anyun.prescribing.tests.conftest import consultation_for, seen_in_person, totp_now
 from anyun.scheduling import services as scheduling
 from tests.browser.conftest import AsgiServer
-from tests.browser.support import DESKTOP_VIEWPORT, PHONE_VIEWPORT, screenshot, wait_for_sms_code
+from tests.browser.support import (
+    DESKTOP_VIEWPORT,
+    PHONE_VIEWPORT,
+    screenshot,
+    staff_sign_in,
+    wait_for_sms_code,
+)
 
 pytestmark = pytest.mark.browser
 
 OpenPage = Callable[..., Page]
-
-
-def staff_sign_in(page: Page, base: str, user: User) -> None:
-    page.goto(f"{base}/accounts/staff/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.fill("#id_token", totp_now(user))
-    page.click("#staff-login button[type=submit]")
-    page.wait_for_url(f"{base}/clinic/")
 
 
 def test_prescribe_review_and_she_reads_the_plan(

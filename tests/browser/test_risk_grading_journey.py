@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import PASSWORD, staff_client, woman_client
+from conftest import staff_client
 from django.conf import settings
 from django.utils import translation
 from playwright.sync_api import Page, expect
@@ -25,8 +25,14 @@ from anyun.assessment import risk_labels
 from anyun.assessment.models import RiskGrading
 from anyun.careteam.services import care_team_assign
 from anyun.orders import services as orders
-from tests.browser.support import DESKTOP_VIEWPORT, PHONE_VIEWPORT, axe_check, screenshot
-from tests.browser.test_monitoring_journey import totp_now
+from tests.browser.support import (
+    DESKTOP_VIEWPORT,
+    PHONE_VIEWPORT,
+    axe_check,
+    screenshot,
+    staff_sign_in,
+    woman_signed_in,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -64,12 +70,7 @@ def test_the_clinician_grades_her_and_the_badge_updates(
         ) % {"place": "Test Hospital"}
 
     desk = open_page(viewport=DESKTOP_VIEWPORT)
-    desk.goto(f"{base}/accounts/staff/login/")
-    desk.fill("#id_username", clinician.username)
-    desk.fill("#id_password", PASSWORD)
-    desk.fill("#id_token", totp_now(clinician))
-    desk.click("#staff-login button[type=submit]")
-    desk.wait_for_url(f"{base}/clinic/")
+    staff_sign_in(desk, base, clinician)
     expect(desk.locator("html")).to_have_attribute("lang", "zh-hans")
     rows = desk.locator("[data-testid=patient-row]")
     expect(rows).to_have_count(2)
@@ -151,16 +152,7 @@ def test_the_clinician_grades_her_and_the_badge_updates(
 
     # Her home page on a phone: where to go and how soon, in words.
     phone = open_page(viewport=PHONE_VIEWPORT)
-    client = woman_client(woman)
-    phone.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": base,
-            }
-        ]
-    )
+    woman_signed_in(phone, base, woman)
     phone.goto(f"{base}/")
     stop = phone.locator("[data-testid=online-care-stop]")
     expect(stop).to_be_visible()

@@ -7,12 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from anyun.monitoring.services import crisis_line_save
-from tests.browser.support import PHONE_VIEWPORT, axe_check, screenshot
+from tests.browser.support import PHONE_VIEWPORT, axe_check, screenshot, woman_signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,13 +24,6 @@ GROUPS = [
 ]
 
 
-def _signed_in(page: Page, woman: Any, base: str) -> None:
-    client = Client()
-    client.force_login(woman)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base}])
-
-
 def test_the_grouped_picker_at_375_px_and_the_crisis_guidance(
     open_page: Any, live_server: Any, make_woman: Any, make_staff: Any
 ) -> None:
@@ -44,7 +35,7 @@ def test_the_grouped_picker_at_375_px_and_the_crisis_guidance(
         hours="24小时",
     )
     page = open_page(viewport=PHONE_VIEWPORT)
-    _signed_in(page, woman, live_server.url)
+    woman_signed_in(page, live_server.url, woman)
     page.goto(f"{live_server.url}/monitoring/record/")
     picker = page.get_by_test_id("symptom-picker")
     legends = picker.locator("fieldset.symptom-group > legend").all_inner_texts()

@@ -7,23 +7,15 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import Page, expect
 
 from anyun.clinical.signs import SignKind
 from anyun.monitoring.services import ReadingInput, readings_record
+from tests.browser.support import woman_signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PHONE_812 = {"width": 375, "height": 812}
-
-
-def _signed_in(page: Page, woman: Any, base: str) -> None:
-    client = Client()
-    client.force_login(woman)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base}])
 
 
 def _check_in(woman: Any) -> str:
@@ -68,7 +60,7 @@ def test_the_end_of_the_check_in_result_is_above_the_tab_bar(
     woman = make_woman(pregnant_weeks=30)
     batch = _check_in(woman)
     page = open_page(viewport=PHONE_812)
-    _signed_in(page, woman, live_server.url)
+    woman_signed_in(page, live_server.url, woman)
     page.goto(f"{live_server.url}/monitoring/checkins/{batch}/")
     expect(page.locator(".tabbar")).to_be_visible()
     # A larger text size (the phone's accessibility setting) makes the tab bar taller.

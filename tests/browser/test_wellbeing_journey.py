@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from conftest import PASSWORD
 from django.utils import translation
 from playwright.sync_api import Page, expect
 
@@ -29,9 +28,9 @@ from tests.browser.support import (
     SCREENSHOTS,
     axe_check,
     screenshot,
+    staff_sign_in,
     wait_for_sms_code,
 )
-from tests.browser.test_monitoring_journey import totp_now
 
 pytestmark = pytest.mark.browser
 
@@ -146,12 +145,7 @@ def test_she_completes_the_self_assessment_and_the_epds_on_her_phone(
 
     # Her clinician opens her overview and her mental-health page.
     desk = open_page(viewport=DESKTOP_VIEWPORT)
-    desk.goto(f"{base}/accounts/staff/login/")
-    desk.fill("#id_username", clinician.username)
-    desk.fill("#id_password", PASSWORD)
-    desk.fill("#id_token", totp_now(clinician))
-    desk.click("#staff-login button[type=submit]")
-    desk.wait_for_url(f"{base}/clinic/")
+    staff_sign_in(desk, base, clinician)
     desk.goto(f"{base}/clinic/patients/{woman.public_id}/")
     desk.click("[data-testid=wellbeing-link]")
     desk.wait_for_url(f"{base}/wellbeing/clinic/patients/{woman.public_id}/")
