@@ -1,6 +1,7 @@
 """The number of fetuses and ART conception come from her pregnancy record once it holds them
 (source "pregnancy"), over what her last grading entered unless only she changed the record
-since; until then they are read back from her last grading. A value entered with a grading is never written to the record."""
+since; until then they are read back from her last grading. A value entered with a grading is
+never written to the record."""
 
 from __future__ import annotations
 
