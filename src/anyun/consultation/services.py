@@ -725,21 +725,21 @@ def record_sign(*, actor: User, consultation_id: Any, request: Any = None) -> Co
     with a clinician's decision at each consultation (ASM-3) has that decision recorded since
     the consultation began first, unless it ended in a referral to in-person care."""
     consultation = _record_writer(actor, consultation_id)
-    if consultation.status != ConsultationStatus.REFERRED and suitability_decision_due(
-        consultation.woman, since=consultation.opened_at
-    ):
-        raise DomainError(
-            "suitability_decision_due",
-            _(
-                "Record your online-care decision for this consultation before signing: her "
-                "risk colour asks for it at each consultation."
-            ),
-        )
     now = timezone.now()
     with transaction.atomic():
         draft = selectors.record_draft_of(consultation)
         if draft is None:
             raise DomainError("record_no_draft", _("There is no draft to sign."))
+        if consultation.status != ConsultationStatus.REFERRED and suitability_decision_due(
+            consultation.woman, since=consultation.opened_at
+        ):
+            raise DomainError(
+                "suitability_decision_due",
+                _(
+                    "Record your online-care decision for this consultation before signing: "
+                    "her risk colour asks for it at each consultation."
+                ),
+            )
         changed = ConsultationRecord.objects.filter(pk=draft.pk, status=RecordStatus.DRAFT).update(
             status=RecordStatus.SIGNED, signed_at=now
         )

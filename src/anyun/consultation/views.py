@@ -346,11 +346,12 @@ def record(request: HttpRequest, consultation_id: UUID) -> HttpResponse:
     if side == "woman":
         return render(request, "consultation/record_woman.html", context)
     context["risk_badge"] = risk_badges({consultation.woman_id})[consultation.woman_id]
+    draft = selectors.record_draft_of(consultation)
     context["decision_due"] = (
-        consultation.status != ConsultationStatus.REFERRED
+        (draft is not None or not signed)  # a record still to sign
+        and consultation.status != ConsultationStatus.REFERRED
         and suitability_decision_due(consultation.woman, since=consultation.opened_at)
     )
-    draft = selectors.record_draft_of(consultation)
     form: RecordForm | None = None
     if not consultation.is_open:
         if request.method == "POST":
