@@ -8,7 +8,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from anyun.accounts.sessions import IDLE_KEY, IDLE_TOUCH_SECONDS, START_KEY, session_expired
+from anyun.accounts.sessions import IDLE_KEY, START_KEY, idle_touch_seconds, session_expired
 
 
 class SessionTimeoutMiddleware:
@@ -22,7 +22,7 @@ class SessionTimeoutMiddleware:
             if session_expired(request.session, now=now):
                 logout(request)
                 request.session["anyun_timed_out"] = True
-            elif now - request.session.get(IDLE_KEY, 0) >= IDLE_TOUCH_SECONDS:
+            elif not 0 <= now - request.session.get(IDLE_KEY, 0) < idle_touch_seconds():
                 request.session[IDLE_KEY] = now
         response = self.get_response(request)
         user = getattr(request, "user", None)

@@ -20,6 +20,12 @@ START_KEY = "anyun_login_at"
 IDLE_TOUCH_SECONDS = 60
 
 
+def idle_touch_seconds() -> int:
+    """How often the idle clock moves: once a minute, or at half the idle limit when that is
+    shorter, so an active session never times out between two writes."""
+    return min(IDLE_TOUCH_SECONDS, settings.ANYUN_IDLE_TIMEOUT_MINUTES * 30)
+
+
 def session_expired(session: Mapping[str, Any], *, now: float) -> bool:
     """True once the session has been idle or open too long (a session without the clocks
     yet is the one signing in now)."""

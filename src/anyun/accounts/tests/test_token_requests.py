@@ -79,3 +79,15 @@ def test_the_idle_clock_is_written_at_most_once_a_minute(
     # Idle for the limit after the clock last moved: signed out, as before.
     time_machine.move_to(start + dt.timedelta(seconds=61, minutes=31), tick=False)
     assert client.get("/api/v1/auth/me").status_code == 401
+
+
+def test_a_short_idle_limit_moves_the_clock_at_half_of_it(
+    make_woman: Any, time_machine: Any, settings: Any
+) -> None:
+    settings.ANYUN_IDLE_TIMEOUT_MINUTES = 1  # the clock moves every 30 s, not every minute
+    start = timezone.now()
+    time_machine.move_to(start, tick=False)
+    client = woman_client(make_woman())
+    for seconds in (0, 40, 80, 120):  # active every 40 s: never idle for a minute
+        time_machine.move_to(start + dt.timedelta(seconds=seconds), tick=False)
+        assert client.get("/api/v1/auth/me").status_code == 200
