@@ -76,6 +76,7 @@ SOURCE_THYROID: Final = "《妊娠和产后甲状腺疾病诊治指南（第2版
 SOURCE_FHR: Final = (
     "FIGO intrapartum fetal monitoring consensus (2015): normal baseline 110-160 bpm"
 )
+SOURCE_FHR_URGENT: Final = "Fetal heart rate urgent below 100 or above 180 bpm (LOCAL POLICY)"
 SOURCE_GLUCOSE_ALARM: Final = (
     "Glucose urgent limits < 3.3 and >= 11.1 mmol/L (LOCAL POLICY for the lab)"
 )
@@ -390,7 +391,7 @@ _OBSERVATIONS: tuple[Observation, ...] = (
         (_r(110, 160, SOURCE_FHR, "S", pregnancy=True),),
         critical_low=100,
         critical_high=181,  # "> 180" on whole beats
-        critical_source=SOURCE_FHR,
+        critical_source=SOURCE_FHR_URGENT,
     ),
     Observation("ultrasound_finding", Kind.TEXT),
     Observation(
