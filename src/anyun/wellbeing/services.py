@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -879,38 +879,53 @@ def screening_reminders_send_due(*, today: dt.date | None = None) -> int:
     return sent
 
 
+SWEEP_BATCH = 2000  # pregnancies read, and reminders sent, per batch of the self-check sweep
+
+
 def self_check_reminders_send_due(*, today: dt.date | None = None) -> int:
     """Sweep (daily): remind each pregnant woman whose health self-assessment is due, every
     `ANYUN_SELF_CHECK_REMINDER_DAYS` days since her last one (or since her pregnancy was
     recorded), once per period while she does not fill it in; 0 turns the reminder off.
 
-    Set-based: one query for the current pregnancies, one for her last self-assessment, one
-    for consent and one for the reminders already sent; then one notification per reminder."""
+    Set-based, in batches: per batch one read of the current pregnancies of active women with
+    her last self-assessment (a subquery on its index), one for consent and one for the
+    reminders already sent; then one notification per reminder."""
     every = settings.ANYUN_SELF_CHECK_REMINDER_DAYS
     if every <= 0:
         return 0
     today = today or timezone.localdate()
-    last_done = {
-        row["woman_id"]: timezone.localdate(row["last"])
-        for row in SelfAssessment.objects.values("woman_id").annotate(last=Max("done_at"))
-        if row["last"] is not None
-    }
-    due: list[tuple[User, str]] = []  # (woman, dedup key of this period)
+    last_done = (
+        SelfAssessment.objects.filter(woman=OuterRef("woman_id"))
+        .order_by("-done_at")
+        .values("done_at")[:1]
+    )
     pregnancies = (
-        Pregnancy.objects.filter(status=PregnancyStatus.CURRENT)
+        Pregnancy.objects.filter(status=PregnancyStatus.CURRENT, woman__is_active=True)
+        .annotate(last_done=Subquery(last_done))
         .select_related("woman")
         .only("public_id", "created_at", "woman")
+        .order_by("pk")
     )
-    for pregnancy in pregnancies:
+    sent = 0
+    batch: list[tuple[User, str]] = []
+    for pregnancy in pregnancies.iterator(chunk_size=SWEEP_BATCH):
+        done = pregnancy.last_done
         since = max(
             timezone.localdate(pregnancy.created_at),
-            _not_after(last_done.get(pregnancy.woman_id), today) or dt.date.min,
+            _not_after(timezone.localdate(done) if done else None, today) or dt.date.min,
         )
         periods = (today - since).days // every
-        if periods < 1:
-            continue
-        due_on = since + dt.timedelta(days=periods * every)
-        due.append((pregnancy.woman, f"self-check-due:{pregnancy.public_id}:{due_on}"))
+        if periods >= 1:
+            due_on = since + dt.timedelta(days=periods * every)
+            batch.append((pregnancy.woman, f"self-check-due:{pregnancy.public_id}:{due_on}"))
+        if len(batch) >= SWEEP_BATCH:
+            sent += _self_check_remind(batch)
+            batch = []
+    return sent + _self_check_remind(batch)
+
+
+def _self_check_remind(due: list[tuple[User, str]]) -> int:
+    """Send the self-check reminders of one batch: consented women, once per period."""
     if not due:
         return 0
     consented = women_consented({w.pk for w, _k in due})

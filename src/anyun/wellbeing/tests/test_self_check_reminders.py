@@ -89,3 +89,20 @@ def test_the_sweep_runs_daily() -> None:
     (job,) = [j for j in PERIODIC_JOBS if j.name == "wellbeing.self_check_reminders_send_due"]
     assert job.trigger == {"trigger": "cron", "hour": 9, "minute": 30}
     assert job.task_path == "anyun.wellbeing.tasks.self_check_reminders_send_due"
+
+
+def test_in_batches_each_woman_once_and_not_a_closed_account(
+    make_woman: Any, time_machine: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(services, "SWEEP_BATCH", 2)
+    start = timezone.now()
+    time_machine.move_to(start, tick=False)
+    women = [make_woman(pregnant_weeks=20) for _ in range(5)]
+    closed = women.pop()
+    closed.is_active = False
+    closed.save(update_fields=["is_active"])
+    _forward(time_machine, start, 7)
+    assert services.self_check_reminders_send_due() == 4
+    assert all(len(_reminders(w)) == 1 for w in women)
+    assert not _reminders(closed)
+    assert services.self_check_reminders_send_due() == 0
