@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from anyun.accounts.decorators import acting_user, staff_required, woman_required
+from anyun.assessment.selectors import risk_badges
 from anyun.audit.services import audit_record
 from anyun.core.errors import DomainError, NotFound
 from anyun.core.forms import form_error
@@ -145,11 +146,16 @@ def address_remove(request: HttpRequest, address_id: UUID) -> HttpResponse:
 def pharmacy(request: HttpRequest) -> HttpResponse:
     actor = acting_user(request)
     services.pharmacy_queue_read(actor=actor, request=request)
+    queue = selectors.pharmacy_queue()
+    rows = [*queue.to_dispense, *queue.waiting_address, *queue.on_the_way, *queue.failed]
+    badges = risk_badges({f.woman_id for f in rows})  # her colour beside her name
+    for f in rows:
+        f.risk_badge = badges[f.woman_id]  # type: ignore[attr-defined]
     return render(
         request,
         "delivery/pharmacy.html",
         {
-            "queue": selectors.pharmacy_queue(),
+            "queue": queue,
             "form": forms.PickupForm(),
             "now": timezone.now(),
         },
@@ -183,6 +189,7 @@ def pharmacy_detail(request: HttpRequest, fulfilment_id: UUID) -> HttpResponse:
         "delivery/pharmacy_detail.html",
         {
             "f": fulfilment,
+            "risk_badge": risk_badges({fulfilment.woman_id})[fulfilment.woman_id],
             "events": list(fulfilment.events.select_related("actor")),
             "lines": list(fulfilment.prescription.lines.order_by("position")),
             "fail_form": forms.FailForm(),

@@ -208,6 +208,7 @@ def care_team(request: HttpRequest) -> HttpResponse:
         clinician_profile__department=profile.department if profile else None,
     ).order_by("display_name")
     shown_name = ""
+    knows = False
     if found is not None:
         # Only someone who decides her team (or already sees her record) sees her full name.
         name = str(found.woman_profile.real_name or found.display_name)
@@ -215,6 +216,13 @@ def care_team(request: HttpRequest) -> HttpResponse:
             user, found
         )
         shown_name = name if knows else name[:1] + "*" * max(1, len(name) - 1)
+    proposals = list(careteam_selectors.proposals_pending_for(user))
+    # Her colour beside her name for whoever decides her team (not for a masked lookup).
+    badges = assessment_selectors.risk_badges(
+        {p.woman_id for p in proposals} | ({found.pk} if found is not None and knows else set())
+    )
+    for proposal in proposals:
+        proposal.risk_badge = badges[proposal.woman_id]  # type: ignore[attr-defined]
     return render(
         request,
         "web/care_team.html",
@@ -225,7 +233,8 @@ def care_team(request: HttpRequest) -> HttpResponse:
             "members": members,
             "can_assign": found is not None and careteam_services.may_assign(user, found),
             "can_propose": careteam_services.may_propose(user),
-            "proposals": careteam_selectors.proposals_pending_for(user),
+            "proposals": proposals,
+            "found_badge": badges.get(found.pk) if found is not None else None,
         },
     )
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from anyun.accounts.decorators import acting_user, staff_required
 from anyun.accounts.models import Role, User
+from anyun.assessment.selectors import risk_badges
 from anyun.audit.services import audit_record
 from anyun.careteam.selectors import access_woman
 from anyun.clinical.red_flags import Stage
@@ -331,6 +332,7 @@ def patient(request: HttpRequest, woman_id: UUID) -> HttpResponse:
         {
             "woman": woman,
             "name": (profile.real_name if profile else "") or woman.display_name,
+            "risk_badge": risk_badges({woman.pk})[woman.pk],
             "screenings": [screening_view(s) for s in screenings],
             "due": services.screening_status(woman),
             "repeats": list(selectors.repeats_open_of(woman)),

@@ -143,3 +143,20 @@ def test_her_team_is_shown_to_her(make_woman: Any, make_clinician: Any) -> None:
     page = client.get("/")
     assert [m.member for m in page.context["team"]] == [responsible]
     assert str(responsible) in page.content.decode()
+
+
+def test_her_colour_beside_her_name_for_who_decides_not_for_a_masked_lookup(
+    make_woman: Any, make_clinician: Any
+) -> None:
+    woman, nurse, head = make_woman(), make_clinician("nurse"), make_clinician(head=True)
+    doctor = make_clinician()
+    care_team_propose(actor=nurse, woman=woman, member=doctor)
+    en = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    decider = staff_client(head).get("/clinic/care-team/", {"lookup": woman.phone}, **en)
+    text = decider.content.decode()
+    proposal_row = text.split("<tbody>", 1)[1].split("</tr>", 1)[0]
+    assert 'data-testid="risk-badge"' in proposal_row and "Risk not graded" in proposal_row
+    found = text.split('<section class="card"><h2>', 2)[2].split("</h2>", 1)[0]
+    assert 'data-testid="risk-badge"' in found
+    masked = staff_client(nurse).get("/clinic/care-team/", {"lookup": woman.phone}, **en)
+    assert 'data-testid="risk-badge"' not in masked.content.decode()

@@ -114,3 +114,14 @@ def test_her_address_book_page(world: World) -> None:
     home(world, label="家")
     page = woman_client(world.woman).get("/delivery/addresses/", **ZH).content.decode()
     assert "家" in page and "13800138000" in page
+
+
+def test_the_pharmacy_sees_her_colour_beside_her_name(world: World, delivery: Fulfilment) -> None:
+    pharmacy = staff_client(world.pharmacist)
+    queue = pharmacy.get("/delivery/pharmacy/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    row = queue.split('data-testid="dispense-row"', 1)[1].split("</tr>", 1)[0]
+    assert f"{world.woman} " in row and 'data-testid="risk-badge"' in row
+    assert "Green · low risk" in row  # graded green at her in-person visit
+    page = pharmacy.get(f"/delivery/pharmacy/{delivery.public_id}/", HTTP_ACCEPT_LANGUAGE="en")
+    heading = page.content.decode().split("<h1>", 1)[1].split("</h1>", 1)[0]
+    assert str(world.woman) in heading and "Green · low risk" in heading

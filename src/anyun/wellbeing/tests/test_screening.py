@@ -317,3 +317,10 @@ def test_support_is_refused_in_the_future_and_for_an_outsider(ward: Ward) -> Non
     with pytest.raises(DomainError) as caught:
         services.support_record(actor=ward.responsible, woman=ward.woman, kind="hypnosis")
     assert caught.value.field == "kind"
+
+
+def test_her_colour_beside_her_name_on_the_mental_health_page(ward: Ward) -> None:
+    url = f"/wellbeing/clinic/patients/{ward.woman.public_id}/"
+    page = staff_client(ward.responsible).get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    heading = page.split("<h1>", 1)[1].split("</h1>", 1)[0]
+    assert 'data-testid="risk-badge"' in heading and "Risk not graded" in heading  # not yet
