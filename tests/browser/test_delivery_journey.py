@@ -30,7 +30,7 @@ from tests.browser.conftest import AsgiServer
 from tests.browser.support import (
     DESKTOP_VIEWPORT,
     PHONE_VIEWPORT,
-    run_queued_jobs,
+    run_queued_jobs_until,
     staff_sign_in,
     wait_for_sms_code,
 )
@@ -132,7 +132,8 @@ def test_prescribed_approved_paid_delivered(
     phone.wait_for_url(f"{base}/billing/orders/{order.public_id}/sandbox/")
     phone.click("[data-testid=sandbox-confirm]")
     phone.wait_for_url(f"{base}/billing/orders/{order.public_id}/result/")
-    run_queued_jobs()
+    # The payment's notification is a queued job; the server's embedded worker may be running it.
+    run_queued_jobs_until(lambda: PaymentOrder.objects.get(pk=order.pk).status == OrderStatus.PAID)
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
     fulfilment = Fulfilment.objects.get()
@@ -170,8 +171,9 @@ def test_prescribed_approved_paid_delivered(
     assert Drug.objects.get(code="folic_acid_0_4").stock == folic_stock - 7
 
     # The hand-over and the demo courier are queued jobs (the server's worker may be first).
-    run_queued_jobs()
-    run_queued_jobs()
+    run_queued_jobs_until(
+        lambda: Fulfilment.objects.get(pk=fulfilment.pk).status == FulfilmentStatus.DELIVERED
+    )
     fulfilment.refresh_from_db()
     assert fulfilment.status == FulfilmentStatus.DELIVERED
     pharmacy.reload()

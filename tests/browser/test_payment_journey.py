@@ -21,7 +21,7 @@ from anyun.prescribing import services as prescribing
 from anyun.prescribing.tests.conftest import consultation_for, seen_in_person, totp_now
 from anyun.scheduling import services as scheduling
 from tests.browser.conftest import AsgiServer
-from tests.browser.support import PHONE_VIEWPORT, run_queued_jobs, wait_for_sms_code
+from tests.browser.support import PHONE_VIEWPORT, run_queued_jobs_until, wait_for_sms_code
 
 pytestmark = pytest.mark.browser
 
@@ -111,8 +111,8 @@ def test_she_pays_for_her_prescription_in_the_sandbox(
     fits(phone)
     phone.click("[data-testid=sandbox-confirm]")
     phone.wait_for_url(f"{base}/billing/orders/{order.public_id}/result/")
-    # The notification is a queued job; the server's embedded worker may have sent it already.
-    run_queued_jobs()
+    # The notification is a queued job; the server's embedded worker may be running it.
+    run_queued_jobs_until(lambda: PaymentOrder.objects.get(pk=order.pk).status == OrderStatus.PAID)
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
     phone.reload()
