@@ -13,39 +13,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from anyun.accounts.models import User
-from anyun.assessment.services import GradingInput, grading_record
+from anyun.assessment.tests.badges import GREEN, ORANGE, regrade_orange, squash
 from anyun.orders.selectors import woman_name
 from anyun.orders.tests.conftest import World, order, report, v
 from anyun.orders.tests.test_consultation import _consultation
-from anyun.pregnancy.selectors import current_pregnancy_of
 
 pytestmark = pytest.mark.django_db
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
-ORANGE = (
-    '<span class="risk-badges" data-testid="risk-badge" data-colour="orange">'
-    '<span class="badge risk risk-orange">Orange · higher risk</span></span>'
-)
-GREEN = (
-    '<span class="risk-badges" data-testid="risk-badge" data-colour="green">'
-    '<span class="badge risk risk-green">Green · low risk</span></span>'
-)
-
-
-def orange(world: World, woman: User) -> None:
-    """Regraded orange (asthma) after the green grading of her first visit."""
-    pregnancy = current_pregnancy_of(woman)
-    assert pregnancy is not None
-    grading_record(
-        actor=world.clinician,
-        pregnancy=pregnancy,
-        data=GradingInput(answers={"g_asthma": True}, entered={}, diagnoses=[]),
-    )
-
-
-def squash(html: str) -> str:
-    """Without the blanks before a tag (the badge ends with a line break)."""
-    return re.sub(r"\s+(?=<)", "", html)
 
 
 def heading(page: str) -> str:
@@ -57,7 +31,7 @@ def heading(page: str) -> str:
 def test_her_colour_beside_her_name_in_each_list_of_the_clinic_home(
     world: World, tomorrow: datetime
 ) -> None:
-    orange(world, world.woman)
+    regrade_orange(actor=world.clinician, woman=world.woman)
     held = _consultation(world, timezone.localtime(tomorrow).replace(hour=9))
     report(world, order(world, "fbc"), v("hb", 98))
     report(world, order(world, "fbc", woman=world.other_woman), v("hb", 120))
@@ -89,7 +63,7 @@ def test_her_colour_beside_her_name_in_each_list_of_the_clinic_home(
 def test_her_colour_in_the_heading_of_the_order_form_the_order_and_the_report(
     world: World,
 ) -> None:
-    orange(world, world.woman)
+    regrade_orange(actor=world.clinician, woman=world.woman)
     found = order(world, "fbc")
     entered = report(world, found, v("hb", 98))
     doctor = staff_client(world.clinician)
@@ -107,7 +81,7 @@ def test_her_colour_in_the_heading_of_the_order_form_the_order_and_the_report(
 
 
 def test_the_clinic_home_reads_the_colours_once_however_many_rows(world: World) -> None:
-    orange(world, world.woman)
+    regrade_orange(actor=world.clinician, woman=world.woman)
     report(world, order(world, "fbc"), v("hb", 98))
     doctor = staff_client(world.clinician)
     doctor.get("/orders/clinic/", **EN)  # sessions and caches warmed

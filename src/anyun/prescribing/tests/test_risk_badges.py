@@ -17,8 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from anyun.accounts.models import User
-from anyun.assessment.services import GradingInput, grading_record
-from anyun.pregnancy.selectors import current_pregnancy_of
+from anyun.assessment.tests.badges import GREEN, ORANGE, regrade_orange, squash
 from anyun.prescribing import services
 from anyun.prescribing.models import Prescription
 from anyun.prescribing.selectors import woman_name
@@ -35,30 +34,6 @@ from anyun.prescribing.tests.conftest import (
 
 pytestmark = pytest.mark.django_db
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
-ORANGE = (
-    '<span class="risk-badges" data-testid="risk-badge" data-colour="orange">'
-    '<span class="badge risk risk-orange">Orange · higher risk</span></span>'
-)
-GREEN = (
-    '<span class="risk-badges" data-testid="risk-badge" data-colour="green">'
-    '<span class="badge risk risk-green">Green · low risk</span></span>'
-)
-
-
-def orange(world: World, woman: User) -> None:
-    """Regraded orange (asthma) after the green grading of her first visit."""
-    pregnancy = current_pregnancy_of(woman)
-    assert pregnancy is not None
-    grading_record(
-        actor=world.head,
-        pregnancy=pregnancy,
-        data=GradingInput(answers={"g_asthma": True}, entered={}, diagnoses=[]),
-    )
-
-
-def squash(html: str) -> str:
-    """Without the blanks before a tag (the badge ends with a line break)."""
-    return re.sub(r"\s+(?=<)", "", html)
 
 
 def page_of(user: User, path: str) -> str:
@@ -84,7 +59,7 @@ def signed_for(world: World, woman: User, starts: datetime) -> Prescription:
 def test_her_colour_beside_her_name_in_the_queue_and_the_review(
     world: World, time_machine: Any
 ) -> None:
-    orange(world, world.woman)
+    regrade_orange(actor=world.head, woman=world.woman)
     hers = signed(world)
     page = page_of(world.pharmacist, "/prescribing/review/")
     [row] = re.findall(r'<tr data-testid="queue-row">.*?</tr>', page, re.S)
@@ -102,7 +77,7 @@ def test_her_colour_beside_her_name_in_the_queue_and_the_review(
 def test_her_colour_beside_her_name_on_the_clinicians_pages(
     world: World, time_machine: Any
 ) -> None:
-    orange(world, world.woman)
+    regrade_orange(actor=world.head, woman=world.woman)
     written = draft(world)
     name = woman_name(world.woman)
     home = page_of(world.clinician, "/prescribing/clinic/")
@@ -123,7 +98,7 @@ def test_her_colour_beside_her_name_on_the_clinicians_pages(
 def test_the_queue_reads_the_colours_once_however_many_rows(
     world: World, time_machine: Any, make_woman: Callable[..., User], tomorrow: datetime
 ) -> None:
-    orange(world, world.woman)
+    regrade_orange(actor=world.head, woman=world.woman)
     signed(world)
 
     def queue() -> tuple[str, list[str]]:
