@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anyun.audit.labels import register as register_audit_labels
 from anyun.notify.kinds import register as register_notification_kinds
+from anyun.prescribing.links import register as register_after_payment_link
 
 
 class DeliveryConfig(AppConfig):
@@ -17,7 +18,6 @@ class DeliveryConfig(AppConfig):
             on_prescription_paid,
             on_prescription_refunded,
         )
-        from anyun.prescribing.links import register as register_after_payment_link
         from anyun.prescribing.signals import prescription_paid, prescription_refunded
 
         register_after_payment_link(link_for_her_prescription)
