@@ -3,6 +3,8 @@ proposes. Consultations (a later feature) call `care_access_grant`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -263,3 +265,67 @@ def care_access_grant(
         CareTeamMember.objects.filter(pk=row.pk).update(ends_at=until)
         row.ends_at = until
     return row
+
+
+@dataclass(frozen=True)
+class AccessGrant:
+    """One access of `care_access_grants`: arguments as `care_access_grant` (`until` given)."""
+
+    woman: User
+    clinician: User
+    reference: str
+    until: datetime
+    source: str = AccessSource.ALARM
+
+
+def care_access_grants(grants: Sequence[AccessGrant]) -> None:
+    """`care_access_grant` for many at once (a batch of alarms routed together), in a constant
+    number of statements: one read of the memberships already open under these references,
+    one insert of the missing ones and one update of those ending too soon. A grant given
+    twice in `grants` is given once, with the later end. Should another writer open one of
+    them meanwhile, each grant is given on its own (`care_access_grant`)."""
+    wanted: dict[tuple[int, int, str, str], AccessGrant] = {}
+    for grant in grants:
+        key = (grant.woman.pk, grant.clinician.pk, grant.source, grant.reference)
+        if key not in wanted or wanted[key].until < grant.until:
+            wanted[key] = grant
+    if not wanted:
+        return
+    open_rows = {
+        (row.woman_id, row.member_id, row.source, row.reference): row
+        for row in CareTeamMember.objects.filter(
+            reference__in={key[3] for key in wanted},
+            ended_at__isnull=True,
+        )
+    }
+    now = timezone.now()
+    extend: dict[datetime, list[int]] = {}
+    for key, row in open_rows.items():
+        if key in wanted and (row.ends_at is None or row.ends_at < wanted[key].until):
+            extend.setdefault(wanted[key].until, []).append(row.pk)
+    missing = [grant for key, grant in wanted.items() if key not in open_rows]
+    try:
+        with transaction.atomic():
+            CareTeamMember.objects.bulk_create(
+                CareTeamMember(
+                    woman=grant.woman,
+                    member=grant.clinician,
+                    source=grant.source,
+                    reference=grant.reference,
+                    started_at=now,
+                    ends_at=grant.until,
+                )
+                for grant in missing
+            )
+    except IntegrityError:
+        for grant in missing:
+            care_access_grant(
+                woman=grant.woman,
+                clinician=grant.clinician,
+                reference=grant.reference,
+                until=grant.until,
+                source=grant.source,
+            )
+    # One update per end (the grants of one batch share theirs: they are given at one moment).
+    for until, pks in extend.items():
+        CareTeamMember.objects.filter(pk__in=pks).update(ends_at=until)

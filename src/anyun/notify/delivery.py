@@ -18,7 +18,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from anyun.core.worker import job_is_live
-from anyun.notify.adapters import PermanentDeliveryError, deliver_through_channel
+from anyun.notify.adapters import (
+    PermanentDeliveryError,
+    deliver_through_channel,
+    deliver_through_channels,
+)
 from anyun.notify.models import OPEN_STATES, Delivery, DeliveryState
 
 logger = logging.getLogger("anyun.notify")
@@ -130,14 +134,13 @@ def _deliveries_attempt(which: Q, *, now: datetime, requeue: Requeue) -> int:
     sent = 0
     for delivery in claimed:
         delivery.attempts += 1
-        try:
-            reference = deliver_through_channel(delivery)
-        except Exception as exc:
+    for delivery, reference in zip(claimed, deliver_through_channels(claimed), strict=True):
+        if isinstance(reference, Exception):
             _delivery_record_failure(
                 delivery.pk,
                 attempt=delivery.attempts,
-                exc=exc,
-                permanent=isinstance(exc, PermanentDeliveryError),
+                exc=reference,
+                permanent=isinstance(reference, PermanentDeliveryError),
                 requeue=requeue,
             )
             continue

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from anyun.core.errors import NotFound
 from anyun.notify.models import Channel, Delivery, DeliveryState, Notification
@@ -23,6 +24,20 @@ def unread_count_for(*, user: Any) -> int:
     if user is None or not user.is_authenticated:
         return 0
     return inbox_for(user=user).filter(read_at__isnull=True).count()
+
+
+def unread_counts_for(user_ids: Iterable[int]) -> dict[int, int]:
+    """`unread_count_for` of many users in one grouped COUNT (a user with none is absent)."""
+    ids = set(user_ids)
+    if not ids:
+        return {}
+    rows = (
+        Notification.objects.filter(recipient_id__in=ids, in_inbox=True, read_at__isnull=True)
+        .values("recipient_id")
+        .annotate(unread=Count("id"))
+        .values_list("recipient_id", "unread")
+    )
+    return dict(rows)
 
 
 def access_notification(*, user: Any, public_id: uuid.UUID | str) -> Notification:

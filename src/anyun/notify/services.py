@@ -172,7 +172,10 @@ class Message:
 
 
 def notifications_send_many(
-    messages: Sequence[Message], *, channels: Iterable[str] = ("in_app", "push")
+    messages: Sequence[Message],
+    *,
+    channels: Iterable[str] = ("in_app", "push"),
+    queue: bool = True,
 ) -> list[Notification]:
     """Write many notifications at once: a set-based `notification_send` for sweeps that tell
     hundreds of people in one run (appointment reminders).
@@ -182,7 +185,9 @@ def notifications_send_many(
     read in one query, the notifications and their deliveries are inserted in bulk, and one
     queue job attempts up to DELIVERIES_PER_JOB deliveries in turn. Should another writer take
     one of the keys at the same moment, the batch falls back to one `notification_send` per
-    message, each deduplicated on its own. Returns the notifications written.
+    message, each deduplicated on its own. `queue=False`: no job, as for `notification_send`
+    (the caller delivers them once its transaction commits, `notifications_deliver_now`).
+    Returns the notifications written.
     """
     chosen = _check_channels(channels)
     phones = [
@@ -242,6 +247,7 @@ def notifications_send_many(
                 channels=chosen,
                 dedup_key=m.dedup_key,
                 phone=m.phone,
+                queue=queue,
             )
             for m, _phone in fresh
         ]
@@ -257,8 +263,9 @@ def notifications_send_many(
         for notification, (m, phone) in zip(notifications, fresh, strict=True)
         for channel in chosen
     )
-    for start in range(0, len(deliveries), DELIVERIES_PER_JOB):
-        deliveries_enqueue(deliveries[start : start + DELIVERIES_PER_JOB])
+    if queue:
+        for start in range(0, len(deliveries), DELIVERIES_PER_JOB):
+            deliveries_enqueue(deliveries[start : start + DELIVERIES_PER_JOB])
     return notifications
 
 

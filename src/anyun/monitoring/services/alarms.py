@@ -22,7 +22,7 @@ from anyun.accounts.models import CLINICAL_ROLES, Role, User
 from anyun.audit.services import audit_record
 from anyun.careteam.models import AccessSource
 from anyun.careteam.selectors import care_team_of, women_visible_to
-from anyun.careteam.services import care_access_grant
+from anyun.careteam.services import AccessGrant, care_access_grant, care_access_grants
 from anyun.clinical import alarms as rules
 from anyun.core.errors import DomainError, NotFound
 from anyun.core.inputs import text_within
@@ -42,7 +42,12 @@ from anyun.monitoring.models import (
 )
 from anyun.monitoring.signals import bp_confirmed
 from anyun.notify.models import Notification
-from anyun.notify.services import notification_send, notifications_deliver_now
+from anyun.notify.services import (
+    Message,
+    notification_send,
+    notifications_deliver_now,
+    notifications_send_many,
+)
 from anyun.staff.models import Department
 from anyun.staff.selectors import (
     can_practise_online,
@@ -64,6 +69,8 @@ ROUTE_STALE_AFTER = dt.timedelta(seconds=60)
 # later jobs find theirs routed already; bounded so that one job never runs for long.
 ROUTE_BATCH_MAX = 200
 ROUTE_BATCH_SECONDS = 5.0
+# Alarms routed together in one transaction (one set of bulk writes).
+ROUTE_CHUNK = 25
 # Queue priority of a routing job with an urgent alarm (others: the default, 0).
 URGENT_ROUTE_PRIORITY = 50
 
@@ -175,7 +182,7 @@ def _alarm_create(*, woman: User, pairs: Sequence[tuple[Reading, rules.Finding]]
     alarm.save()
     _event(alarm, AlarmEventKind.RAISED, actor=None, rules=[row["rule"] for row in alarm.findings])
     if alarm.grade in ROUTED_GRADES:
-        _alarm_route(alarm)
+        _alarms_route_together([alarm])
     return alarm
 
 
@@ -199,37 +206,70 @@ def alarms_route(*, alarm_ids: Sequence[int], batch: bool = True) -> int:
     goes to the first of her responder chain (access to her record, a notification delivered
     at once to the in-app inbox and the live feed; urgent: an SMS to that person and the
     on-duty clinicians, once each, and the time it escalates). Safe to run twice: a routed
-    alarm is left alone. Each alarm is routed in its own transaction; one that fails is logged
-    and left for `alarms_route_stale`, and the others still go out.
+    alarm is left alone. Alarms are routed ROUTE_CHUNK at a time, together in one transaction
+    of bulk writes (`_alarms_route_together`); should that fail, each of them is routed in
+    its own, and one that fails there too is logged and left for `alarms_route_stale` while
+    the others still go out.
 
     With `batch`, the job then routes the other alarms still waiting, gravest and oldest
-    first, picking the next one after each (an urgent alarm raised meanwhile goes next), up to
-    ROUTE_BATCH_MAX or ROUTE_BATCH_SECONDS: under load one job routes what many were written
-    for, and theirs then find nothing to do. Returns how many it routed."""
+    first, picking the next chunk after each (an urgent alarm raised meanwhile goes next), up
+    to ROUTE_BATCH_MAX more or ROUTE_BATCH_SECONDS: under load one job routes what many were
+    written for, and theirs then find nothing to do. Returns how many it routed."""
     with _routing_memo():
         return _route_batch(list(dict.fromkeys(alarm_ids)), batch=batch)
 
 
 def _route_batch(tried: list[int], *, batch: bool) -> int:
-    routed = sum(_route_one(pk, skip_locked=False) for pk in tried)
+    routed = 0
+    for start in range(0, len(tried), ROUTE_CHUNK):
+        routed += _route_chunk(tried[start : start + ROUTE_CHUNK], tried=tried)
     if not batch:
         return routed
     until = time.monotonic() + ROUTE_BATCH_SECONDS
-    for _n in range(ROUTE_BATCH_MAX):
-        if time.monotonic() > until:
-            break
-        pk = (
-            _unrouted()
-            .exclude(pk__in=tried)
-            .order_by("-grade_rank", "created_at", "pk")
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if pk is None:
-            break
-        tried.append(pk)
-        routed += _route_one(pk, skip_locked=True)
-    return routed
+    more = 0
+    while more < ROUTE_BATCH_MAX and time.monotonic() <= until:
+        before = len(tried)
+        more += _route_chunk(None, tried=tried, limit=min(ROUTE_CHUNK, ROUTE_BATCH_MAX - more))
+        if len(tried) == before:
+            break  # nothing else waiting (or all of it held by another worker)
+    return routed + more
+
+
+def _route_chunk(pks: list[int] | None, *, tried: list[int], limit: int = ROUTE_CHUNK) -> int:
+    """Route together, in one transaction, the alarms `pks` (the job's own, waiting for any
+    lock) or else the next `limit` still waiting that nobody holds, gravest and oldest
+    first; each one picked is added to `tried`. Their in-app and live-feed deliveries are
+    made together once it has committed. Should that transaction fail, each alarm is tried in
+    its own (`_route_one`), so that one that cannot be routed holds back no other."""
+    picked: list[int] = list(pks or ())
+    to_deliver: list[Notification] = []
+    try:
+        with transaction.atomic():
+            waiting = (
+                _unrouted()
+                .select_for_update(skip_locked=pks is None, of=("self",))
+                .select_related("woman__woman_profile", "reading")
+                .order_by("-grade_rank", "created_at", "pk")
+            )
+            if pks is None:
+                waiting = waiting.exclude(pk__in=tried)[:limit]
+            else:
+                waiting = waiting.filter(pk__in=pks)
+            alarms = list(waiting)
+            if pks is None:
+                picked = [alarm.pk for alarm in alarms]
+                tried.extend(picked)
+            if not alarms:
+                return 0
+            _alarms_route_together(alarms, deliver_now=to_deliver)
+    except Exception:
+        logger.exception("alarms %s: routing together failed; each is tried alone", picked)
+        return sum(_route_one(pk, skip_locked=True) for pk in picked)
+    try:
+        notifications_deliver_now(to_deliver)
+    except Exception:
+        logger.exception("alarms %s: delivery failed; notify's sweep retries it", picked)
+    return len(alarms)
 
 
 def alarms_route_stale(*, now: dt.datetime | None = None) -> int:
@@ -272,7 +312,7 @@ def _route_one(pk: int, *, skip_locked: bool) -> int:
             )
             if alarm is None:
                 return 0
-            _alarm_route(alarm, deliver_now=to_deliver)
+            _alarms_route_together([alarm], deliver_now=to_deliver)
     except Exception:
         logger.exception("alarm %s: routing failed; the sweep retries it", pk)
         return 0
@@ -307,29 +347,76 @@ def alarm_delivery(alarm: Alarm) -> str:
     return "nobody" if recipients else "pending"
 
 
-def _alarm_route(alarm: Alarm, *, deliver_now: list[Notification] | None = None) -> None:
-    """Give a new (or newly routed) alarm to the first responder; urgent: SMS, escalation.
-    Nobody to give it to is recorded too (a NOTIFIED event without a recipient).
-    `deliver_now`: collects the notification the caller delivers after commit (else queued)."""
-    chain = responder_chain(alarm.woman)
-    if chain:
-        _alarm_assign(alarm, chain[0], escalation=False, deliver_now=deliver_now)
-    else:
-        _event(alarm, AlarmEventKind.NOTIFIED, recipient=None, reachable=False)
-    if alarm.grade == Grade.URGENT:
-        alarm.escalate_at = timezone.now() + dt.timedelta(
-            minutes=settings.ANYUN_ALARM_ESCALATION_MINUTES
-        )
-        alarm.save(update_fields=["escalate_at"])
-        for person in on_duty_for(alarm.woman):
-            if person != alarm.assigned_to and _urgent_sms(alarm, person):
-                _event(
-                    alarm,
-                    AlarmEventKind.NOTIFIED,
-                    recipient=person,
-                    level=alarm.escalation_level,
-                    channel="sms",
-                )
+def _alarms_route_together(
+    alarms: Sequence[Alarm], *, deliver_now: list[Notification] | None = None
+) -> None:
+    """Give each new (or newly routed) alarm to the first of her responder chain (access, an
+    in-app and live-feed notice); urgent: an SMS to that person and to those on duty, and
+    the time it escalates. Nobody to give it to is recorded too (a NOTIFIED event without a
+    recipient). In a constant number of statements whatever their number: everything is
+    written in bulk (the responder chains come from the routing memo). `deliver_now`:
+    collects the notices the caller delivers after commit (else each is queued)."""
+    now = timezone.now()
+    escalate_at = now + dt.timedelta(minutes=settings.ANYUN_ALARM_ESCALATION_MINUTES)
+    grant_until = now + dt.timedelta(days=7)
+    grants: list[AccessGrant] = []
+    messages: list[Message] = []
+    texts: list[Message] = []
+    events: list[AlarmEvent] = []
+
+    def text(alarm: Alarm, person: User) -> bool:
+        if not person.phone:
+            return False
+        grants.append(_alarm_grant(alarm, person, until=grant_until))
+        texts.append(_urgent_sms_message(alarm, person))
+        return True
+
+    for alarm in alarms:
+        chain = responder_chain(alarm.woman)
+        urgent = alarm.grade == Grade.URGENT
+        if chain:
+            person = chain[0]
+            alarm.assigned_to = person
+            grants.append(_alarm_grant(alarm, person, until=grant_until))
+            messages.append(_assigned_message(alarm, person))
+            detail: dict[str, Any] = {
+                "level": alarm.escalation_level,
+                "sms": urgent and text(alarm, person),
+            }
+            events.append(_event_row(alarm, AlarmEventKind.NOTIFIED, person, now, detail))
+        else:
+            events.append(
+                _event_row(alarm, AlarmEventKind.NOTIFIED, None, now, {"reachable": False})
+            )
+        if urgent:
+            alarm.escalate_at = escalate_at
+            for other in on_duty_for(alarm.woman):
+                if other != alarm.assigned_to and text(alarm, other):
+                    detail = {"level": alarm.escalation_level, "channel": "sms"}
+                    events.append(_event_row(alarm, AlarmEventKind.NOTIFIED, other, now, detail))
+    Alarm.objects.bulk_update(alarms, ["assigned_to", "escalate_at"])
+    care_access_grants(grants)
+    notices = notifications_send_many(messages, queue=deliver_now is None)
+    if deliver_now is not None:
+        deliver_now.extend(notices)
+    notifications_send_many(texts, channels=("sms",))
+    AlarmEvent.objects.bulk_create(events)
+
+
+def _event_row(
+    alarm: Alarm, kind: str, recipient: User | None, at: dt.datetime, detail: dict[str, Any]
+) -> AlarmEvent:
+    return AlarmEvent(alarm=alarm, at=at, kind=kind, recipient=recipient, detail=detail)
+
+
+def _alarm_grant(alarm: Alarm, person: User, *, until: dt.datetime) -> AccessGrant:
+    return AccessGrant(
+        woman=alarm.woman,
+        clinician=person,
+        reference=f"alarm:{alarm.public_id}",
+        until=until,
+        source=AccessSource.ALARM,
+    )
 
 
 def _set_primary(alarm: Alarm, rows: list[dict[str, Any]]) -> None:
@@ -517,24 +604,16 @@ def _alarm_assign(
         source=AccessSource.ALARM,
     )
     urgent = alarm.grade == Grade.URGENT
-    name = getattr(getattr(alarm.woman, "woman_profile", None), "real_name", "") or str(alarm.woman)
-    with translation.override(language_of(person)):
-        title = str(_("Urgent alarm") if urgent else _("Alarm to review"))
-        body = f"{name}: {_reasons_summary(alarm)}"
+    message = _assigned_message(alarm, person)
     notification = notification_send(
         recipient=person,
-        kind="alarm",
-        title=title,
-        body=body,
-        link=f"/clinic/alarms/{alarm.public_id}/",
-        payload={
-            "alarm": str(alarm.public_id),
-            "grade": alarm.grade,
-            "woman": str(alarm.woman.public_id),
-            "escalation": alarm.escalation_level,
-        },
+        kind=message.kind,
+        title=message.title,
+        body=message.body,
+        link=message.link,
+        payload=message.payload,
         channels=("in_app", "push"),
-        dedup_key=f"alarm:{alarm.public_id}:{alarm.escalation_level}:{person.pk}",
+        dedup_key=message.dedup_key,
         queue=deliver_now is None,
     )
     if deliver_now is not None:
@@ -546,6 +625,53 @@ def _alarm_assign(
         recipient=person,
         level=alarm.escalation_level,
         sms=texted,
+    )
+
+
+def _assigned_message(alarm: Alarm, person: User) -> Message:
+    """The in-app and live-feed notice to whoever the alarm is given to (their language)."""
+    urgent = alarm.grade == Grade.URGENT
+    name = _memo(
+        ("name", alarm.woman_id),
+        lambda: (
+            getattr(getattr(alarm.woman, "woman_profile", None), "real_name", "")
+            or str(alarm.woman)
+        ),
+    )
+    with translation.override(language_of(person)):
+        title = str(_("Urgent alarm") if urgent else _("Alarm to review"))
+        body = f"{name}: {_reasons_summary(alarm)}"
+    return Message(
+        recipient=person,
+        kind="alarm",
+        title=title,
+        body=body,
+        link=f"/clinic/alarms/{alarm.public_id}/",
+        payload={
+            "alarm": str(alarm.public_id),
+            "grade": alarm.grade,
+            "woman": str(alarm.woman.public_id),
+            "escalation": alarm.escalation_level,
+        },
+        dedup_key=f"alarm:{alarm.public_id}:{alarm.escalation_level}:{person.pk}",
+    )
+
+
+def _urgent_sms_message(alarm: Alarm, person: User) -> Message:
+    """The text to `person` of an urgent alarm: "urgent alarm, open the app" and the link."""
+    link = f"/clinic/alarms/{alarm.public_id}/"
+    with translation.override(language_of(person)):
+        body = gettext("Anyun: an urgent alarm needs you now. Open the app: %(link)s") % {
+            "link": f"{settings.ANYUN_SITE_URL}{link}"
+        }
+    return Message(
+        recipient=person,
+        kind="alarm_sms",
+        title="",
+        body=body,
+        link=link,
+        payload={"alarm": str(alarm.public_id)},
+        dedup_key=f"alarm-sms:{alarm.public_id}:{person.pk}",
     )
 
 
@@ -563,20 +689,16 @@ def _urgent_sms(alarm: Alarm, person: User) -> bool:
         until=timezone.now() + dt.timedelta(days=7),
         source=AccessSource.ALARM,
     )
-    link = f"/clinic/alarms/{alarm.public_id}/"
-    with translation.override(language_of(person)):
-        text = gettext("Anyun: an urgent alarm needs you now. Open the app: %(link)s") % {
-            "link": f"{settings.ANYUN_SITE_URL}{link}"
-        }
+    message = _urgent_sms_message(alarm, person)
     notification_send(
         recipient=person,
-        kind="alarm_sms",
-        title="",
-        body=text,
-        link=link,
-        payload={"alarm": str(alarm.public_id)},
+        kind=message.kind,
+        title=message.title,
+        body=message.body,
+        link=message.link,
+        payload=message.payload,
         channels=("sms",),
-        dedup_key=f"alarm-sms:{alarm.public_id}:{person.pk}",
+        dedup_key=message.dedup_key,
     )
     return True
 

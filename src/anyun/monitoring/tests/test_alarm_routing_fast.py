@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
 from anyun.monitoring import services
@@ -86,21 +88,21 @@ def test_one_job_routes_every_alarm_waiting_gravest_first(ward: Ward) -> None:
         woman=ward.other_woman,
         items=[services.ReadingInput(kind="temperature", value=38.5)],
     ).alarms
-    order: list[int] = []
-    real = alarms_service._alarm_route
+    together: list[list[int]] = []
+    real = alarms_service._alarms_route_together
 
-    def noted(alarm: Alarm, **kwargs: Any) -> None:
-        order.append(alarm.pk)
-        real(alarm, **kwargs)
+    def noted(alarms: list[Alarm], **kwargs: Any) -> None:
+        together.append([alarm.pk for alarm in alarms])
+        real(alarms, **kwargs)
 
-    alarms_service._alarm_route = noted  # type: ignore[assignment]
+    alarms_service._alarms_route_together = noted  # type: ignore[assignment]
     try:
-        # The attention alarm's job runs first: its own alarm, then the urgent ones waiting.
+        # The attention alarm's job runs first: its own alarm, then the others waiting,
+        # together and gravest first.
         assert services.alarms_route(alarm_ids=[attention.pk]) == 3
     finally:
-        alarms_service._alarm_route = real
-    assert order[0] == attention.pk
-    assert set(order[1:]) == {urgent.pk, other.pk}
+        alarms_service._alarms_route_together = real
+    assert together == [[attention.pk], [urgent.pk, other.pk]]
     assert services.alarms_route(alarm_ids=[urgent.pk]) == 0  # its own job: done already
     assert all(
         a.assigned_to is not None for a in Alarm.objects.filter(pk__in=[attention.pk, urgent.pk])
@@ -120,10 +122,10 @@ def test_the_batch_is_bounded(ward: Ward, monkeypatch: Any) -> None:
 def test_a_live_push_that_fails_in_the_job_is_retried_by_a_delivery_job(
     ward: Ward, record: Any, monkeypatch: Any
 ) -> None:
-    def down(delivery: Delivery) -> str:
-        raise ConnectionError("channel layer down")
+    def down(deliveries: list[Delivery]) -> list[str | Exception]:
+        return [ConnectionError("channel layer down") for _d in deliveries]
 
-    monkeypatch.setitem(adapters.ADAPTERS, "push", down)
+    monkeypatch.setitem(adapters.BATCH_ADAPTERS, "push", down)
     (alarm,) = record(bp(150, 95)).alarms
     assert alarm.assigned_to == ward.responsible  # routed all the same
     push = Delivery.objects.get(notification__kind="alarm", channel="push")
@@ -144,3 +146,33 @@ def test_a_delivery_the_job_never_made_is_queued_by_the_sweep(ward: Ward, monkey
     assert {(d.state, d.job_id) for d in waiting} == {(DeliveryState.PENDING, None)}
     assert deliveries_redeliver_due() >= 2
     assert len(_delivery_jobs(waiting)) == 2
+
+
+def _statements_to_route(ward: Ward, count: int) -> int:
+    for _ in range(count):
+        _raise(ward, bp(170, 112))
+        _raise(ward, {"kind": "temperature", "value": 38.5})
+    waiting = list(Alarm.objects.filter(assigned_to__isnull=True).values_list("pk", flat=True))
+    with CaptureQueriesContext(connection) as captured:
+        assert services.alarms_route(alarm_ids=waiting, batch=False) == len(waiting)
+    assert not Alarm.objects.filter(assigned_to__isnull=True).exists()
+    return len(captured.captured_queries)
+
+
+def test_alarms_routed_together_take_the_same_statements_whatever_their_number(
+    ward: Ward,
+) -> None:
+    """Assignments, access, notices, texts, events and their delivery are written in bulk:
+    routing 2 alarms and routing 20 take the same statements (the chain read once)."""
+    for n, person in enumerate((ward.responsible, ward.duty_first, ward.duty_second)):
+        person.phone = f"1390000000{n}"  # each urgent alarm texts all three
+        person.save()
+    # A first round gives the people texted access (they join her team): the same team next.
+    _statements_to_route(ward, 1)
+    Alarm.objects.update(status="closed")
+    few = _statements_to_route(ward, 1)
+    Alarm.objects.update(status="closed")
+    many = _statements_to_route(ward, 10)
+    assert many == few
+    texts = Delivery.objects.filter(channel="sms", notification__kind="alarm_sms")
+    assert texts.count() == 3 * Alarm.objects.filter(grade="urgent").count() > 0

@@ -18,7 +18,8 @@ from anyun.notify.models import Notification
 pytestmark = pytest.mark.django_db
 
 
-def _fail_once(monkeypatch: Any, times: int = 1) -> list[int]:
+def _fail(monkeypatch: Any, times: int) -> list[int]:
+    """The directory fails the first `times` reads of a responder chain."""
     real = alarms_service.responder_chain
     calls: list[int] = []
 
@@ -35,7 +36,7 @@ def _fail_once(monkeypatch: Any, times: int = 1) -> list[int]:
 def test_an_alarm_whose_routing_failed_is_routed_by_the_sweep(
     ward: Ward, record: Any, monkeypatch: Any
 ) -> None:
-    _fail_once(monkeypatch)
+    _fail(monkeypatch, times=2)  # routed with the others, then alone
     (alarm,) = record(bp(170, 112)).alarms
     assert (alarm.status, alarm.assigned_to, alarm.escalate_at) == ("open", None, None)
     assert services.alarm_delivery(alarm) == "pending"
@@ -52,7 +53,9 @@ def test_an_alarm_whose_routing_failed_is_routed_by_the_sweep(
 def test_the_other_alarms_of_a_failing_job_are_still_routed(
     ward: Ward, record: Any, monkeypatch: Any
 ) -> None:
-    _fail_once(monkeypatch)
+    # The job routes its alarms together (1st read), then, since that failed, each alone:
+    # the urgent one fails again (2nd), the attention one goes out.
+    _fail(monkeypatch, times=2)
     urgent, attention = record(
         bp(165, 100, pulse=105), {"kind": "temperature", "value": 37.5}
     ).alarms
@@ -118,3 +121,15 @@ def test_the_page_does_not_offer_normal_on_repeat_while_another_finding_is_unres
     assert done.status_code in {200, 400}
     alarm.refresh_from_db()
     assert alarm.status == "open"
+
+
+def test_a_job_whose_alarms_fail_together_routes_each_alone_at_once(
+    ward: Ward, record: Any, monkeypatch: Any
+) -> None:
+    _fail(monkeypatch, times=1)  # the read of the batch only
+    urgent, attention = record(
+        bp(165, 100, pulse=105), {"kind": "temperature", "value": 37.5}
+    ).alarms
+    assert (urgent.assigned_to, attention.assigned_to) == (ward.responsible, ward.responsible)
+    assert urgent.escalate_at is not None
+    assert Notification.objects.filter(kind="alarm", recipient=ward.responsible).count() == 2

@@ -1,0 +1,64 @@
+"""Access given to many at once (`care_access_grants`, a batch of alarms routed together):
+the same memberships as one `care_access_grant` each, in a constant number of statements."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from anyun.careteam.models import AccessSource, CareTeamMember
+from anyun.careteam.selectors import can_see_woman
+from anyun.careteam.services import AccessGrant, care_access_grant, care_access_grants
+
+pytestmark = pytest.mark.django_db
+
+
+def test_grants_open_the_missing_extend_the_short_and_keep_the_longer(
+    make_woman: Any, make_clinician: Any
+) -> None:
+    woman, other = make_woman(), make_woman()
+    first, second = make_clinician(), make_clinician()
+    now = timezone.now()
+    short = care_access_grant(
+        woman=woman,
+        clinician=first,
+        reference="alarm:a",
+        until=now + dt.timedelta(days=1),
+        source=AccessSource.ALARM,
+    )
+    long = care_access_grant(
+        woman=woman,
+        clinician=second,
+        reference="alarm:a",
+        until=now + dt.timedelta(days=30),
+        source=AccessSource.ALARM,
+    )
+    until = now + dt.timedelta(days=7)
+    grants = [
+        AccessGrant(woman=woman, clinician=first, reference="alarm:a", until=until),
+        AccessGrant(woman=woman, clinician=second, reference="alarm:a", until=until),
+        AccessGrant(woman=other, clinician=first, reference="alarm:b", until=until),
+        AccessGrant(woman=other, clinician=first, reference="alarm:b", until=until),  # twice
+        AccessGrant(woman=other, clinician=second, reference="alarm:c", until=until),
+    ]
+    assert not can_see_woman(first, other)
+    with CaptureQueriesContext(connection) as captured:
+        care_access_grants(grants)
+    short.refresh_from_db()
+    long.refresh_from_db()
+    assert short.ends_at == until  # extended
+    assert long.ends_at == now + dt.timedelta(days=30)  # a later end is kept
+    opened = CareTeamMember.objects.filter(woman=other, source=AccessSource.ALARM)
+    assert sorted((m.member_id, m.reference, m.ends_at) for m in opened) == sorted(
+        [(first.pk, "alarm:b", until), (second.pk, "alarm:c", until)]
+    )
+    assert can_see_woman(first, other) and can_see_woman(second, other)
+    # read, insert (in a savepoint), one update per end
+    assert len(captured.captured_queries) == 5
+    care_access_grants(grants)  # again: nothing more
+    assert CareTeamMember.objects.filter(source=AccessSource.ALARM).count() == 4
