@@ -341,7 +341,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # process), Redis when scaled out so that every app server counts the same attempts.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "anyun.core.cache.SharedRedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

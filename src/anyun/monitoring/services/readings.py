@@ -445,11 +445,18 @@ def _history_days(t: Thresholds) -> dict[str, float]:
 def _history(
     *, woman: User, pregnancy: Pregnancy, kinds: set[str], until: dt.datetime, t: Thresholds
 ) -> list[signs.Reading]:
-    """Only the earlier readings the rules for `kinds` need, read as plain values."""
+    """Only the earlier readings the rules for `kinds` need, read as plain values.
+
+    Of blood pressures only the high ones (`rules.bp_is_high`): the BP rules look at no other
+    earlier reading (a confirming high, the count of earlier highs), and a woman who checks
+    often would otherwise have each check-in read back a week of normal ones."""
     windows = _history_days(t)
     wanted = Q()
     for kind in kinds & windows.keys():
-        wanted |= Q(kind=kind, measured_at__gte=until - dt.timedelta(days=windows[kind]))
+        window = Q(kind=kind, measured_at__gte=until - dt.timedelta(days=windows[kind]))
+        if kind == signs.SignKind.BLOOD_PRESSURE:
+            window &= Q(systolic__gte=t.bp_systolic_high) | Q(diastolic__gte=t.bp_diastolic_high)
+        wanted |= window
     mine = Reading.objects.filter(woman=woman, pregnancy=pregnancy, measured_at__lte=until)
     rows = list(mine.filter(wanted).values_list(*_HISTORY_FIELDS)) if wanted else []
     if signs.SignKind.FUNDAL_HEIGHT in kinds:
@@ -620,9 +627,10 @@ def _pending_first_high(
         Alarm.objects.select_for_update()
         .filter(woman=woman, confirmation=AlarmConfirmation.UNCONFIRMED)
         .exclude(status=AlarmStatus.CLOSED)
-        .select_related("reading", "woman")
         .order_by("-created_at", "-id")
     )
+    for alarm in alarms:
+        alarm.woman = woman  # hers: no join, no second copy of her profile decrypted
     first_ids = {alarm: _first_high_id(alarm) for alarm in alarms}
     readings = {
         str(r.public_id): r
