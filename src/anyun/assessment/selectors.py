@@ -48,7 +48,7 @@ from anyun.assessment.models import (
     TaskStatus,
 )
 from anyun.assessment.task_kinds import kind_label
-from anyun.careteam.selectors import responsible_of, women_visible_to
+from anyun.careteam.selectors import hospital_of_responsible, women_visible_to
 from anyun.clinical import risk
 from anyun.clinical.anthropometry import bmi
 from anyun.clinical.dating import PREGNANCY_LENGTH_DAYS, GestationalAge
@@ -57,11 +57,22 @@ from anyun.clinical.national_id import age_on
 from anyun.clinical.red_flags import RED_FLAGS
 from anyun.clinical.risk_tables import GRADING_ITEMS, SCREENING_ITEMS, RiskColour, RiskItem
 from anyun.core.errors import NotFound
+from anyun.core.versioned import VersionedValue
 from anyun.monitoring.models import AlarmConfirmation, ReadingSource
-from anyun.monitoring.selectors import alarms_of, chart_print_header_for, readings_of
-from anyun.pregnancy.models import DeliveryMode, DiagnosisCode, Pregnancy, PregnancyRevision
+from anyun.monitoring.selectors import (
+    ALARM_NOT_OPEN,
+    alarms_of,
+    chart_print_header_for,
+    readings_of,
+)
+from anyun.pregnancy.models import (
+    DeliveryMode,
+    DiagnosisCode,
+    Pregnancy,
+    PregnancyRevision,
+    PreviousPregnancy,
+)
 from anyun.pregnancy.selectors import current_pregnancy_of, diagnoses_open, history_of
-from anyun.staff.selectors import clinician_for
 
 
 def tasks_open_for(woman: Any) -> QuerySet[ClinicalTask]:
@@ -106,6 +117,11 @@ RED_FLAG_RULES = frozenset(flag.rule for flag in RED_FLAGS if flag.rule)
 
 
 def risk_policy_current() -> risk.RiskPolicy:
+    """The hospital's policy (`risk_policy_stored`), with no query while it is unchanged."""
+    return RISK_POLICY.get()
+
+
+def risk_policy_stored() -> risk.RiskPolicy:
     """The hospital's policy: the stored setting over the documented defaults. A stored value
     the rules refuse (written past the service) is logged and the defaults are used."""
     values = RiskPolicySetting.objects.filter(pk=1).values_list("values", flat=True).first()
@@ -116,6 +132,11 @@ def risk_policy_current() -> risk.RiskPolicy:
     except (ClinicalValueError, TypeError) as exc:
         logger.error("Risk policy: stored values %r not used (%s).", values, exc)
         return risk.DEFAULT_RISK_POLICY
+
+
+# Every grading, overview and online-care check reads the policy; it changes a few times a
+# year, through `services.risk_policy_set`, which bumps this.
+RISK_POLICY: VersionedValue[risk.RiskPolicy] = VersionedValue("risk_policy", risk_policy_stored)
 
 
 def risk_policy_setting() -> RiskPolicySetting | None:
@@ -182,10 +203,15 @@ def _changed_by_clinician_since(pregnancy: Pregnancy, field_name: str, since: dt
 
 
 def record_facts(
-    pregnancy: Pregnancy, *, on: dt.date | None = None, last: Any = _READ
+    pregnancy: Pregnancy,
+    *,
+    on: dt.date | None = None,
+    last: Any = _READ,
+    history: Collection[PreviousPregnancy] | None = None,
 ) -> RecordFacts:
     """Her facts as the record gives them on `on` (default today); `last`: her latest grading
-    of this pregnancy when the caller has read it already (None: she has none)."""
+    of this pregnancy when the caller has read it already (None: she has none); `history`:
+    her earlier pregnancies when the caller has read them."""
     woman = pregnancy.woman
     on = on or timezone.localdate()
     profile = getattr(woman, "woman_profile", None)
@@ -204,7 +230,7 @@ def record_facts(
         float(pregnancy.pre_pregnancy_weight_kg) if pregnancy.pre_pregnancy_weight_kg else None,
     )
     put("parity", pregnancy.parity)
-    history = list(history_of(woman))
+    history = list(history_of(woman)) if history is None else history
     if history or pregnancy.parity == 0:
         put(
             "previous_caesareans",
@@ -300,12 +326,17 @@ def grading_result(row: RiskGrading) -> risk.Grading:
 
 
 def regrading_proposal_for(
-    pregnancy: Pregnancy, *, last: Any = _READ, policy: risk.RiskPolicy | None = None
+    pregnancy: Pregnancy,
+    *,
+    last: Any = _READ,
+    policy: risk.RiskPolicy | None = None,
+    history: Collection[PreviousPregnancy] | None = None,
 ) -> risk.Grading | None:
     """The grading her record now gives when it would raise the colour (or add purple) over
     her last grading: a new diagnosis, a confirmed high blood pressure. None: no grading yet,
-    or nothing that raises it. `last` and `policy` when the caller has read them already."""
-    facts = record_facts(pregnancy, last=last)
+    or nothing that raises it. `last`, `policy` and `history` when the caller has read them
+    already."""
+    facts = record_facts(pregnancy, last=last, history=history)
     if facts.last_grading is None:
         return None
     policy = policy or risk_policy_current()
@@ -429,20 +460,29 @@ class OnlineCareStatus:
         return online_care_message(self)
 
 
-def _open_red_flags(woman: Any) -> list[str]:
-    rules: list[str] = []
-    for findings in alarms_of(woman, open_only=True).values_list("findings", flat=True):
-        rules.extend(row.get("rule", "") for row in findings or [])
-    return [rule for rule in dict.fromkeys(rules) if rule in RED_FLAG_RULES]
+@dataclass(frozen=True)
+class _RedFlags:
+    open: list[str]  # the red-flag rules of her open alarms
+    since: list[str]  # those of every alarm raised after `since` (all of hers: no `since`)
 
 
-def _red_flag_since(woman: Any, since: dt.datetime | None) -> list[str]:
+def _red_flags(woman: Any, *, since: dt.datetime | None) -> _RedFlags:
+    """Both in one read: her open alarms and those raised after `since`."""
     alarms = alarms_of(woman)
     if since is not None:
-        alarms = alarms.filter(created_at__gt=since)
-    rules: list[str] = []
-    for findings in alarms.values_list("findings", flat=True):
-        rules.extend(row.get("rule", "") for row in findings or [])
+        alarms = alarms.filter(Q(created_at__gt=since) | ~Q(status__in=ALARM_NOT_OPEN))
+    open_rules: list[str] = []
+    since_rules: list[str] = []
+    for findings, status, created_at in alarms.values_list("findings", "status", "created_at"):
+        rules = [row.get("rule", "") for row in findings or []]
+        if status not in ALARM_NOT_OPEN:
+            open_rules.extend(rules)
+        if since is None or created_at > since:
+            since_rules.extend(rules)
+    return _RedFlags(_red_flag_rules(open_rules), _red_flag_rules(since_rules))
+
+
+def _red_flag_rules(rules: list[str]) -> list[str]:
     return [rule for rule in dict.fromkeys(rules) if rule in RED_FLAG_RULES]
 
 
@@ -459,11 +499,9 @@ def eligible_in_person(woman: Any) -> bool:
 
 
 def _hospital_of(woman: Any) -> str:
-    responsible = responsible_of(woman)
-    profile = clinician_for(responsible) if responsible is not None else None
-    if profile is not None:
-        return str(profile.department.hospital.name)
-    return str(settings.ANYUN_HOSPITAL_NAME)
+    """The hospital of her responsible clinician's department (one read), else ours."""
+    name = hospital_of_responsible(woman)
+    return str(name) if name else str(settings.ANYUN_HOSPITAL_NAME)
 
 
 def online_care_for(
@@ -488,10 +526,16 @@ def online_care_for(
         current = CurrentRisk(grading.colour, grading.purple, grading)
     colour = RiskColour(current.colour) if current.colour else RiskColour.GREEN
     eligible = current.grading is not None or eligible_in_person(woman)
-    decided = risk.suitability(colour, current.purple, _open_red_flags(woman), eligible, policy)
+    decision = SuitabilityDecision.objects.filter(woman=woman).select_related("decided_by").first()
+    # A red flag stays until a clinician clears it: those raised since her last decision, in
+    # this pregnancy (a flag of an earlier pregnancy was that pregnancy's).
+    starts = [
+        t for t in (decision and decision.created_at, pregnancy and pregnancy.created_at) if t
+    ]
+    red_flags = _red_flags(woman, since=max(starts) if starts else None)
+    decided = risk.suitability(colour, current.purple, red_flags.open, eligible, policy)
     if case is _READ:
         case = open_case_of(pregnancy) if pregnancy is not None else None
-    decision = SuitabilityDecision.objects.filter(woman=woman).select_related("decided_by").first()
     hospital = _hospital_of(woman)
 
     def status(block: str, urgency: str) -> OnlineCareStatus:
@@ -516,12 +560,7 @@ def online_care_for(
         return status(block, decided.urgency.value)
     if decision is not None and decision.decision == OnlineCareDecision.IN_PERSON:
         return status(BLOCK_CLINICIAN, decision.urgency or risk.Urgency.IN_PERSON_NOW.value)
-    # A red flag stays until a clinician clears it: those raised since her last decision, in
-    # this pregnancy (a flag of an earlier pregnancy was that pregnancy's).
-    starts = [
-        t for t in (decision and decision.created_at, pregnancy and pregnancy.created_at) if t
-    ]
-    flags = _red_flag_since(woman, max(starts) if starts else None)
+    flags = red_flags.since
     if flags:
         # The flags' own urgency, as the clinical rule words it for open flags.
         latched = risk.suitability(colour, current.purple, flags, eligible, policy)
@@ -851,10 +890,16 @@ def task_rows(tasks: QuerySet[ClinicalTask]) -> list[TaskRow]:
     return [TaskRow(task, kind_label(task.kind)) for task in tasks[:50]]
 
 
-def risk_overview_for(woman: User, *, pregnancy: Any = _READ) -> RiskOverview:
+def risk_overview_for(
+    woman: User,
+    *,
+    pregnancy: Any = _READ,
+    history: Collection[PreviousPregnancy] | None = None,
+) -> RiskOverview:
     """Her risk on her overview: her current pregnancy's gradings (the latest first), a
     proposed regrading, her open case, her online care and her open tasks. Each thing is read
-    once and handed on (`pregnancy` when the caller has read it already)."""
+    once and handed on (`pregnancy` and her earlier pregnancies, `history`, when the caller
+    has read them already)."""
     if pregnancy is _READ:
         pregnancy = current_pregnancy_of(woman)
     if pregnancy is not None:
@@ -868,7 +913,7 @@ def risk_overview_for(woman: User, *, pregnancy: Any = _READ) -> RiskOverview:
         current_rows=matched_rows(current.items) if current else [],
         timeline=[TimelineEntry(g, matched_rows(g.items)) for g in gradings],
         proposal=(
-            regrading_proposal_for(pregnancy, last=current, policy=policy)
+            regrading_proposal_for(pregnancy, last=current, policy=policy, history=history)
             if pregnancy is not None
             else None
         ),

@@ -286,12 +286,13 @@ def risk_policy_set(
     stored = {k: v for k, v in new.items() if v != default[k]}
     with transaction.atomic():
         RiskPolicySetting.objects.select_for_update().filter(pk=1).first()
-        old = selectors.policy_values(selectors.risk_policy_current())
+        old = selectors.policy_values(selectors.risk_policy_stored())
         if old == new:
             raise DomainError("risk_policy_unchanged", _("These choices are already in force."))
         RiskPolicySetting.objects.update_or_create(
             pk=1, defaults={"values": stored, "reason": reason, "changed_by": actor}
         )
+        selectors.RISK_POLICY.bump()
         audit_record(
             actor=actor,
             action="risk_policy_set",

@@ -99,6 +99,18 @@ def responsible_of(woman: Any) -> User | None:
     return row.member if row is not None else None
 
 
+def hospital_of_responsible(woman: Any) -> str:
+    """The hospital of her responsible clinician's department, in one read ("" when she has
+    no responsible clinician or that clinician has no professional profile)."""
+    name = (
+        care_team_of(woman)
+        .filter(is_responsible=True)
+        .values_list("member__clinician_profile__department__hospital__name", flat=True)
+        .first()
+    )
+    return name or ""
+
+
 def proposals_pending_for(user: Any) -> QuerySet[CareTeamProposal]:
     """Pending proposals `user` decides: all of the department's for its head; those for the
     women whose responsible clinician `user` is, otherwise."""

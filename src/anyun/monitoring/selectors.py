@@ -194,10 +194,14 @@ def latest_by_kind(woman: Any) -> dict[str, Reading]:
     return {kind.value: latest[kind.value] for kind in SignKind if kind.value in latest}
 
 
+# The statuses of an alarm that is not an open item for her (information is advice only).
+ALARM_NOT_OPEN = (AlarmStatus.CLOSED, AlarmStatus.INFORMATION)
+
+
 def alarms_of(woman: Any, *, open_only: bool = False) -> QuerySet[Alarm]:
     alarms = Alarm.objects.filter(woman=woman).select_related("reading", "assigned_to")
-    if open_only:  # information (advice) is not an open item for her
-        alarms = alarms.exclude(status__in=[AlarmStatus.CLOSED, AlarmStatus.INFORMATION])
+    if open_only:
+        alarms = alarms.exclude(status__in=ALARM_NOT_OPEN)
     return alarms.order_by("-created_at")
 
 

@@ -33,6 +33,19 @@ def current_pregnancy_of(woman: Any) -> Pregnancy | None:
     return Pregnancy.objects.filter(woman=woman, status=PregnancyStatus.CURRENT).first()
 
 
+def pregnancies_of(woman: Any) -> tuple[Pregnancy | None, list[Pregnancy]]:
+    """Her current pregnancy (at most one, a database constraint) and her others, newest
+    first, in one read."""
+    current: Pregnancy | None = None
+    others: list[Pregnancy] = []
+    for pregnancy in Pregnancy.objects.filter(woman=woman):
+        if pregnancy.status == PregnancyStatus.CURRENT and current is None:
+            current = pregnancy
+        else:
+            others.append(pregnancy)
+    return current, others
+
+
 @dataclass(frozen=True)
 class WomanGate:
     """What a service needs to know before it serves a woman, read in one statement: whether

@@ -148,7 +148,8 @@ def patient_overview(request: HttpRequest, woman_id: UUID) -> HttpResponse:
         woman = careteam_selectors.access_woman(user=request.user, woman_public_id=woman_id)
     except NotFound as exc:
         raise Http404 from exc
-    pregnancy = pregnancy_selectors.current_pregnancy_of(woman)
+    pregnancy, past_pregnancies = pregnancy_selectors.pregnancies_of(woman)
+    history = list(pregnancy_selectors.history_of(woman))
     audit_record(
         actor=request.user,
         action="read",
@@ -166,8 +167,8 @@ def patient_overview(request: HttpRequest, woman_id: UUID) -> HttpResponse:
         "masked_phone": crypto.mask_phone(woman.phone) if woman.phone else "",
         "pregnancy": pregnancy,
         "summary": pregnancy_selectors.pregnancy_summary(pregnancy) if pregnancy else None,
-        "history": pregnancy_selectors.history_of(woman),
-        "past_pregnancies": woman.pregnancies.exclude(status="current"),
+        "history": history,
+        "past_pregnancies": past_pregnancies,
         "reports": pregnancy.reports.all() if pregnancy else [],
         "revisions": pregnancy.revisions.select_related("changed_by")[:20] if pregnancy else [],
         "team": careteam_selectors.care_team_of(woman),
@@ -178,7 +179,7 @@ def patient_overview(request: HttpRequest, woman_id: UUID) -> HttpResponse:
         "latest": [
             (SIGN_LABELS[k], k, r) for k, r in monitoring_selectors.latest_by_kind(woman).items()
         ],
-        "risk": assessment_selectors.risk_overview_for(woman, pregnancy=pregnancy),
+        "risk": assessment_selectors.risk_overview_for(woman, pregnancy=pregnancy, history=history),
     }
     return render(request, "web/patient_overview.html", context)
 
