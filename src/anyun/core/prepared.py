@@ -8,9 +8,12 @@ its slots, keeps the SQL, the parameter positions of the slots and Django's own 
 the statement through the connection's cursor (so it is counted, logged and wrapped like any
 other) and builds the instances exactly as `QuerySet.first()` would.
 
-Slots hold text or aware datetimes (a datetime is adapted for the database as a
-`DateTimeField` value would be). `key` names whatever else the queryset's shape depends on
-(e.g. the ids of the documents in force); a new key compiles a new shape.
+`first()` reads the first row, `all()` every row (model instances, as iterating the
+queryset would build them), `rows()` the tuples of a `values_list()` queryset.
+
+Slots hold text, integers (ids; not booleans) or aware datetimes (a datetime is adapted for
+the database as a `DateTimeField` value would be). `key` names whatever else the queryset's
+shape depends on (e.g. the ids of the documents in force); a new key compiles a new shape.
 """
 
 from __future__ import annotations
@@ -23,10 +26,15 @@ from typing import Any, Generic, TypeVar
 
 from django.db import connections
 from django.db.models import Model, QuerySet
-from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
+from django.db.models.query import (  # type: ignore[attr-defined]
+    ModelIterable,
+    ValuesListIterable,
+    get_related_populators,
+)
 
+K = TypeVar("K", bound=Hashable)
 M = TypeVar("M", bound=Model)
-Slot = str | dt.datetime
+Slot = str | int | dt.datetime
 
 MAX_SHAPES = 16  # per PreparedRead: old keys (superseded document versions) are let go
 
@@ -36,19 +44,28 @@ class _Shape:
     sql: str
     params: tuple[Any, ...]
     slots: tuple[tuple[int, ...], ...]
-    model: type[Model]
+    columns: int
+    converters: tuple[tuple[int, tuple[Any, ...], Any], ...]
+    # Model rows only (None: a values_list() read).
+    model: type[Model] | None
     init_list: tuple[str, ...]
     start: int
     end: int
-    converters: tuple[tuple[int, tuple[Any, ...], Any], ...]
     populators: tuple[Any, ...]
     annotations: tuple[tuple[str, int], ...]
 
 
+_FIRST, _ALL, _ROWS = "first", "all", "rows"
+
+
 def _placeholder(n: int, example: Slot) -> Slot:
+    if isinstance(example, bool):
+        raise TypeError("a PreparedRead slot is text, an integer or a datetime, not a bool")
     if isinstance(example, dt.datetime):
         # A moment no row holds, told apart by its microseconds.
         return dt.datetime(1901, 2, 3, 4, 5, 6, 123400 + n, tzinfo=dt.UTC)
+    if isinstance(example, int):
+        return -1_987_650_000 - n  # an id no row holds
     return f"anyun-prepared-slot-{n}-7f3a9c"
 
 
@@ -59,16 +76,36 @@ def _adapt(connection: Any, value: Slot) -> Any:
 
 
 class PreparedRead(Generic[M]):
-    """`build(*slots)` returns the queryset (ordered; its first row is read)."""
+    """`build(*slots)` returns the queryset (ordered; `first()` reads its first row)."""
 
-    def __init__(self, build: Callable[..., QuerySet[M]]) -> None:
+    def __init__(self, build: Callable[..., QuerySet[Any]]) -> None:
         self._build = build
-        self._shapes: dict[tuple[str, Hashable], _Shape] = {}
+        self._shapes: dict[tuple[str, str, Hashable], _Shape] = {}
         self._lock = threading.Lock()
 
     def first(self, *values: Slot, key: Hashable = None, using: str = "default") -> M | None:
         """The first row for these slot values, as `build(*values).first()` would give it."""
-        shape = self._shapes.get((using, key)) or self._prepare(using, key, values)
+        shape, fetched = self._run(_FIRST, values, key, using, many=False)
+        if not fetched:
+            return None
+        return self._instance(shape, self._converted(shape, fetched[0], using), using)
+
+    def all(self, *values: Slot, key: Hashable = None, using: str = "default") -> list[M]:
+        """Every row for these slot values, as `list(build(*values))` would give them."""
+        shape, fetched = self._run(_ALL, values, key, using, many=True)
+        return [self._instance(shape, self._converted(shape, r, using), using) for r in fetched]
+
+    def rows(
+        self, *values: Slot, key: Hashable = None, using: str = "default"
+    ) -> list[tuple[Any, ...]]:
+        """The tuples of a `values_list()` queryset, as `list(build(*values))` gives them."""
+        shape, fetched = self._run(_ROWS, values, key, using, many=True)
+        return [tuple(self._converted(shape, r, using)[: shape.columns]) for r in fetched]
+
+    def _run(
+        self, mode: str, values: Sequence[Slot], key: Hashable, using: str, *, many: bool
+    ) -> tuple[_Shape, list[Any]]:
+        shape = self._shapes.get((using, mode, key)) or self._prepare(mode, using, key, values)
         connection = connections[using]
         params = list(shape.params)
         for positions, value in zip(shape.slots, values, strict=True):
@@ -77,15 +114,25 @@ class PreparedRead(Generic[M]):
                 params[position] = adapted
         with connection.cursor() as cursor:
             cursor.execute(shape.sql, params)
+            if many:
+                return shape, cursor.fetchall()
             fetched = cursor.fetchone()
-        if fetched is None:
-            return None
+        return shape, [] if fetched is None else [fetched]
+
+    @staticmethod
+    def _converted(shape: _Shape, fetched: Sequence[Any], using: str) -> list[Any]:
         row = list(fetched)
+        connection = connections[using]
         for position, converters, expression in shape.converters:
             value = row[position]
             for converter in converters:
                 value = converter(value, expression, connection)
             row[position] = value
+        return row
+
+    @staticmethod
+    def _instance(shape: _Shape, row: list[Any], using: str) -> M:
+        assert shape.model is not None
         obj: M = shape.model.from_db(using, shape.init_list, row[shape.start : shape.end])  # type: ignore[assignment]
         for populator in shape.populators:
             populator.populate(row, obj)
@@ -93,13 +140,14 @@ class PreparedRead(Generic[M]):
             setattr(obj, name, row[position])
         return obj
 
-    def _prepare(self, using: str, key: Hashable, values: Sequence[Slot]) -> _Shape:
+    def _prepare(self, mode: str, using: str, key: Hashable, values: Sequence[Slot]) -> _Shape:
         placeholders = [_placeholder(n, v) for n, v in enumerate(values)]
         queryset = self._build(*placeholders)
-        if not queryset.ordered:
-            queryset = queryset.order_by("pk")
-        query = queryset[:1].query
-        compiler = query.get_compiler(using=using)
+        if mode == _FIRST:
+            if not queryset.ordered:
+                queryset = queryset.order_by("pk")
+            queryset = queryset[:1]
+        compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         connection = connections[using]
         slots = []
@@ -110,26 +158,65 @@ class PreparedRead(Generic[M]):
                 raise ValueError(f"{placeholder!r} does not reach the SQL of {self._build!r}")
             slots.append(positions)
         select, klass_info = compiler.select, compiler.klass_info
-        assert klass_info is not None
-        fields = klass_info["select_fields"]
-        start, end = fields[0], fields[-1] + 1
         converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
+        model: type[Model] | None = None
+        init_list: tuple[str, ...] = ()
+        start = end = 0
+        populators: tuple[Any, ...] = ()
+        iterable = queryset._iterable_class  # type: ignore[attr-defined]
+        if mode == _ROWS:
+            if iterable is not ValuesListIterable:
+                raise ValueError(f"rows() reads a values_list() queryset, not {self._build!r}")
+        else:
+            if iterable is not ModelIterable or klass_info is None:
+                raise ValueError(f"first() and all() read model rows, not {self._build!r}")
+            fields = klass_info["select_fields"]
+            start, end = fields[0], fields[-1] + 1
+            model = klass_info["model"]
+            init_list = tuple(f[0].target.attname for f in select[start:end])
+            populators = tuple(get_related_populators(klass_info, select, using))
         shape = _Shape(
             sql=sql,
             params=tuple(params),
             slots=tuple(slots),
-            model=klass_info["model"],
-            init_list=tuple(f[0].target.attname for f in select[start:end]),
-            start=start,
-            end=end,
+            columns=compiler.col_count,
             converters=tuple(
                 (pos, tuple(convs), expr) for pos, (convs, expr) in converters.items()
             ),
-            populators=tuple(get_related_populators(klass_info, select, using)),
+            model=model,
+            init_list=init_list,
+            start=start,
+            end=end,
+            populators=populators,
             annotations=tuple(compiler.annotation_col_map.items()),
         )
         with self._lock:
             if len(self._shapes) >= MAX_SHAPES:
                 self._shapes.clear()
-            self._shapes[(using, key)] = shape
+            self._shapes[(using, mode, key)] = shape
         return shape
+
+
+class PreparedReads(Generic[K, M]):
+    """A `PreparedRead` for each value of something the query's shape is built from (the
+    documents in force, the kinds of a check-in): `reads[key]` builds the read with
+    `build(key)` on first use. Past `most` keys (superseded values) all are let go."""
+
+    def __init__(
+        self, build: Callable[[K], Callable[..., QuerySet[Any]]], *, most: int = MAX_SHAPES
+    ) -> None:
+        self._build = build
+        self._most = most
+        self._reads: dict[K, PreparedRead[M]] = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, key: K) -> PreparedRead[M]:
+        read = self._reads.get(key)
+        if read is None:
+            with self._lock:
+                read = self._reads.get(key)
+                if read is None:
+                    if len(self._reads) >= self._most:
+                        self._reads.clear()
+                    read = self._reads[key] = PreparedRead(self._build(key))
+        return read

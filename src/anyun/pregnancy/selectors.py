@@ -19,7 +19,7 @@ from anyun.clinical.risk_tables import DIABETES
 from anyun.consent.models import ConsentSignature
 from anyun.consent.services import consent_refusal, current_consent_ids
 from anyun.core.errors import NotFound, PermissionDenied
-from anyun.core.prepared import PreparedRead
+from anyun.core.prepared import PreparedReads
 from anyun.pregnancy.models import (
     ExamReport,
     Pregnancy,
@@ -126,28 +126,19 @@ def woman_gate(woman: User) -> WomanGate:
 
 # The readings API's gate runs on every submission: its SQL is compiled once per set of
 # consent documents in force and run again with the token's hash and the time.
-_GATE_BY_TOKEN: dict[tuple[int, ...], PreparedRead[ApiToken]] = {}
+def _gate_by_token(consent_ids: tuple[int, ...]) -> Any:
+    return lambda token_hash, now: _gated(
+        api_tokens_live_hashed(token_hash, now=now), user="user__", consent_ids=consent_ids
+    ).order_by("pk")
 
 
-def _gate_by_token_read(consent_ids: tuple[int, ...]) -> PreparedRead[ApiToken]:
-    read = _GATE_BY_TOKEN.get(consent_ids)
-    if read is None:
-        if len(_GATE_BY_TOKEN) > 8:
-            _GATE_BY_TOKEN.clear()  # superseded document versions
-        read = _GATE_BY_TOKEN[consent_ids] = PreparedRead(
-            lambda token_hash, now: _gated(
-                api_tokens_live_hashed(token_hash, now=now),
-                user="user__",
-                consent_ids=consent_ids,
-            ).order_by("pk")
-        )
-    return read
+_GATE_BY_TOKEN: PreparedReads[tuple[int, ...], ApiToken] = PreparedReads(_gate_by_token, most=8)
 
 
 def woman_gate_by_token(raw: str) -> WomanGate | None:
     """The live API token `raw` (accounts' rules), its user, her readiness, current
     pregnancy and known diabetes: one statement. None when the token does not admit anyone."""
-    read = _gate_by_token_read(tuple(current_consent_ids()))
+    read = _GATE_BY_TOKEN[tuple(current_consent_ids())]
     token = read.first(api_token_hash(raw), timezone.now())
     user = api_token_accept(token)
     if token is None or user is None:

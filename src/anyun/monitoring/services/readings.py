@@ -28,6 +28,7 @@ from anyun.clinical.errors import ClinicalValueError
 from anyun.core.errors import DomainError, NotFound, PermissionDenied
 from anyun.core.inputs import idempotency_key_clean, text_within
 from anyun.core.messages import clinical_message
+from anyun.core.prepared import PreparedRead, PreparedReads
 from anyun.monitoring.messages import implausible_message
 from anyun.monitoring.models import (
     GRADE_RANK,
@@ -442,6 +443,54 @@ def _history_days(t: Thresholds) -> dict[str, float]:
     }
 
 
+# A check-in's history is read on every submission: its SQL is compiled once per shape (the
+# kinds with a window and the high BP thresholds; the number of fundal heights;
+# `anyun.core.prepared`) and run again with her ids and the window's moments. Building it anew
+# each time cost more CPU than the database spent answering it.
+HistoryShape = tuple[tuple[str, ...], tuple[Any, Any]]
+
+
+def _windowed_history(shape: HistoryShape) -> Any:
+    kinds, (systolic_high, diastolic_high) = shape
+
+    def build(woman_id: int, pregnancy_id: int, until: dt.datetime, *starts: Any) -> Any:
+        wanted = Q()
+        for kind, start in zip(kinds, starts, strict=True):
+            window = Q(kind=kind, measured_at__gte=start)
+            if kind == signs.SignKind.BLOOD_PRESSURE:
+                window &= Q(systolic__gte=systolic_high) | Q(diastolic__gte=diastolic_high)
+            wanted |= window
+        return (
+            Reading.objects.filter(
+                woman_id=woman_id, pregnancy_id=pregnancy_id, measured_at__lte=until
+            )
+            .filter(wanted)
+            .values_list(*_HISTORY_FIELDS)
+        )
+
+    return build
+
+
+def _last_fundal_heights(count: int) -> Any:
+    def build(woman_id: int, pregnancy_id: int, until: dt.datetime) -> Any:
+        return (
+            Reading.objects.filter(
+                woman_id=woman_id,
+                pregnancy_id=pregnancy_id,
+                measured_at__lte=until,
+                kind=signs.SignKind.FUNDAL_HEIGHT,
+            )
+            .order_by("-measured_at")
+            .values_list(*_HISTORY_FIELDS)[:count]
+        )
+
+    return build
+
+
+_HISTORY_READS: PreparedReads[HistoryShape, Any] = PreparedReads(_windowed_history, most=64)
+_FUNDAL_HEIGHT_READS: PreparedReads[int, Any] = PreparedReads(_last_fundal_heights)
+
+
 def _history(
     *, woman: User, pregnancy: Pregnancy, kinds: set[str], until: dt.datetime, t: Thresholds
 ) -> list[signs.Reading]:
@@ -451,22 +500,21 @@ def _history(
     earlier reading (a confirming high, the count of earlier highs), and a woman who checks
     often would otherwise have each check-in read back a week of normal ones."""
     windows = _history_days(t)
-    wanted = Q()
-    for kind in kinds & windows.keys():
-        window = Q(kind=kind, measured_at__gte=until - dt.timedelta(days=windows[kind]))
-        if kind == signs.SignKind.BLOOD_PRESSURE:
-            window &= Q(systolic__gte=t.bp_systolic_high) | Q(diastolic__gte=t.bp_diastolic_high)
-        wanted |= window
-    mine = Reading.objects.filter(woman=woman, pregnancy=pregnancy, measured_at__lte=until)
-    rows = list(mine.filter(wanted).values_list(*_HISTORY_FIELDS)) if wanted else []
+    windowed = tuple(sorted(kinds & windows.keys()))
+    rows: list[tuple[Any, ...]] = []
+    if windowed:
+        starts = [until - dt.timedelta(days=windows[kind]) for kind in windowed]
+        read = _HISTORY_READS[windowed, (t.bp_systolic_high, t.bp_diastolic_high)]
+        rows += read.rows(woman.pk, pregnancy.pk, until, *starts)
     if signs.SignKind.FUNDAL_HEIGHT in kinds:
         # Measured every few weeks: the rules compare her last few, whatever their age.
         count = max(t.sfh_low_repeat_count, t.sfh_flat_measurements) + 2
-        rows += list(
-            mine.filter(kind=signs.SignKind.FUNDAL_HEIGHT)
-            .order_by("-measured_at")
-            .values_list(*_HISTORY_FIELDS)[:count]
-        )
+        rows += _FUNDAL_HEIGHT_READS[count].rows(woman.pk, pregnancy.pk, until)
+    return _history_values(rows)
+
+
+def _history_values(rows: list[tuple[Any, ...]]) -> list[signs.Reading]:
+    """History rows (`_HISTORY_FIELDS`) as the rules' plain readings."""
     return [
         signs.Reading(
             kind=signs.SignKind(kind),
@@ -603,6 +651,17 @@ def _store_and_grade(
     return RecordResult(readings=stored, alarms=raised)
 
 
+# Her open unconfirmed alarms, newest first, locked (compiled once: `anyun.core.prepared`).
+_PENDING_ALARMS: PreparedRead[Alarm] = PreparedRead(
+    lambda woman_id: (
+        Alarm.objects.select_for_update()
+        .filter(woman_id=woman_id, confirmation=AlarmConfirmation.UNCONFIRMED)
+        .exclude(status=AlarmStatus.CLOSED)
+        .order_by("-created_at", "-id")
+    )
+)
+
+
 def _pending_first_high(
     *,
     woman: User,
@@ -623,22 +682,19 @@ def _pending_first_high(
     )
     if not (high_now or high_before):
         return []
-    alarms = list(
-        Alarm.objects.select_for_update()
-        .filter(woman=woman, confirmation=AlarmConfirmation.UNCONFIRMED)
-        .exclude(status=AlarmStatus.CLOSED)
-        .order_by("-created_at", "-id")
-    )
+    alarms = _PENDING_ALARMS.all(woman.pk)
     for alarm in alarms:
         alarm.woman = woman  # hers: no join, no second copy of her profile decrypted
     first_ids = {alarm: _first_high_id(alarm) for alarm in alarms}
+    if not any(first_ids.values()):
+        return []
     readings = {
         str(r.public_id): r
         for r in Reading.objects.filter(
             woman=woman,
             kind=signs.SignKind.BLOOD_PRESSURE,
             public_id__in=[i for i in first_ids.values() if i],
-        )
+        ).order_by()
     }
     return [(a, readings[i]) for a, i in first_ids.items() if i in readings]
 
