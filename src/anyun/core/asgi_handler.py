@@ -20,7 +20,8 @@ from django.core.handlers.asgi import ASGIHandler
 
 
 class SyncChainASGIHandler(ASGIHandler):
+    _middleware_chain: Any  # set by load_middleware (untyped in Django's stubs)
+
     def load_middleware(self, is_async: bool = False) -> None:
         super().load_middleware(is_async=False)
-        chain: Any = self._middleware_chain
-        self._middleware_chain = sync_to_async(chain, thread_sensitive=True)
+        self._middleware_chain = sync_to_async(self._middleware_chain, thread_sensitive=True)
