@@ -36,14 +36,9 @@ def current_pregnancy_of(woman: Any) -> Pregnancy | None:
 def pregnancies_of(woman: Any) -> tuple[Pregnancy | None, list[Pregnancy]]:
     """Her current pregnancy (at most one, a database constraint) and her others, newest
     first, in one read."""
-    current: Pregnancy | None = None
-    others: list[Pregnancy] = []
-    for pregnancy in Pregnancy.objects.filter(woman=woman):
-        if pregnancy.status == PregnancyStatus.CURRENT and current is None:
-            current = pregnancy
-        else:
-            others.append(pregnancy)
-    return current, others
+    pregnancies = list(Pregnancy.objects.filter(woman=woman))
+    current = next((p for p in pregnancies if p.status == PregnancyStatus.CURRENT), None)
+    return current, [p for p in pregnancies if p is not current]
 
 
 @dataclass(frozen=True)
