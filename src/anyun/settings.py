@@ -129,14 +129,24 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 # PostgreSQL connections per process, pooled (psycopg's pool): ASGI runs each request in a
 # fresh thread, so persistent per-thread connections would never be reused. 0 turns it off.
 ANYUN_DB_POOL_SIZE = env_int("ANYUN_DB_POOL_SIZE", 8)
+# Statements run this many times on one connection are prepared on the server (psycopg's
+# own default is 5), so PostgreSQL parses and plans them once; it needs the values sent
+# apart from the SQL (server-side binding). 0 turns both off (e.g. behind a pooler in
+# transaction mode, which cannot keep a connection's prepared statements).
+ANYUN_DB_PREPARE_THRESHOLD = env_int("ANYUN_DB_PREPARE_THRESHOLD", 5)
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and ANYUN_DB_POOL_SIZE:
-        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-            "min_size": 1,
-            "max_size": ANYUN_DB_POOL_SIZE,
-            "timeout": 10,  # seconds a request waits for a free connection, then 503
-        }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        if ANYUN_DB_POOL_SIZE:
+            options["pool"] = {
+                "min_size": 1,
+                "max_size": ANYUN_DB_POOL_SIZE,
+                "timeout": 10,  # seconds a request waits for a free connection, then 503
+            }
+        if ANYUN_DB_PREPARE_THRESHOLD:
+            options["server_side_binding"] = True
+            options["prepare_threshold"] = ANYUN_DB_PREPARE_THRESHOLD
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded database lives here
     DATABASES = {

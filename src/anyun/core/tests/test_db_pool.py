@@ -76,3 +76,19 @@ def test_fifty_concurrent_requests_hold_at_most_the_pool(make_woman: Any) -> Non
     monitor.close()
     assert statuses == [200] * 50
     assert 1 <= peak <= pool_size
+
+
+def test_a_statement_run_again_is_prepared_on_the_server(make_woman: Any) -> None:
+    """Values are bound on the server and a repeated statement is parsed and planned once
+    per connection (`ANYUN_DB_PREPARE_THRESHOLD`)."""
+    threshold = settings.ANYUN_DB_PREPARE_THRESHOLD
+    assert threshold > 0, "on by default"
+    woman = make_woman()
+    sql = "SELECT username FROM accounts_user WHERE id = %s"
+    with connection.cursor() as cursor:
+        for _ in range(threshold + 1):
+            cursor.execute(sql, [woman.pk])
+            assert cursor.fetchone() == (woman.username,)
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert "SELECT username FROM accounts_user WHERE id = $1" in prepared
