@@ -12,6 +12,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from anyun.audit.models import AuditEvent
+from anyun.core.prepared import PreparedInsert
+
+# Every request writes one: its INSERT is built once (`anyun.core.prepared`).
+_INSERT: PreparedInsert[AuditEvent] = PreparedInsert(AuditEvent)
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -55,8 +59,8 @@ def audit_record(
     seal = _seal(
         {**fields, "actor": actor.pk if authenticated else None, "subject": subject and subject.pk}
     )
-    return AuditEvent.objects.create(
-        actor=actor if authenticated else None, subject=subject, seal=seal, **fields
+    return _INSERT.create(
+        AuditEvent(actor=actor if authenticated else None, subject=subject, seal=seal, **fields)
     )
 
 

@@ -14,6 +14,11 @@ queryset would build them), `rows()` the tuples of a `values_list()` queryset.
 Slots hold text, integers (ids; not booleans) or aware datetimes (a datetime is adapted for
 the database as a `DateTimeField` value would be). `key` names whatever else the queryset's
 shape depends on (e.g. the ids of the documents in force); a new key compiles a new shape.
+
+A `PreparedInsert` does the same for the INSERT of new rows of one model (`save()` and
+`bulk_create()` build and compile an `InsertQuery` on every call): one statement per row
+count, its values prepared by each field as `bulk_create()` prepares them, the new primary
+keys read back with RETURNING. It sends no model signals (the hot tables it serves have none).
 """
 
 from __future__ import annotations
@@ -22,10 +27,12 @@ import datetime as dt
 import threading
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import Model, QuerySet
+from django.db.models.fields import AutoFieldMixin
 from django.db.models.query import (  # type: ignore[attr-defined]
     ModelIterable,
     ValuesListIterable,
@@ -220,3 +227,79 @@ class PreparedReads(Generic[K, M]):
                         self._reads.clear()
                     read = self._reads[key] = PreparedRead(self._build(key))
         return read
+
+
+class PreparedInsert(Generic[M]):
+    """`create(obj)` / `create_many(objs)`: INSERT new, unsaved instances of `model` (no
+    primary key set, no expressions as values) and set their primary keys, as `save()` and
+    `bulk_create()` would."""
+
+    def __init__(self, model: type[M]) -> None:
+        self._model = model
+        self._sql: dict[tuple[str, int], str] = {}
+
+    @cached_property
+    def _pk(self) -> Any:  # read on first use: a model's fields are complete once apps load
+        pk = self._model._meta.pk
+        assert isinstance(pk, AutoFieldMixin), f"{self._model}: an auto-increment key"
+        return pk
+
+    @cached_property
+    def _fields(self) -> tuple[Any, ...]:
+        fields = tuple(
+            f for f in self._model._meta.concrete_fields if f is not self._pk and not f.generated
+        )
+        # A field that wraps its value in SQL of its own (a geometry) is not for this.
+        assert not any(hasattr(f, "get_placeholder") for f in fields), self._model
+        return fields
+
+    def create(self, obj: M, *, using: str = "default") -> M:
+        self.create_many([obj], using=using)
+        return obj
+
+    def create_many(self, objs: Sequence[M], *, using: str = "default") -> list[M]:
+        if not objs:
+            return []
+        connection = connections[using]
+        params: list[Any] = []
+        for obj in objs:
+            if obj.pk is not None or not obj._state.adding:
+                raise ValueError(f"{obj!r} is stored already: a PreparedInsert adds new rows")
+            # An unsaved related object is refused, as save() refuses it.
+            obj._prepare_related_fields_for_save(operation_name="create")  # type: ignore[attr-defined]
+            for field in self._fields:
+                value = field.pre_save(obj, add=True)
+                if hasattr(value, "resolve_expression"):
+                    raise ValueError(f"{field.name}: a PreparedInsert takes values, not SQL")
+                params.append(field.get_db_prep_save(value, connection))
+        sql = self._sql.get((using, len(objs))) or self._prepare(using, len(objs))
+        # One statement: atomic on its own, like bulk_create, outside a transaction too.
+        with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            keys = cursor.fetchall()
+        if len(keys) != len(objs):  # pragma: no cover - the database broke RETURNING
+            raise RuntimeError(f"{len(objs)} rows inserted, {len(keys)} keys returned")
+        for obj, (key,) in zip(objs, keys, strict=True):
+            setattr(obj, self._pk.attname, key)
+            obj._state.adding = False
+            obj._state.db = using
+        return list(objs)
+
+    def _prepare(self, using: str, count: int) -> str:
+        connection = connections[using]
+        if count > 1 and not connection.features.can_return_rows_from_bulk_insert:
+            raise NotImplementedError(f"{connection.vendor} returns no keys from a bulk insert")
+        quote = connection.ops.quote_name
+        row = f"({', '.join(['%s'] * len(self._fields))})"
+        returning, returning_params = connection.ops.return_insert_columns([self._pk])
+        assert not returning_params
+        # Identifiers from the model, quoted; the values go as parameters.
+        sql = (
+            f"INSERT INTO {quote(self._model._meta.db_table)} "  # noqa: S608
+            f"({', '.join(quote(f.column) for f in self._fields)}) "
+            f"VALUES {', '.join([row] * count)} {returning}"
+        )
+        if len(self._sql) >= MAX_SHAPES:
+            self._sql.clear()
+        self._sql[(using, count)] = sql
+        return sql

@@ -28,7 +28,7 @@ from anyun.clinical.errors import ClinicalValueError
 from anyun.core.errors import DomainError, NotFound, PermissionDenied
 from anyun.core.inputs import idempotency_key_clean, text_within
 from anyun.core.messages import clinical_message
-from anyun.core.prepared import PreparedRead, PreparedReads
+from anyun.core.prepared import PreparedInsert, PreparedRead, PreparedReads
 from anyun.monitoring.messages import implausible_message
 from anyun.monitoring.models import (
     GRADE_RANK,
@@ -531,6 +531,10 @@ def _history_values(rows: list[tuple[Any, ...]]) -> list[signs.Reading]:
     ]
 
 
+# A check-in's readings in one INSERT, built once per count (`anyun.core.prepared`).
+_READINGS_INSERT: PreparedInsert[Reading] = PreparedInsert(Reading)
+
+
 def _store_and_grade(
     *,
     actor: User,
@@ -573,7 +577,7 @@ def _store_and_grade(
         for position, (item, reading) in enumerate(checked)
     ]
     # One INSERT; a key stored before raises IntegrityError (the caller replays).
-    stored = Reading.objects.bulk_create(rows)
+    stored = _READINGS_INSERT.create_many(rows)
     summary = pregnancy_summary(pregnancy)
     thresholds, policy = grading_settings()
     latest = max(r.measured_at for r in stored)

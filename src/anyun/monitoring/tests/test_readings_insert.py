@@ -1,0 +1,100 @@
+"""A check-in's readings go in with one INSERT built once per count (`PreparedInsert`): the
+rows are the rows `bulk_create()` writes, value for value (decimals, symptom lists, notes,
+the batch's UUID), in the order she sent them, and a repeat of the count compiles no SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.db.models.sql.compiler import SQLInsertCompiler
+from django.test.utils import CaptureQueriesContext
+
+from anyun.monitoring.models import Reading
+from anyun.monitoring.services import ReadingInput, readings_record
+from anyun.monitoring.services import readings as readings_services
+from anyun.monitoring.tests.conftest import Ward, ago, ward
+from anyun.pregnancy.selectors import current_pregnancy_of
+
+pytestmark = pytest.mark.django_db
+__all__ = ["ward"]  # the fixture
+
+
+def _bp(systolic: int, diastolic: int) -> ReadingInput:
+    return ReadingInput(kind="blood_pressure", systolic=systolic, diastolic=diastolic)
+
+
+def _rows(ward: Ward, batch: uuid.UUID, key: str, at: dt.datetime) -> list[Reading]:
+    pregnancy = current_pregnancy_of(ward.woman)
+    common = {
+        "woman": ward.woman,
+        "pregnancy": pregnancy,
+        "recorded_by": ward.woman,
+        "batch": batch,
+        "idempotency_key": key,
+    }
+    return [
+        Reading(
+            kind="blood_pressure",
+            systolic=131,
+            diastolic=84,
+            pulse=77,
+            measured_at=at - dt.timedelta(hours=1),
+            ga_days=212,
+            symptoms=["headache", "blurred_vision"],
+            note="早上起床后测的",
+            position=0,
+            **common,
+        ),
+        Reading(
+            kind="glucose",
+            value=Decimal("5.35"),
+            glucose_context="fasting",
+            measured_at=at,
+            ga_days=212,
+            position=1,
+            **common,
+        ),
+    ]
+
+
+def _stored(batch: uuid.UUID) -> list[dict[str, Any]]:
+    rows = list(Reading.objects.filter(batch=batch).order_by("position").values())
+    for row in rows:
+        del row["id"], row["public_id"], row["batch"], row["idempotency_key"]
+        del row["created_at"], row["updated_at"]
+    return rows
+
+
+def test_the_prepared_insert_stores_what_bulk_create_stores(ward: Ward) -> None:
+    made, prepared, at = uuid.uuid4(), uuid.uuid4(), ago(hours=1)
+    Reading.objects.bulk_create(_rows(ward, made, "a", at))
+    rows = readings_services._READINGS_INSERT.create_many(_rows(ward, prepared, "b", at))
+    assert [r.pk for r in rows] == sorted(r.pk for r in rows)  # keys in the order sent
+    assert _stored(prepared) == _stored(made)
+    assert _stored(prepared)[0]["symptoms"] == ["headache", "blurred_vision"]
+    assert _stored(prepared)[1]["value"] == Decimal("5.35")
+
+
+def test_a_repeated_check_in_compiles_no_insert(
+    ward: Ward, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    readings_record(actor=ward.woman, woman=ward.woman, items=[_bp(120, 80)])
+    compiled: list[object] = []
+    real = SQLInsertCompiler.as_sql
+
+    def counting(self: SQLInsertCompiler, *args: Any, **kwargs: Any) -> Any:
+        compiled.append(self.query.model)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLInsertCompiler, "as_sql", counting)
+    with CaptureQueriesContext(connection) as ctx:
+        result = readings_record(actor=ward.woman, woman=ward.woman, items=[_bp(118, 78)])
+    assert Reading not in compiled
+    inserts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("INSERT")]
+    assert sum('"monitoring_reading"' in s for s in inserts) == 1
+    assert Reading.objects.get(pk=result.readings[0].pk).systolic == 118
