@@ -89,6 +89,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "anyun.core.middleware.FailureMiddleware",
+    "anyun.core.middleware.VersionsMiddleware",
     "anyun.core.middleware.NoStoreMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -8,6 +8,7 @@
 - Under /api/, an error answered as HTML or `{"detail": ...}` gets the JSON error shape.
 - Pages and API answers are never stored by browsers or proxies (they carry health data);
   static files are served outside this chain and stay cacheable.
+- A request reads the versions of the small tables held in the process once, all together.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from anyun.core.failures import (
     is_api,
 )
 from anyun.core.inputs import first_forbidden_param
+from anyun.core.versioned import versions_read_together
 
 logger = logging.getLogger("anyun.failures")
 
@@ -81,6 +83,18 @@ def _is_our_json(response: HttpResponse) -> bool:
     except (ValueError, AttributeError):
         return False
     return isinstance(body, dict) and "code" in body and "message" in body
+
+
+class VersionsMiddleware:
+    """A request reads the versions of the values held in the process once, together
+    (`anyun.core.versioned.versions_read_together`)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with versions_read_together():
+            return self.get_response(request)
 
 
 class NoStoreMiddleware:

@@ -6,14 +6,21 @@ server and worker shares). Reading costs one cache look-up and no SQL statement 
 token is unchanged; `bump()` (called on every change, after the change commits) writes a new
 token, so each process loads the value afresh on its next read. A missing token (a cleared or
 restarted cache) also means "load afresh": a stale copy is never kept past a change.
+
+Within `versions_read_together()` (every request: `VersionsMiddleware`), the first token read
+reads the tokens of every value in one look-up and the rest of the block uses them: one cache
+round trip a request however many of the values it uses, and one consistent view of them for
+the whole request (as if each were read at its start). A bump inside the block is seen there.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import uuid
-from collections.abc import Callable
-from typing import Generic, TypeVar
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from typing import Any, Generic, TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
@@ -21,18 +28,45 @@ from django.db import transaction
 T = TypeVar("T")
 
 _KEY_PREFIX = "anyun:version:"
+# Every value's key: what `versions_read_together` reads at once.
+_KEYS: set[str] = set()
+# The tokens read in the current `versions_read_together` block (None: outside one; empty:
+# none read yet).
+_TOGETHER: ContextVar[dict[str, str] | None] = ContextVar("anyun_versions", default=None)
+
+
+@contextlib.contextmanager
+def versions_read_together() -> Iterator[None]:
+    reset = _TOGETHER.set({})
+    try:
+        yield
+    finally:
+        _TOGETHER.reset(reset)
 
 
 class VersionedValue(Generic[T]):
     def __init__(self, name: str, load: Callable[[], T]) -> None:
         self.key = f"{_KEY_PREFIX}{name}"
+        _KEYS.add(self.key)
         self._load = load
         self._held: tuple[str, T] | None = None
         self._lock = threading.Lock()
 
     def _token(self) -> str:
-        token = cache.get(self.key)
+        together = _TOGETHER.get()
+        if together is None:
+            return self._token_read(cache.get(self.key))
+        if not together:
+            found: dict[str, Any] = cache.get_many(sorted(_KEYS))
+            together.update((key, str(token)) for key, token in found.items())
+            together.setdefault("", "")  # read: a missing key stays missing here
+        token = together.get(self.key)
         if token is None:
+            token = together[self.key] = self._token_read(None)
+        return token
+
+    def _token_read(self, token: object) -> str:
+        if token is None:  # none yet (or the cache lost it): the first to add one wins
             cache.add(self.key, uuid.uuid4().hex, timeout=None)
             token = cache.get(self.key) or ""
         return str(token)
@@ -58,7 +92,11 @@ class VersionedValue(Generic[T]):
         transaction.on_commit(self._bump_now)
 
     def _bump_now(self) -> None:
-        cache.set(self.key, uuid.uuid4().hex, timeout=None)
+        token = uuid.uuid4().hex
+        cache.set(self.key, token, timeout=None)
+        together = _TOGETHER.get()
+        if together is not None:
+            together[self.key] = token
 
     def forget_here(self) -> None:
         """Drop this process's copy (tests: another process's view of the same cache)."""
