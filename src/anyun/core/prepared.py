@@ -16,9 +16,13 @@ the database as a `DateTimeField` value would be). `key` names whatever else the
 shape depends on (e.g. the ids of the documents in force); a new key compiles a new shape.
 
 A `PreparedInsert` does the same for the INSERT of new rows of one model (`save()` and
-`bulk_create()` build and compile an `InsertQuery` on every call): one statement per row
-count, its values prepared by each field as `bulk_create()` prepares them, the new primary
-keys read back with RETURNING. It sends no model signals (the hot tables it serves have none).
+`bulk_create()` build and compile an `InsertQuery` on every call): the values prepared by each
+field as `bulk_create()` prepares them, the new primary keys read back with RETURNING. On
+PostgreSQL the rows go as one array per column (`INSERT ... SELECT FROM unnest(...)`): one
+statement, with as many parameters as columns, for any number of rows (a VALUES list of 20
+rows has 380 parameters, and psycopg parses such a long statement afresh every time); on other
+databases it is one VALUES statement per row count. It sends no model signals (the hot tables
+it serves have none).
 """
 
 from __future__ import annotations
@@ -261,18 +265,26 @@ class PreparedInsert(Generic[M]):
         if not objs:
             return []
         connection = connections[using]
-        params: list[Any] = []
+        rows: list[list[Any]] = []
         for obj in objs:
             if obj.pk is not None or not obj._state.adding:
                 raise ValueError(f"{obj!r} is stored already: a PreparedInsert adds new rows")
             # An unsaved related object is refused, as save() refuses it.
             obj._prepare_related_fields_for_save(operation_name="create")  # type: ignore[attr-defined]
+            row = []
             for field in self._fields:
                 value = field.pre_save(obj, add=True)
                 if hasattr(value, "resolve_expression"):
                     raise ValueError(f"{field.name}: a PreparedInsert takes values, not SQL")
-                params.append(field.get_db_prep_save(value, connection))
-        sql = self._sql.get((using, len(objs))) or self._prepare(using, len(objs))
+                row.append(field.get_db_prep_save(value, connection))
+            rows.append(row)
+        if connection.vendor == "postgresql":
+            count = 0  # one statement for any number of rows
+            params = [list(column) for column in zip(*rows, strict=True)]
+        else:
+            count = len(objs)
+            params = [value for row in rows for value in row]
+        sql = self._sql.get((using, count)) or self._prepare(using, count)
         # One statement: atomic on its own, like bulk_create, outside a transaction too.
         with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -286,18 +298,29 @@ class PreparedInsert(Generic[M]):
         return list(objs)
 
     def _prepare(self, using: str, count: int) -> str:
+        """`count` rows in a VALUES list; 0: any number, one array per column (PostgreSQL)."""
         connection = connections[using]
-        if count > 1 and not connection.features.can_return_rows_from_bulk_insert:
+        if count != 1 and not connection.features.can_return_rows_from_bulk_insert:
             raise NotImplementedError(f"{connection.vendor} returns no keys from a bulk insert")
         quote = connection.ops.quote_name
-        row = f"({', '.join(['%s'] * len(self._fields))})"
         returning, returning_params = connection.ops.return_insert_columns([self._pk])
         assert not returning_params
-        # Identifiers from the model, quoted; the values go as parameters.
+        columns = ", ".join(quote(f.column) for f in self._fields)
+        if count:
+            row = f"({', '.join(['%s'] * len(self._fields))})"
+            rows = f"VALUES {', '.join([row] * count)}"
+        else:
+            # The rows in the order of the arrays (the keys are handed out in that order).
+            names = [f"c{n}" for n in range(len(self._fields))]
+            arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in self._fields)
+            rows = (
+                f"SELECT {', '.join(names)} FROM unnest({arrays}) "  # noqa: S608
+                f"WITH ORDINALITY AS r({', '.join(names)}, n) ORDER BY n"
+            )
+        # Identifiers and types from the model; the values go as parameters.
         sql = (
             f"INSERT INTO {quote(self._model._meta.db_table)} "  # noqa: S608
-            f"({', '.join(quote(f.column) for f in self._fields)}) "
-            f"VALUES {', '.join([row] * count)} {returning}"
+            f"({columns}) {rows} {returning}"
         )
         if len(self._sql) >= MAX_SHAPES:
             self._sql.clear()

@@ -26,6 +26,7 @@ from anyun.careteam.services import AccessGrant, care_access_grant, care_access_
 from anyun.clinical import alarms as rules
 from anyun.core.errors import DomainError, NotFound
 from anyun.core.inputs import text_within
+from anyun.core.prepared import PreparedInsert
 from anyun.core.worker import enqueue
 from anyun.monitoring.display import reading_value
 from anyun.monitoring.messages import rule_label
@@ -73,6 +74,9 @@ ROUTE_BATCH_SECONDS = 5.0
 ROUTE_CHUNK = 25
 # Queue priority of a routing job with an urgent alarm (others: the default, 0).
 URGENT_ROUTE_PRIORITY = 50
+# A check-in's alarms and their RAISED events: INSERTs built once (`anyun.core.prepared`).
+_ALARMS_INSERT: PreparedInsert[Alarm] = PreparedInsert(Alarm)
+_EVENTS_INSERT: PreparedInsert[AlarmEvent] = PreparedInsert(AlarmEvent)
 
 logger = logging.getLogger("anyun.monitoring")
 T = TypeVar("T")
@@ -133,11 +137,11 @@ def alarms_raise_grouped(
     one alarm to handle): the alarms and their RAISED events in one statement each and, with
     `route`, one job that routes the attention and urgent ones (`alarms_route_soon`).
     Precondition: inside the caller's `transaction.atomic`."""
-    alarms = Alarm.objects.bulk_create(
+    alarms = _ALARMS_INSERT.create_many(
         [_alarm_build(woman=woman, pairs=group) for _grade, group in rules.group_by_grade(pairs)]
     )
     now = timezone.now()
-    AlarmEvent.objects.bulk_create(
+    _EVENTS_INSERT.create_many(
         [
             AlarmEvent(
                 alarm=alarm,

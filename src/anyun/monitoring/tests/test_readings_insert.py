@@ -98,3 +98,19 @@ def test_a_repeated_check_in_compiles_no_insert(
     inserts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("INSERT")]
     assert sum('"monitoring_reading"' in s for s in inserts) == 1
     assert Reading.objects.get(pk=result.readings[0].pk).systolic == 118
+
+
+def test_on_postgresql_one_statement_serves_any_number_of_readings(ward: Ward) -> None:
+    insert = readings_services._READINGS_INSERT
+    insert._sql.clear()
+    for count in (1, 3, 20):
+        items = [_bp(110 + n, 78) for n in range(count)]
+        result = readings_record(actor=ward.woman, woman=ward.woman, items=items)
+        stored = Reading.objects.filter(batch=result.readings[0].batch).order_by("pk")
+        assert [r.systolic for r in stored] == [110 + n for n in range(count)]
+        assert [r.position for r in stored] == list(range(count))
+    if connection.vendor == "postgresql":  # one array per column: the same statement
+        assert list(insert._sql) == [("default", 0)]
+        assert "unnest(" in insert._sql[("default", 0)]
+    else:  # a VALUES list per row count
+        assert sorted(insert._sql) == [("default", 1), ("default", 3), ("default", 20)]
