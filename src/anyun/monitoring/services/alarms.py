@@ -26,7 +26,7 @@ from anyun.careteam.services import AccessGrant, care_access_grant, care_access_
 from anyun.clinical import alarms as rules
 from anyun.core.errors import DomainError, NotFound
 from anyun.core.inputs import text_within
-from anyun.core.prepared import PreparedInsert
+from anyun.core.prepared import PreparedInsert, PreparedReads
 from anyun.core.worker import enqueue
 from anyun.monitoring.display import reading_value
 from anyun.monitoring.messages import rule_label
@@ -249,17 +249,10 @@ def _route_chunk(pks: list[int] | None, *, tried: list[int], limit: int = ROUTE_
     to_deliver: list[Notification] = []
     try:
         with transaction.atomic():
-            waiting = (
-                _unrouted()
-                .select_for_update(skip_locked=pks is None, of=("self",))
-                .select_related("woman__woman_profile", "reading")
-                .order_by("-grade_rank", "created_at", "pk")
-            )
-            if pks is None:
-                waiting = waiting.exclude(pk__in=tried)[:limit]
+            if pks is None:  # the next waiting, but for those tried
+                alarms = _WAITING[("next", len(tried), limit)].all(*tried)
             else:
-                waiting = waiting.filter(pk__in=pks)
-            alarms = list(waiting)
+                alarms = _WAITING[("own", len(pks), 0)].all(*pks)
             if pks is None:
                 picked = [alarm.pk for alarm in alarms]
                 tried.extend(picked)
@@ -274,6 +267,30 @@ def _route_chunk(pks: list[int] | None, *, tried: list[int], limit: int = ROUTE_
     except Exception:
         logger.exception("alarms %s: delivery failed; notify's sweep retries it", picked)
     return len(alarms)
+
+
+def _waiting(shape: tuple[str, int, int]) -> Callable[..., Any]:
+    """The unrouted alarms to route, locked, gravest and oldest first: the job's own `count`
+    (waiting for their locks) or the next `limit` nobody holds but for `count` tried."""
+    which, count, limit = shape
+
+    def build(*ids: int) -> Any:
+        waiting = (
+            _unrouted()
+            .select_for_update(skip_locked=which == "next", of=("self",))
+            .select_related("woman__woman_profile", "reading")
+            .order_by("-grade_rank", "created_at", "pk")
+        )
+        if which == "next":
+            return waiting.exclude(pk__in=ids)[:limit] if ids else waiting[:limit]
+        return waiting.filter(pk__in=ids)
+
+    assert which in {"next", "own"} and count >= 0
+    return build
+
+
+# Compiled once per shape (`anyun.core.prepared`): a routing job runs it once or more.
+_WAITING: PreparedReads[tuple[str, int, int], Alarm] = PreparedReads(_waiting, most=64)
 
 
 def alarms_route_stale(*, now: dt.datetime | None = None) -> int:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
@@ -176,3 +177,36 @@ def test_alarms_routed_together_take_the_same_statements_whatever_their_number(
     assert many == few
     texts = Delivery.objects.filter(channel="sms", notification__kind="alarm_sms")
     assert texts.count() == 3 * Alarm.objects.filter(grade="urgent").count() > 0
+
+
+def test_a_later_job_compiles_no_read_of_the_waiting_alarms(
+    ward: Ward, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker's reads of the alarms to route are compiled once per shape
+    (`anyun.core.prepared`): the next job only runs them, and they find what the queryset
+    finds (here: its own alarm, then the other woman's still waiting)."""
+
+    def two_waiting(*mine: dict[str, Any]) -> tuple[Alarm, Alarm]:
+        (own,) = _raise(ward, *mine)
+        (other,) = services.readings_record(
+            actor=ward.other_woman,
+            woman=ward.other_woman,
+            items=[services.ReadingInput(kind="temperature", value=38.5)],
+        ).alarms
+        return own, other
+
+    first, _ = two_waiting({"kind": "pulse", "value": 105})
+    assert services.alarms_route(alarm_ids=[first.pk]) == 2
+    mine, hers = two_waiting(bp(170, 112))
+    compiled: list[object] = []
+    real = SQLCompiler.as_sql
+
+    def counting(self: SQLCompiler, *args: Any, **kwargs: Any) -> Any:
+        if self.query.model is Alarm and self.query.select_for_update:
+            compiled.append(self.query)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    assert services.alarms_route(alarm_ids=[mine.pk]) == 2
+    assert compiled == []
+    assert {a.pk for a in Alarm.objects.filter(assigned_to__isnull=False)} >= {mine.pk, hers.pk}
