@@ -263,6 +263,25 @@ def can_practise_online(user: User | AnonymousUser, *, on: date | None = None) -
     return not practice_blockers(user, on=on)
 
 
+def practising_online(users: Iterable[User], *, on: date | None = None) -> set[int]:
+    """The ids of those of `users` who may practise online on `on` (`can_practise_online`
+    for each), read together: their profiles and their credentials in two statements."""
+    people = {user.pk: user for user in users}
+    if not people:
+        return set()
+    profiles = {
+        p.user_id: p
+        for p in ClinicianProfile.objects.filter(user_id__in=people)
+        .select_related("department__hospital")
+        .prefetch_related("credentials")
+    }
+    return {
+        pk
+        for pk, user in people.items()
+        if pk in profiles and not practice_blockers(user, on=on, profile=profiles[pk])
+    }
+
+
 def require_online_practice(user: User | AnonymousUser, *, on: date | None = None) -> None:
     """Raise PermissionDenied(code="credential_invalid") listing what is missing or expired."""
     blockers = practice_blockers(user, on=on)

@@ -51,10 +51,9 @@ from anyun.notify.services import (
 )
 from anyun.staff.models import Department
 from anyun.staff.selectors import (
-    can_practise_online,
-    clinician_for,
     department_heads,
     duty_list,
+    practising_online,
     require_online_practice,
 )
 
@@ -544,8 +543,20 @@ def _routing_memo() -> Iterator[None]:
         _ROUTE_MEMO.reset(token)
 
 
-def _may_answer(person: User) -> bool:
-    return _memo(("online", person.pk), lambda: can_practise_online(person))
+def _answering(people: Sequence[User]) -> list[User]:
+    """Those of `people` who may practise online, in their order, nobody twice; whoever the
+    job has not asked about yet is read in one go (`practising_online`)."""
+    memo = _ROUTE_MEMO.get()
+    unknown = [p for p in people if memo is None or ("online", p.pk) not in memo]
+    may = practising_online(unknown)
+    if memo is not None:
+        memo.update({("online", p.pk): p.pk in may for p in unknown})
+    answering: list[User] = []
+    for person in people:
+        known = memo[("online", person.pk)] if memo is not None else person.pk in may
+        if known and person not in answering:
+            answering.append(person)
+    return answering
 
 
 def _duty_list(department: Department) -> list[User]:
@@ -562,12 +573,14 @@ def _team_and_departments(woman: User) -> tuple[list[User], list[Department]]:
 
 
 def _read_team_and_departments(woman: User) -> tuple[list[User], list[Department]]:
-    members = [m.member for m in care_team_of(woman)]
+    # Each member's profile and department with her team, in the one read.
+    rows = care_team_of(woman).select_related("member__clinician_profile__department")
+    members = [m.member for m in rows]
     team = [m for m in members if m.role == Role.CLINICIAN]
     team += [m for m in members if m.role == Role.NURSE]
     departments = []
     for member in team:
-        profile = _memo(("profile", member.pk), lambda m=member: clinician_for(m))  # type: ignore[misc]
+        profile = getattr(member, "clinician_profile", None)
         if profile and profile.department not in departments:
             departments.append(profile.department)
     if not departments:
@@ -580,11 +593,7 @@ def on_duty_for(woman: User) -> list[User]:
     """The on-duty clinicians and nurses of her care team's departments who may practise
     online, in calling order."""
     _team, departments = _team_and_departments(woman)
-    on_duty: list[User] = []
-    for person in (p for d in departments for p in _duty_list(d)):
-        if person not in on_duty and _may_answer(person):
-            on_duty.append(person)
-    return on_duty
+    return _answering([p for d in departments for p in _duty_list(d)])
 
 
 def responder_chain(woman: User) -> list[User]:
@@ -592,15 +601,11 @@ def responder_chain(woman: User) -> list[User]:
     the department's on-duty list, then the department head(s). Only people who may practise
     online are included; nobody twice."""
     team, departments = _team_and_departments(woman)
-    chain: list[User] = []
-    for person in (
+    return _answering(
         team
         + [p for d in departments for p in _duty_list(d)]
         + [p for d in departments for p in _heads(d)]
-    ):
-        if person not in chain and _may_answer(person):
-            chain.append(person)
-    return chain
+    )
 
 
 def _alarm_assign(

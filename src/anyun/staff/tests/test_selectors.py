@@ -7,6 +7,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from anyun.accounts.models import Role, User
@@ -22,6 +24,7 @@ from anyun.staff.selectors import (
     licence_lookup,
     mask_number,
     practice_blockers,
+    practising_online,
     require_online_practice,
 )
 
@@ -192,6 +195,26 @@ def test_other_roles_and_incomplete_accounts_never_practise(
     assert codes(manager, today) == ["role_not_practising"]
     assert codes(no_profile, today) == ["profile_missing"]
     assert codes(inactive.user, today) == ["account_inactive"]
+
+
+def test_practising_online_is_can_practise_online_for_each_read_together(
+    make_user: Callable[..., User], make_profile: Any, give_all: Any, give: Any, today: date
+) -> None:
+    valid, expired, missing, inactive = (make_profile() for _ in range(4))
+    for profile in (valid, inactive):
+        give_all(profile, until=today + timedelta(days=365))
+    give_all(expired, until=None, skip=K.MCH_CERTIFICATE)
+    give(expired, K.MCH_CERTIFICATE, until=today - timedelta(days=1))
+    give_all(missing, until=None, skip=K.INTERNET_ADMISSION)
+    inactive.user.is_active = False
+    inactive.user.save()
+    people = [p.user for p in (valid, expired, missing, inactive)]
+    people += [make_user(Role.WOMAN), make_user(Role.CLINICIAN)]  # no profile
+    with CaptureQueriesContext(connection) as ctx:
+        may = practising_online(people, on=today)
+    assert may == {p.pk for p in people if can_practise_online(p, on=today)} == {valid.user.pk}
+    assert len(ctx.captured_queries) == 2  # the profiles; their credentials
+    assert practising_online([], on=today) == set()
 
 
 def test_require_online_practice_lists_every_blocker(
