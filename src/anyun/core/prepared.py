@@ -18,19 +18,24 @@ shape depends on (e.g. the ids of the documents in force); a new key compiles a 
 A `PreparedInsert` does the same for the INSERT of new rows of one model (`save()` and
 `bulk_create()` build and compile an `InsertQuery` on every call): the values prepared by each
 field as `bulk_create()` prepares them, the new primary keys read back with RETURNING. On
-PostgreSQL the rows go as one array per column (`INSERT ... SELECT FROM unnest(...)`): one
-statement, with as many parameters as columns, for any number of rows (a VALUES list of 20
-rows has 380 parameters, and psycopg parses such a long statement afresh every time); on other
-databases it is one VALUES statement per row count. It sends no model signals (the hot tables
-it serves have none).
+PostgreSQL the rows go as one JSON parameter, an array of rows, each value cast to its
+column's type by the server (`INSERT ... SELECT ... FROM jsonb_array_elements(%s)`): one
+statement with one parameter for any number of rows (a VALUES list of 20 rows has 380
+parameters, and psycopg parses such a long statement afresh every time; an array per column
+is dumped element by element in Python). On other databases it is one VALUES statement per
+row count. It sends no model signals (the hot tables it serves have none).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
+import json
 import threading
+import uuid
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cached_property
 from typing import Any, Generic, TypeVar
 
@@ -42,6 +47,7 @@ from django.db.models.query import (  # type: ignore[attr-defined]
     ValuesListIterable,
     get_related_populators,
 )
+from psycopg.types.json import Jsonb
 
 K = TypeVar("K", bound=Hashable)
 M = TypeVar("M", bound=Model)
@@ -280,7 +286,7 @@ class PreparedInsert(Generic[M]):
             rows.append(row)
         if connection.vendor == "postgresql":
             count = 0  # one statement for any number of rows
-            params = [list(column) for column in zip(*rows, strict=True)]
+            params: list[Any] = [_json_rows(rows)]
         else:
             count = len(objs)
             params = [value for row in rows for value in row]
@@ -310,12 +316,17 @@ class PreparedInsert(Generic[M]):
             row = f"({', '.join(['%s'] * len(self._fields))})"
             rows = f"VALUES {', '.join([row] * count)}"
         else:
-            # The rows in the order of the arrays (the keys are handed out in that order).
-            names = [f"c{n}" for n in range(len(self._fields))]
-            arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in self._fields)
+            # The rows in the order of the array (the keys are handed out in that order). A
+            # JSON column takes the value as it is; SQL NULL went as JSON null.
+            values = ", ".join(
+                f"NULLIF(e->{k}, 'null'::jsonb)"
+                if f.get_internal_type() == "JSONField"
+                else f"(e->>{k})::{f.db_type(connection)}"
+                for k, f in enumerate(self._fields)
+            )
             rows = (
-                f"SELECT {', '.join(names)} FROM unnest({arrays}) "  # noqa: S608
-                f"WITH ORDINALITY AS r({', '.join(names)}, n) ORDER BY n"
+                f"SELECT {values} FROM jsonb_array_elements(%s::jsonb) "  # noqa: S608
+                "WITH ORDINALITY AS r(e, n) ORDER BY n"
             )
         # Identifiers and types from the model; the values go as parameters.
         sql = (
@@ -326,3 +337,30 @@ class PreparedInsert(Generic[M]):
             self._sql.clear()
         self._sql[(using, count)] = sql
         return sql
+
+
+def _json_rows(rows: list[list[Any]]) -> str:
+    """The prepared values of `rows` as one JSON array of arrays: text for what the database
+    reads from text (moments, UUIDs, decimals, addresses), a JSON column's value as its own
+    encoder writes it."""
+    return json.dumps(
+        [[_json_ready(value) for value in row] for row in rows],
+        default=_json_text,
+        ensure_ascii=False,
+        allow_nan=False,
+    )
+
+
+def _json_ready(value: Any) -> Any:
+    if isinstance(value, Jsonb):  # a JSON column: what its own dumps writes, as JSON again
+        dumps = value.dumps or json.dumps
+        return json.loads(dumps(value.obj))
+    return value
+
+
+def _json_text(value: Any) -> str:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID | Decimal | ipaddress.IPv4Address | ipaddress.IPv6Address):
+        return str(value)
+    raise TypeError(f"a PreparedInsert does not send {type(value).__name__} values")
