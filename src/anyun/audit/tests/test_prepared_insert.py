@@ -44,7 +44,7 @@ def _event(world: Any, **changes: Any) -> AuditEvent:
 
 
 def _stored(pk: int) -> dict[str, Any]:
-    row = AuditEvent.objects.filter(pk=pk).values().get()
+    row: dict[str, Any] = dict(AuditEvent.objects.filter(pk=pk).values().get())
     del row["id"], row["public_id"]
     return row
 
@@ -58,7 +58,7 @@ def test_a_prepared_insert_stores_what_create_stores(world: Any) -> None:
     assert _stored(prepared.pk) == _stored(made.pk)
     assert AuditEvent.objects.get(pk=prepared.pk).public_id == prepared.public_id
     # No actor, no address: NULLs as create() writes them.
-    bare = {"actor": None, "ip_address": None, "detail": {}}
+    bare: dict[str, Any] = {"actor": None, "ip_address": None, "detail": {}}
     made = AuditEvent.objects.create(**_fields(world, **bare))
     assert _stored(insert.create(_event(world, **bare)).pk) == _stored(made.pk)
 

@@ -63,7 +63,9 @@ def _rows(ward: Ward, batch: uuid.UUID, key: str, at: dt.datetime) -> list[Readi
 
 
 def _stored(batch: uuid.UUID) -> list[dict[str, Any]]:
-    rows = list(Reading.objects.filter(batch=batch).order_by("position").values())
+    rows: list[dict[str, Any]] = [
+        dict(row) for row in Reading.objects.filter(batch=batch).order_by("position").values()
+    ]
     for row in rows:
         del row["id"], row["public_id"], row["batch"], row["idempotency_key"]
         del row["created_at"], row["updated_at"]
