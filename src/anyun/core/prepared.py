@@ -304,7 +304,7 @@ class PreparedInsert(Generic[M]):
         return list(objs)
 
     def _prepare(self, using: str, count: int) -> str:
-        """`count` rows in a VALUES list; 0: any number, one array per column (PostgreSQL)."""
+        """`count` rows in a VALUES list; 0: any number, as one JSON array (PostgreSQL)."""
         connection = connections[using]
         if count != 1 and not connection.features.can_return_rows_from_bulk_insert:
             raise NotImplementedError(f"{connection.vendor} returns no keys from a bulk insert")
