@@ -23,7 +23,7 @@ column's type by the server (`INSERT ... SELECT ... FROM jsonb_array_elements(%s
 statement with one parameter for any number of rows (a VALUES list of 20 rows has 380
 parameters, and psycopg parses such a long statement afresh every time; an array per column
 is dumped element by element in Python). On other databases it is one VALUES statement per
-row count. It sends no model signals (the hot tables it serves have none).
+row count (per row where a multi-row INSERT returns no keys). It sends no model signals (the hot tables it serves have none).
 """
 
 from __future__ import annotations
@@ -284,17 +284,19 @@ class PreparedInsert(Generic[M]):
                     raise ValueError(f"{field.name}: a PreparedInsert takes values, not SQL")
                 row.append(field.get_db_prep_save(value, connection))
             rows.append(row)
-        if connection.vendor == "postgresql":
-            count = 0  # one statement for any number of rows
-            params: list[Any] = [_json_rows(rows)]
-        else:
-            count = len(objs)
-            params = [value for row in rows for value in row]
-        sql = self._sql.get((using, count)) or self._prepare(using, count)
-        # One statement: atomic on its own, like bulk_create, outside a transaction too.
+        if connection.vendor == "postgresql":  # one statement for any number of rows
+            statements: list[tuple[int, list[Any]]] = [(0, [_json_rows(rows)])]
+        elif connection.features.can_return_rows_from_bulk_insert:
+            statements = [(len(rows), [value for row in rows for value in row])]
+        else:  # keys come back from a single-row INSERT only: one statement per row
+            statements = [(1, row) for row in rows]
+        keys: list[Any] = []
+        # Atomic on its own, like bulk_create, outside a transaction too.
         with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            keys = cursor.fetchall()
+            for count, params in statements:
+                sql = self._sql.get((using, count)) or self._prepare(using, count)
+                cursor.execute(sql, params)
+                keys += cursor.fetchall()
         if len(keys) != len(objs):  # pragma: no cover - the database broke RETURNING
             raise RuntimeError(f"{len(objs)} rows inserted, {len(keys)} keys returned")
         for obj, (key,) in zip(objs, keys, strict=True):
@@ -306,8 +308,6 @@ class PreparedInsert(Generic[M]):
     def _prepare(self, using: str, count: int) -> str:
         """`count` rows in a VALUES list; 0: any number, as one JSON array (PostgreSQL)."""
         connection = connections[using]
-        if count != 1 and not connection.features.can_return_rows_from_bulk_insert:
-            raise NotImplementedError(f"{connection.vendor} returns no keys from a bulk insert")
         quote = connection.ops.quote_name
         returning, returning_params = connection.ops.return_insert_columns([self._pk])
         assert not returning_params

@@ -30,14 +30,24 @@ T = TypeVar("T")
 _KEY_PREFIX = "anyun:version:"
 # Every value's key: what `versions_read_together` reads at once.
 _KEYS: set[str] = set()
-# The tokens read in the current `versions_read_together` block (None: outside one; empty:
-# none read yet).
-_TOGETHER: ContextVar[dict[str, str] | None] = ContextVar("anyun_versions", default=None)
+
+
+class _Together:
+    """The tokens of one `versions_read_together` block (None: not read yet)."""
+
+    __slots__ = ("tokens",)
+
+    def __init__(self) -> None:
+        self.tokens: dict[str, str] | None = None
+
+
+# The current block (None: outside one).
+_TOGETHER: ContextVar[_Together | None] = ContextVar("anyun_versions", default=None)
 
 
 @contextlib.contextmanager
 def versions_read_together() -> Iterator[None]:
-    reset = _TOGETHER.set({})
+    reset = _TOGETHER.set(_Together())
     try:
         yield
     finally:
@@ -56,13 +66,12 @@ class VersionedValue(Generic[T]):
         together = _TOGETHER.get()
         if together is None:
             return self._token_read(cache.get(self.key))
-        if not together:
+        if together.tokens is None:
             found: dict[str, Any] = cache.get_many(sorted(_KEYS))
-            together.update((key, str(token)) for key, token in found.items())
-            together.setdefault("", "")  # read: a missing key stays missing here
-        token = together.get(self.key)
+            together.tokens = {key: str(token) for key, token in found.items()}
+        token = together.tokens.get(self.key)
         if token is None:
-            token = together[self.key] = self._token_read(None)
+            token = together.tokens[self.key] = self._token_read(None)
         return token
 
     def _token_read(self, token: object) -> str:
@@ -95,8 +104,8 @@ class VersionedValue(Generic[T]):
         token = uuid.uuid4().hex
         cache.set(self.key, token, timeout=None)
         together = _TOGETHER.get()
-        if together is not None:
-            together[self.key] = token
+        if together is not None and together.tokens is not None:
+            together.tokens[self.key] = token
 
     def forget_here(self) -> None:
         """Drop this process's copy (tests: another process's view of the same cache)."""

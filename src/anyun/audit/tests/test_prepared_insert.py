@@ -118,3 +118,17 @@ def test_a_constraint_broken_by_an_insert_is_an_integrity_error(world: Any) -> N
     with pytest.raises(IntegrityError), transaction.atomic():
         insert.create(_event(world, public_id=first.public_id))  # unique
     assert AuditEvent.objects.count() == before
+
+
+def test_where_a_multi_row_insert_returns_no_keys_each_row_is_its_own(
+    world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL sends the rows as one JSON array whatever this feature says")
+    monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", False)
+    insert: PreparedInsert[AuditEvent] = PreparedInsert(AuditEvent)
+    events = [_event(world, object_id=str(n)) for n in range(3)]
+    with CaptureQueriesContext(connection) as ctx:
+        insert.create_many(events)
+    assert [q["sql"].split()[0] for q in ctx.captured_queries] == ["INSERT"] * 3
+    assert [AuditEvent.objects.get(pk=e.pk).object_id for e in events] == ["0", "1", "2"]

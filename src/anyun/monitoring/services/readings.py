@@ -531,7 +531,7 @@ def _history_values(rows: list[tuple[Any, ...]]) -> list[signs.Reading]:
     ]
 
 
-# A check-in's readings in one INSERT, built once per count (`anyun.core.prepared`).
+# A check-in's readings in one INSERT, its SQL built once (`anyun.core.prepared`).
 _READINGS_INSERT: PreparedInsert[Reading] = PreparedInsert(Reading)
 
 
