@@ -26,7 +26,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -48,6 +48,7 @@ from anyun.assessment.models import (
     TaskStatus,
 )
 from anyun.assessment.task_kinds import kind_label
+from anyun.careteam.models import CareTeamMember
 from anyun.careteam.selectors import hospital_of_responsible, women_visible_to
 from anyun.clinical import risk
 from anyun.clinical.anthropometry import bmi
@@ -58,7 +59,7 @@ from anyun.clinical.red_flags import RED_FLAGS
 from anyun.clinical.risk_tables import GRADING_ITEMS, SCREENING_ITEMS, RiskColour, RiskItem
 from anyun.core.errors import NotFound
 from anyun.core.versioned import VersionedValue
-from anyun.monitoring.models import AlarmConfirmation, ReadingSource
+from anyun.monitoring.models import Alarm, AlarmConfirmation, ReadingSource
 from anyun.monitoring.selectors import (
     ALARM_NOT_OPEN,
     alarms_of,
@@ -454,6 +455,9 @@ class OnlineCareStatus:
     case: HighRiskCase | None
     decision: SuitabilityDecision | None
     hospital: str
+    # Her open alarms, newest first, when the caller asked for them (`open_alarms=True`): read
+    # in the red flags' own statement.
+    open_alarms: list[Alarm] = dataclasses.field(default_factory=list)
 
     @property
     def message(self) -> str:
@@ -464,22 +468,32 @@ class OnlineCareStatus:
 class _RedFlags:
     open: list[str]  # the red-flag rules of her open alarms
     since: list[str]  # those of every alarm raised after `since` (all of hers: no `since`)
+    open_alarms: list[Alarm]  # her open alarms, newest first (only when `rows`)
 
 
-def _red_flags(woman: Any, *, since: dt.datetime | None) -> _RedFlags:
-    """Both in one read: her open alarms and those raised after `since`."""
+def _red_flags(woman: Any, *, since: dt.datetime | None, rows: bool = False) -> _RedFlags:
+    """Both in one read: her open alarms and those raised after `since`; with `rows`, whole
+    alarms (their readings joined) instead of their findings alone, and her open ones kept."""
     alarms = alarms_of(woman)
     if since is not None:
         alarms = alarms.filter(Q(created_at__gt=since) | ~Q(status__in=ALARM_NOT_OPEN))
     open_rules: list[str] = []
     since_rules: list[str] = []
-    for findings, status, created_at in alarms.values_list("findings", "status", "created_at"):
+    open_alarms: list[Alarm] = []
+    read: Any = (
+        ((a.findings, a.status, a.created_at, a) for a in alarms)
+        if rows
+        else ((*row, None) for row in alarms.values_list("findings", "status", "created_at"))
+    )
+    for findings, status, created_at, alarm in read:
         rules = [row.get("rule", "") for row in findings or []]
         if status not in ALARM_NOT_OPEN:
             open_rules.extend(rules)
+            if alarm is not None:
+                open_alarms.append(alarm)
         if since is None or created_at > since:
             since_rules.extend(rules)
-    return _RedFlags(_red_flag_rules(open_rules), _red_flag_rules(since_rules))
+    return _RedFlags(_red_flag_rules(open_rules), _red_flag_rules(since_rules), open_alarms)
 
 
 def _red_flag_rules(rules: list[str]) -> list[str]:
@@ -491,16 +505,24 @@ def eligible_in_person(woman: Any) -> bool:
     shows a risk grading entered by a clinician (an in-person assessment) or a clinic
     measurement, or a clinician of her care team accepted the evidence she uploaded of an
     in-person diagnosis elsewhere (POL-13)."""
-    if RiskGrading.objects.filter(woman=woman).exists():
-        return True
-    if EligibilityEvidence.objects.filter(woman=woman, status=EvidenceStatus.ACCEPTED).exists():
-        return True
-    return readings_of(woman).filter(source=ReadingSource.CLINIC).exists()
+    # One statement: each door an EXISTS of its own, so each stops at its first row.
+    return (
+        User.objects.filter(pk=woman.pk)
+        .filter(
+            Exists(RiskGrading.objects.filter(woman=woman))
+            | Exists(
+                EligibilityEvidence.objects.filter(woman=woman, status=EvidenceStatus.ACCEPTED)
+            )
+            | Exists(readings_of(woman).filter(source=ReadingSource.CLINIC))
+        )
+        .exists()
+    )
 
 
-def _hospital_of(woman: Any) -> str:
-    """The hospital of her responsible clinician's department (one read), else ours."""
-    name = hospital_of_responsible(woman)
+def _hospital_of(woman: Any, *, team: Collection[CareTeamMember] | None = None) -> str:
+    """The hospital of her responsible clinician's department (one read, or none from her
+    team already read), else ours."""
+    name = hospital_of_responsible(woman, team=team)
     return str(name) if name else str(settings.ANYUN_HOSPITAL_NAME)
 
 
@@ -511,10 +533,13 @@ def online_care_for(
     grading: Any = _READ,
     case: Any = _READ,
     policy: risk.RiskPolicy | None = None,
+    team: Collection[CareTeamMember] | None = None,
+    open_alarms: bool = False,
 ) -> OnlineCareStatus:
     """The decision on her online care with its reason and urgency (see OnlineCareStatus).
-    Her current pregnancy, its latest grading, its open case and the policy may be passed when
-    the caller has read them already (None: there is none)."""
+    Her current pregnancy, its latest grading, its open case, the policy and her care team
+    (`care_team_of`) may be passed when the caller has read them already (None: there is
+    none); `open_alarms`: her open alarms are wanted too (read with the red flags)."""
     policy = policy or risk_policy_current()
     if pregnancy is _READ:
         pregnancy = current_pregnancy_of(woman)
@@ -532,11 +557,11 @@ def online_care_for(
     starts = [
         t for t in (decision and decision.created_at, pregnancy and pregnancy.created_at) if t
     ]
-    red_flags = _red_flags(woman, since=max(starts) if starts else None)
+    red_flags = _red_flags(woman, since=max(starts) if starts else None, rows=open_alarms)
     decided = risk.suitability(colour, current.purple, red_flags.open, eligible, policy)
     if case is _READ:
         case = open_case_of(pregnancy) if pregnancy is not None else None
-    hospital = _hospital_of(woman)
+    hospital = _hospital_of(woman, team=team)
 
     def status(block: str, urgency: str) -> OnlineCareStatus:
         return OnlineCareStatus(
@@ -550,6 +575,7 @@ def online_care_for(
             case=case,
             decision=decision,
             hospital=hospital,
+            open_alarms=red_flags.open_alarms,
         )
 
     if decided.decision is risk.OnlineCare.IN_PERSON:
@@ -895,11 +921,12 @@ def risk_overview_for(
     *,
     pregnancy: Any = _READ,
     history: Collection[PreviousPregnancy] | None = None,
+    team: Collection[CareTeamMember] | None = None,
 ) -> RiskOverview:
     """Her risk on her overview: her current pregnancy's gradings (the latest first), a
-    proposed regrading, her open case, her online care and her open tasks. Each thing is read
-    once and handed on (`pregnancy` and her earlier pregnancies, `history`, when the caller
-    has read them already)."""
+    proposed regrading, her open case, her online care (with her open alarms) and her open
+    tasks. Each thing is read once and handed on (`pregnancy`, her earlier pregnancies,
+    `history`, and her care team, `team`, when the caller has read them already)."""
     if pregnancy is _READ:
         pregnancy = current_pregnancy_of(woman)
     if pregnancy is not None:
@@ -919,7 +946,13 @@ def risk_overview_for(
         ),
         case=case,
         online=online_care_for(
-            woman, pregnancy=pregnancy, grading=current, case=case, policy=policy
+            woman,
+            pregnancy=pregnancy,
+            grading=current,
+            case=case,
+            policy=policy,
+            team=team,
+            open_alarms=True,
         ),
         pregnancy=pregnancy,
         tasks=task_rows(tasks_open_for(woman)),

@@ -12,6 +12,7 @@ Every later feature loads a woman through `access_woman` or lists from `women_vi
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Collection
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -84,11 +85,13 @@ def access_woman(*, user: Any, woman_public_id: UUID | str) -> User:
 
 
 def care_team_of(woman: Any) -> QuerySet[CareTeamMember]:
+    """Her current care team, the responsible clinician first; each member's department and
+    hospital joined (`hospital_of_responsible(team=...)` reads nothing more)."""
     now = timezone.now()
     return (
         CareTeamMember.objects.filter(woman=woman, ended_at__isnull=True)
         .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
-        .select_related("member")
+        .select_related("member__clinician_profile__department__hospital")
         .order_by("-is_responsible", "started_at")
     )
 
@@ -99,9 +102,16 @@ def responsible_of(woman: Any) -> User | None:
     return row.member if row is not None else None
 
 
-def hospital_of_responsible(woman: Any) -> str:
-    """The hospital of her responsible clinician's department, in one read ("" when she has
-    no responsible clinician or that clinician has no professional profile)."""
+def hospital_of_responsible(woman: Any, *, team: Collection[CareTeamMember] | None = None) -> str:
+    """The hospital of her responsible clinician's department, in one read, or from her care
+    team when the caller has read it (`care_team_of`) ("" when she has no responsible
+    clinician or that clinician has no professional profile)."""
+    if team is not None:
+        for row in team:
+            if row.is_responsible:
+                profile = getattr(row.member, "clinician_profile", None)
+                return profile.department.hospital.name if profile is not None else ""
+        return ""
     name = (
         care_team_of(woman)
         .filter(is_responsible=True)

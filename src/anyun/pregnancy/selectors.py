@@ -7,8 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Exists, FilteredRelation, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from anyun.accounts.models import ApiToken, User, WomanProfile
@@ -219,3 +222,40 @@ def diagnoses_open(pregnancy: Pregnancy) -> QuerySet[PregnancyDiagnosis]:
     return PregnancyDiagnosis.objects.filter(pregnancy=pregnancy, ended_at__isnull=True).order_by(
         "created_at", "id"
     )
+
+
+@dataclass(frozen=True)
+class RevisionRow:
+    """One change to her record in words: each field by its label, each value as shown."""
+
+    changed_at: dt.datetime
+    changed_by: User
+    reason: str
+    changes: list[tuple[str, str, str]]  # (field label, old value, new value); "" for none
+
+
+def _revision_value(field: Any, value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
+
+
+def revisions_of(pregnancy: Pregnancy, *, limit: int = 20) -> list[RevisionRow]:
+    """The newest changes to her record (who, when, why), each field by its label: a person
+    never sees a column name."""
+    rows = []
+    for revision in pregnancy.revisions.select_related("changed_by")[:limit]:
+        changes = []
+        for name, (old, new) in (revision.changes or {}).items():
+            try:
+                field: Any = Pregnancy._meta.get_field(name)
+            except FieldDoesNotExist:
+                field = None
+            label = capfirst(str(field.verbose_name)) if field is not None else name
+            changes.append((label, _revision_value(field, old), _revision_value(field, new)))
+        rows.append(RevisionRow(revision.changed_at, revision.changed_by, revision.reason, changes))
+    return rows

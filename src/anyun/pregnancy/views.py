@@ -68,7 +68,7 @@ def _record_context(pregnancy: Pregnancy) -> dict:
         "summary": selectors.pregnancy_summary(pregnancy),
         "history": selectors.history_of(pregnancy.woman),
         "reports": pregnancy.reports.all(),
-        "revisions": pregnancy.revisions.select_related("changed_by")[:20],
+        "revisions": selectors.revisions_of(pregnancy),
     }
 
 

@@ -159,6 +159,10 @@ def patient_overview(request: HttpRequest, woman_id: UUID) -> HttpResponse:
         request=request,
     )
     profile = woman.woman_profile
+    team = list(careteam_selectors.care_team_of(woman))
+    risk = assessment_selectors.risk_overview_for(
+        woman, pregnancy=pregnancy, history=history, team=team
+    )
     context = {
         "woman": woman,
         "profile": profile,
@@ -170,16 +174,16 @@ def patient_overview(request: HttpRequest, woman_id: UUID) -> HttpResponse:
         "history": history,
         "past_pregnancies": past_pregnancies,
         "reports": pregnancy.reports.all() if pregnancy else [],
-        "revisions": pregnancy.revisions.select_related("changed_by")[:20] if pregnancy else [],
-        "team": careteam_selectors.care_team_of(woman),
+        "revisions": pregnancy_selectors.revisions_of(pregnancy) if pregnancy else [],
+        "team": team,
         "alarms": [
             {"alarm": a, "label": rule_label(a.rule), "values": format_values(a)}
-            for a in monitoring_selectors.alarms_of(woman, open_only=True)[:10]
+            for a in risk.online.open_alarms[:10]
         ],
         "latest": [
             (SIGN_LABELS[k], k, r) for k, r in monitoring_selectors.latest_by_kind(woman).items()
         ],
-        "risk": assessment_selectors.risk_overview_for(woman, pregnancy=pregnancy, history=history),
+        "risk": risk,
     }
     return render(request, "web/patient_overview.html", context)
 

@@ -11,19 +11,25 @@ from typing import Any
 import pytest
 from conftest import staff_client, woman_client
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
 from anyun.accounts.models import Role
 from anyun.assessment import selectors, services
 from anyun.assessment.models import EligibilityEvidence, EvidenceStatus
+from anyun.assessment.services import GradingInput, grading_record
 from anyun.assessment.tests.conftest import in_english
 from anyun.audit.models import AuditEvent
 from anyun.careteam.services import care_team_assign
 from anyun.core.errors import DomainError, NotFound, PermissionDenied
+from anyun.monitoring.models import ReadingSource
+from anyun.monitoring.services import ReadingInput, readings_record
 from anyun.monitoring.tests.conftest import Ward
 from anyun.notify.models import Notification
+from anyun.pregnancy.selectors import current_pregnancy_of
 from anyun.scheduling.gates import require_may_start
 
 pytestmark = pytest.mark.django_db
@@ -245,3 +251,39 @@ def test_pages_upload_and_review(ward: Ward) -> None:
     assert row.status == EvidenceStatus.ACCEPTED
     page = woman.get("/assessment/eligibility/")
     assert b'data-testid="evidence-eligible"' in page.content
+
+
+def _eligible_in_one_statement(ward: Ward) -> bool:
+    with CaptureQueriesContext(connection) as ctx:
+        eligible = selectors.eligible_in_person(ward.woman)
+    assert len(ctx.captured_queries) == 1
+    return eligible
+
+
+@pytest.mark.parametrize("door", ["grading", "clinic_measurement", "accepted_evidence"])
+def test_each_door_of_being_seen_in_person_opens_it_in_one_statement(ward: Ward, door: str) -> None:
+    assert not _eligible_in_one_statement(ward)
+    readings_record(  # a home reading is not an in-person visit
+        actor=ward.woman, woman=ward.woman, items=[ReadingInput(kind="weight", value=62)]
+    )
+    assert not _eligible_in_one_statement(ward)
+    if door == "grading":
+        pregnancy = current_pregnancy_of(ward.woman)
+        assert pregnancy is not None
+        grading_record(
+            actor=ward.responsible,
+            pregnancy=pregnancy,
+            data=GradingInput(answers={}, entered={}, diagnoses=[]),
+        )
+    elif door == "clinic_measurement":
+        readings_record(
+            actor=ward.responsible,
+            woman=ward.woman,
+            items=[ReadingInput(kind="weight", value=62)],
+            source=ReadingSource.CLINIC,
+        )
+    else:
+        services.eligibility_evidence_review(
+            actor=ward.responsible, evidence_id=submit(ward).public_id, accept=True
+        )
+    assert _eligible_in_one_statement(ward)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from anyun.audit.models import AuditEvent
 from anyun.core.errors import DomainError, PermissionDenied
@@ -204,6 +205,24 @@ def test_every_change_is_kept_with_who_and_when(world: Any) -> None:
     # Saving the same values again records nothing.
     services.pregnancy_update(actor=world.woman, pregnancy=p, data=data)
     assert PregnancyRevision.objects.filter(pregnancy=p).count() == 1
+
+
+def test_a_change_is_shown_by_its_fields_labels_and_values_in_words(world: Any) -> None:
+    p = selectors.current_pregnancy_of(world.woman)
+    data = services.input_merge(
+        services.input_from_pregnancy(p), {"allergies": "青霉素", "art_conception": True}
+    )
+    services.pregnancy_update(actor=world.inside, pregnancy=p, data=data, reason="clinic visit")
+    with translation.override("zh-hans"):
+        [row] = selectors.revisions_of(p)
+        assert (row.changed_by, row.reason) == (world.inside, "clinic visit")
+        assert set(row.changes) == {("过敏史", "", "青霉素"), ("辅助生殖受孕", "", "是")}
+    with translation.override("en"):
+        [row] = selectors.revisions_of(p)
+        assert set(row.changes) == {
+            ("Allergies", "", "青霉素"),
+            ("Conceived by assisted reproduction", "", "yes"),
+        }
 
 
 def test_a_clinician_without_internet_admission_cannot_change_the_record(
