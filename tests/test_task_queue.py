@@ -30,7 +30,7 @@ from anyun.core.scheduler import (
     lease_ttl,
     make_trigger,
 )
-from anyun.core.worker import embedded_worker_enabled
+from anyun.core.worker import embedded_worker_enabled, enqueue, task_named
 
 # Passed as `now` to functions that take the time as an argument; never travelled to.
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
@@ -91,6 +91,23 @@ def test_rolled_back_job_never_runs_and_committed_job_runs_exactly_once() -> Non
     assert [(str(i), s) for i, s in DBTaskResult.objects.values_list("id", "status")] == [
         (committed.id, TaskResultStatus.SUCCESSFUL)
     ]
+
+
+@pytest.mark.django_db
+def test_a_job_enqueued_by_its_path_is_the_same_job_as_by_its_task() -> None:
+    with transaction.atomic():
+        by_task = enqueue(record_run, label="by task")
+        by_path = enqueue("tests.test_task_queue.record_run", label="by path")
+    rows = {row.id: row for row in DBTaskResult.objects.all()}
+    assert {rows[by_task].task_path, rows[by_path].task_path} == {
+        "tests.test_task_queue.record_run"
+    }
+    assert rows[by_path].args_kwargs["kwargs"] == {"label": "by path"}
+    assert task_named("tests.test_task_queue.record_run") is record_run
+    with pytest.raises(TypeError):
+        task_named("tests.test_task_queue.db_worker")  # a function, not a task
+    with pytest.raises(ImportError):
+        task_named("tests.test_task_queue.no_such_task")
 
 
 # --- the scheduler's lease -------------------------------------------------------------------

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import secrets
@@ -33,6 +34,7 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connections, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_tasks.base import Task, TaskResultStatus
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
@@ -54,8 +56,19 @@ JOBS_CHANNEL = "anyun_jobs"
 _PROCESS_TOKEN = secrets.token_hex(4)
 
 
+@functools.cache
+def task_named(path: str) -> Task[Any, Any]:
+    """The task at the dotted `path` ("anyun.<app>.tasks.<name>"): how a service enqueues a
+    job of its app's tasks module without importing it (a tasks module imports the services
+    it runs; the services name the job, as the periodic schedule does)."""
+    found = import_string(path)
+    if not isinstance(found, Task):
+        raise TypeError(f"{path} is not a task")
+    return found
+
+
 def enqueue(
-    task: Task[Any, Any],
+    task: Task[Any, Any] | str,
     *,
     run_after: datetime | None = None,
     priority: int | None = None,
@@ -67,8 +80,10 @@ def enqueue(
     the transaction commits; a job due now wakes the workers at commit (the embedded one in
     this process; on PostgreSQL every `anyun db_worker` through NOTIFY, one statement).
     Any other backend: enqueued on commit (id unknown, None). `priority` (-100..100, default
-    0): workers take higher first.
+    0): workers take higher first. `task` may be given by its dotted path (`task_named`).
     """
+    if isinstance(task, str):
+        task = task_named(task)
     if run_after is not None:
         task = task.using(run_after=run_after)
     if priority is not None:

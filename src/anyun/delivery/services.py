@@ -19,7 +19,6 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from anyun.accounts.models import Role, User
@@ -58,7 +57,7 @@ _SPACES = re.compile(r"[\s-]+")
 
 def _enqueue(name: str, **kwargs: Any) -> None:
     """Queue `anyun.delivery.tasks.<name>(**kwargs)` in the caller's transaction."""
-    enqueue(import_string(f"anyun.delivery.tasks.{name}"), **kwargs)
+    enqueue(f"anyun.delivery.tasks.{name}", **kwargs)
 
 
 def link_for_her(fulfilment: Fulfilment) -> str:

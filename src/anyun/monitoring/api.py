@@ -28,7 +28,7 @@ from anyun.monitoring.messages import (
     rule_label,
 )
 from anyun.monitoring.models import Alarm, Reading, ReadingSource
-from anyun.pregnancy.selectors import woman_gate_by_token
+from anyun.pregnancy.selectors import current_pregnancy_of, woman_gate_by_token
 
 router = Router(tags=["monitoring"])
 
@@ -398,8 +398,6 @@ def readings(
 @router.get("/chart", response=ChartOut)
 def chart(request: HttpRequest, woman_id: UUID | None = None) -> ChartOut:
     """The pregnancy chart as data (the SVG/PDF are at /monitoring/chart/<pregnancy>.svg|pdf)."""
-    from anyun.pregnancy.selectors import current_pregnancy_of
-
     woman = _subject(request, woman_id)
     pregnancy = current_pregnancy_of(woman)
     if pregnancy is None:

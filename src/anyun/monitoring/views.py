@@ -24,6 +24,7 @@ from anyun.consent.decorators import missing_step, woman_ready_required
 from anyun.core.errors import DomainError, NotFound
 from anyun.core.forms import form_error
 from anyun.monitoring import selectors, services
+from anyun.monitoring.chart_data import ChartLabels
 from anyun.monitoring.forms import AlarmCloseForm, CheckInForm, PlanForm, form_field_for
 from anyun.monitoring.messages import NORMAL_REPEAT_TEXT, action_text, rule_label
 from anyun.monitoring.models import (
@@ -307,7 +308,7 @@ def sign_history(request: HttpRequest, kind: str) -> HttpResponse:
 
 @woman_ready_required
 def sign_trend_svg(request: HttpRequest, kind: str) -> HttpResponse:
-    from anyun.monitoring.charts import render_trend_svg
+    from anyun.monitoring.charts import render_trend_svg  # matplotlib loads with the first chart
 
     if kind not in SIGN_LABELS:
         raise Http404
@@ -356,7 +357,7 @@ def chart(request: HttpRequest) -> HttpResponse:
     pregnancy = current_pregnancy_of(acting_user(request))
     if pregnancy is None:
         return redirect("pregnancy:record")
-    from anyun.monitoring.charts import chart_description
+    from anyun.monitoring.charts import chart_description  # matplotlib loads with the first chart
 
     data = selectors.chart_data_for(pregnancy, labels=chart_labels())
     return render(
@@ -371,7 +372,7 @@ def chart(request: HttpRequest) -> HttpResponse:
 
 
 def chart_svg(request: HttpRequest, pregnancy_id: UUID) -> HttpResponse:
-    from anyun.monitoring.charts import render_chart_svg
+    from anyun.monitoring.charts import render_chart_svg  # matplotlib loads with the first chart
 
     pregnancy = _chart_pregnancy(request, pregnancy_id)
     svg = render_chart_svg(selectors.chart_data_for(pregnancy, labels=chart_labels()))
@@ -381,7 +382,7 @@ def chart_svg(request: HttpRequest, pregnancy_id: UUID) -> HttpResponse:
 
 
 def chart_pdf(request: HttpRequest, pregnancy_id: UUID) -> HttpResponse:
-    from anyun.monitoring.chart_print import render_chart_pdf
+    from anyun.monitoring.chart_print import render_chart_pdf  # WeasyPrint: the first print
 
     pregnancy = _chart_pregnancy(request, pregnancy_id)
     pdf = render_chart_pdf(
@@ -395,8 +396,6 @@ def chart_pdf(request: HttpRequest, pregnancy_id: UUID) -> HttpResponse:
 
 
 def chart_labels() -> Any:
-    from anyun.monitoring.chart_data import ChartLabels
-
     return ChartLabels(
         title=_("Pregnancy chart"),
         ga_axis=_("Gestational age (weeks)"),

@@ -73,6 +73,8 @@ ROUTE_BATCH_SECONDS = 5.0
 ROUTE_CHUNK = 25
 # Queue priority of a routing job with an urgent alarm (others: the default, 0).
 URGENT_ROUTE_PRIORITY = 50
+# The job that routes raised alarms (`anyun.monitoring.tasks`, which imports these services).
+ROUTE_TASK = "anyun.monitoring.tasks.alarms_route"
 # A check-in's alarms and their RAISED events: INSERTs built once (`anyun.core.prepared`).
 _ALARMS_INSERT: PreparedInsert[Alarm] = PreparedInsert(Alarm)
 _EVENTS_INSERT: PreparedInsert[AlarmEvent] = PreparedInsert(AlarmEvent)
@@ -192,13 +194,11 @@ def _alarm_create(*, woman: User, pairs: Sequence[tuple[Reading, rules.Finding]]
 def alarms_route_soon(alarms: Sequence[Alarm]) -> None:
     """One job, written in the caller's transaction (the outbox: it exists only if the alarms
     commit), that routes the attention and urgent ones of `alarms` (`alarms_route`)."""
-    from anyun.monitoring.tasks import alarms_route as route_task  # tasks import services
-
     routed = [alarm for alarm in alarms if alarm.grade in ROUTED_GRADES]
     if routed:
         urgent = any(alarm.grade == Grade.URGENT for alarm in routed)
         enqueue(
-            route_task,
+            ROUTE_TASK,
             alarm_ids=[alarm.pk for alarm in sorted(routed, key=lambda a: -a.grade_rank)],
             priority=URGENT_ROUTE_PRIORITY if urgent else None,
         )
