@@ -367,6 +367,8 @@ URGENT_BP: list[Item] = [{"kind": "blood_pressure", "systolic": 165, "diastolic"
 class LatencyResult:
     samples: list[float] = field(default_factory=list)  # POST sent -> alarm on the socket
     post_seconds: list[float] = field(default_factory=list)  # POST sent -> response
+    # Response -> alarm on the socket: the queue worker's routing and the push.
+    after_post: list[float] = field(default_factory=list)
     timeouts: int = 0
     errors: int = 0
     stray_messages: int = 0
@@ -376,6 +378,7 @@ class LatencyResult:
     def summary(self) -> dict[str, Any]:
         ms = [x * 1000 for x in self.samples]
         post_ms = [x * 1000 for x in self.post_seconds]
+        after_ms = [x * 1000 for x in self.after_post]
         return {
             "samples": len(ms),
             "min_ms": _round(min(ms) if ms else None),
@@ -383,6 +386,9 @@ class LatencyResult:
             "p99_ms": _round(percentile(ms, 99)),
             "max_ms": _round(max(ms) if ms else None),
             "post_median_ms": _round(percentile(post_ms, 50)),
+            "post_p99_ms": _round(percentile(post_ms, 99)),
+            "after_post_median_ms": _round(percentile(after_ms, 50)),
+            "after_post_p99_ms": _round(percentile(after_ms, 99)),
             "posted": len(post_ms),
             "timeouts": self.timeouts,
             "errors": self.errors,
@@ -472,6 +478,7 @@ def run_alarm_latency(
                 result.failures.append(f"no alarm on the socket within {timeout:.0f} s: {link}")
             else:
                 result.samples.append(arrived - began)
+                result.after_post.append(arrived - answered)
     finally:
         client.close()
         feed.close()

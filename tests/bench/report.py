@@ -216,6 +216,20 @@ def _rows(p: dict[str, Any]) -> list[Row]:
                 + f"; {_n(_get(d, 'alarm_latency_load', 'post_median_ms'))} ms"
             ),
         ),
+        (
+            "of which the POST (median / p99); response to socket (median / p99)",
+            lambda d: (
+                " / ".join(
+                    _n(_get(d, "alarm_latency_load", k)) for k in ("post_median_ms", "post_p99_ms")
+                )
+                + " ms; "
+                + " / ".join(
+                    _n(_get(d, "alarm_latency_load", k))
+                    for k in ("after_post_median_ms", "after_post_p99_ms")
+                )
+                + " ms"
+            ),
+        ),
         ("queue drained after that load", lambda d: _drain(d.get("background_drain"))),
         (
             "background load meanwhile: readings/s; non-2xx; PostgreSQL connections peak",

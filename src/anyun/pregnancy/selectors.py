@@ -123,11 +123,14 @@ def woman_gate(woman: User) -> WomanGate:
 
 
 # The readings API's gate runs on every submission: its SQL is compiled once per set of
-# consent documents in force and run again with the token's hash and the time.
+# consent documents in force and run again with the token's hash and the time. Her phone
+# number is not decrypted for it (nothing on the readings path texts her; read on use).
 def _gate_by_token(consent_ids: tuple[int, ...]) -> Any:
-    return lambda token_hash, now: _gated(
-        api_tokens_live_hashed(token_hash, now=now), user="user__", consent_ids=consent_ids
-    ).order_by("pk")
+    return lambda token_hash, now: (
+        _gated(api_tokens_live_hashed(token_hash, now=now), user="user__", consent_ids=consent_ids)
+        .defer("user__phone")
+        .order_by("pk")
+    )
 
 
 _GATE_BY_TOKEN: PreparedReads[tuple[int, ...], ApiToken] = PreparedReads(_gate_by_token, most=8)

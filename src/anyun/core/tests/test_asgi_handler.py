@@ -4,6 +4,7 @@ responses, headers and errors are what Django's own handler gives."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 from unittest import mock
@@ -12,8 +13,9 @@ import pytest
 from asgiref.sync import AsyncToSync, SyncToAsync, async_to_sync
 from asgiref.testing import ApplicationCommunicator
 from django.core.handlers.asgi import ASGIHandler
+from django.core.signals import request_started
 
-from anyun.core.asgi_handler import SyncChainASGIHandler
+from anyun.core.asgi_handler import RequestThread, RequestThreads, SyncChainASGIHandler
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -98,3 +100,39 @@ def test_the_same_answers_as_django_s_handler(hops: list[str]) -> None:
         ours, stock = _get(SyncChainASGIHandler(), path), _get(ASGIHandler(), path)
         assert ours[0] == stock[0], path
         assert ours[1].get(b"content-type") == stock[1].get(b"content-type"), path
+
+
+def test_a_request_thread_is_kept_for_the_next_request() -> None:
+    names: list[str] = []
+
+    def started(**_kwargs: Any) -> None:  # Django sends it in the request's thread
+        names.append(threading.current_thread().name)
+
+    handler = SyncChainASGIHandler()
+    request_started.connect(started)
+    try:
+        for _ in range(3):
+            status, _headers, _body = _get(handler, "/accounts/login/")
+            assert status == 200
+    finally:
+        request_started.disconnect(started)
+    assert len(names) == 3 and names[0].startswith("anyun-request")
+    assert len(set(names)) == 1, names  # one thread started, used three times
+    assert len(handler.threads) == 1
+
+
+def test_requests_at_the_same_time_each_have_a_thread_and_a_busy_one_is_not_kept() -> None:
+    threads = RequestThreads(keep=2)
+    first, second = threads.take(), threads.take()
+    assert first is not second
+    release = threading.Event()
+    running = second.submit(release.wait, 10)  # a view still running: its client went away
+    threads.give_back(first)
+    threads.give_back(second)
+    assert len(threads) == 1 and threads.take() is first  # the busy one was let go
+    release.set()
+    assert running.result(10) is True
+    assert second._shutdown  # type: ignore[attr-defined]  # ends once its work returned
+    for _ in range(3):
+        threads.give_back(RequestThread())
+    assert len(threads) == 2  # no more than `keep` idle

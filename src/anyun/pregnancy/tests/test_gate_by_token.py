@@ -48,6 +48,11 @@ def test_the_gate_is_one_statement_and_matches_the_web_gate(make_woman: Any) -> 
     assert gate.pregnancy is not None
     assert gate.pregnancy.edd == web.pregnancy.edd  # type: ignore[union-attr]
     assert gate.user.woman_profile.real_name == woman.woman_profile.real_name
+    # Her phone number is not read (nor decrypted) for the gate; asked for, it is read then.
+    assert "phone" in gate.user.get_deferred_fields()
+    with CaptureQueriesContext(connection) as on_use:
+        assert gate.user.phone == woman.phone and woman.phone
+    assert len(on_use.captured_queries) == 1
 
 
 def test_a_revoked_an_expired_and_an_unknown_token_admit_nobody(
