@@ -369,6 +369,9 @@ class LatencyResult:
     post_seconds: list[float] = field(default_factory=list)  # POST sent -> response
     # Response -> alarm on the socket: the queue worker's routing and the push.
     after_post: list[float] = field(default_factory=list)
+    # Each timed alarm: (its public id, POST sent, alarm on the socket) in wall-clock seconds,
+    # for the stages read from the database afterwards (`alarm_stages`).
+    timed: list[tuple[str, float, float]] = field(default_factory=list)
     timeouts: int = 0
     errors: int = 0
     stray_messages: int = 0
@@ -455,6 +458,7 @@ def run_alarm_latency(
             # A random phase against the worker's polling interval.
             time.sleep(rng.uniform(0, jitter))
             began = time.perf_counter()
+            began_wall = time.time()
             try:
                 status, body = client.submit(tokens[n % len(tokens)], URGENT_BP)
             except OSError as exc:
@@ -479,6 +483,7 @@ def run_alarm_latency(
             else:
                 result.samples.append(arrived - began)
                 result.after_post.append(arrived - answered)
+                result.timed.append((urgent[0], began_wall, began_wall + (arrived - began)))
     finally:
         client.close()
         feed.close()
@@ -495,3 +500,29 @@ def _await_alarm(feed: FeedReader, link: str, until: float, result: LatencyResul
             return at
         result.stray_messages += 1
     return None
+
+
+def alarm_stages(
+    timed: list[tuple[str, float, float]], rows: dict[str, tuple[float, float | None]]
+) -> dict[str, Any]:
+    """Where each timed alarm's latency went, from the database's clock and the client's (one
+    machine): POST sent -> the alarm's row (the request up to its insert); -> its NOTIFIED
+    event (the wait for the queue worker and its routing up to that event); -> on the socket
+    (the rest of the routing transaction, the push and the socket). `rows`: public id ->
+    (created_at, notified at) as epoch seconds."""
+    stages: dict[str, list[float]] = {"to_row": [], "to_notified": [], "to_socket": []}
+    for public_id, sent, arrived in timed:
+        created, notified = rows.get(public_id, (None, None))
+        if created is None or notified is None:
+            continue
+        stages["to_row"].append((created - sent) * 1000)
+        stages["to_notified"].append((notified - created) * 1000)
+        stages["to_socket"].append((arrived - notified) * 1000)
+    return {
+        name: {
+            "median_ms": _round(percentile(values, 50)),
+            "p99_ms": _round(percentile(values, 99)),
+            "max_ms": _round(max(values) if values else None),
+        }
+        for name, values in stages.items()
+    }

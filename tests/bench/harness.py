@@ -971,6 +971,10 @@ def _latency_under_load(
             stop.set()
             thread.join(LATENCY_TIME_LIMIT + 60)
     out: dict[str, Any] = {"alarm_latency_load": latency.summary()}
+    if pg is not None and latency.timed:
+        out["alarm_latency_load"]["stages"] = clients.alarm_stages(
+            latency.timed, _alarm_times(pg, [public_id for public_id, _s, _a in latency.timed])
+        )
     if "result" in background:
         out["background"] = background["result"].summary()
         out["background"]["pg_connections"] = peak.summary() if pg else None
@@ -983,6 +987,22 @@ def _latency_under_load(
         f"non-2xx {_get(out, 'background', 'non_2xx')}"
     )
     return out
+
+
+def _alarm_times(pg: Postgres, public_ids: list[str]) -> dict[str, tuple[float, float | None]]:
+    """Each alarm's row time and its first NOTIFIED event's (epoch seconds) from the run's
+    database."""
+    import psycopg
+
+    with psycopg.connect(pg.url, autocommit=True, connect_timeout=5) as conn:
+        rows = conn.execute(
+            "SELECT a.public_id::text, extract(epoch FROM a.created_at)::float8, "
+            "extract(epoch FROM min(e.at) FILTER (WHERE e.kind = 'notified'))::float8 "
+            "FROM monitoring_alarm a LEFT JOIN monitoring_alarmevent e ON e.alarm_id = a.id "
+            "WHERE a.public_id::text = ANY(%s) GROUP BY a.id",
+            (public_ids,),
+        ).fetchall()
+    return {public_id: (created, notified) for public_id, created, notified in rows}
 
 
 def _smoke(port: int, token: str, cookie: str) -> None:

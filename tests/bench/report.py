@@ -230,6 +230,17 @@ def _rows(p: dict[str, Any]) -> list[Row]:
                 + " ms"
             ),
         ),
+        (
+            "stages (median / p99): POST to the alarm's row; to its NOTIFIED event; to the socket",
+            lambda d: "; ".join(
+                " / ".join(
+                    _n(_get(d, "alarm_latency_load", "stages", stage, k))
+                    for k in ("median_ms", "p99_ms")
+                )
+                + " ms"
+                for stage in ("to_row", "to_notified", "to_socket")
+            ),
+        ),
         ("queue drained after that load", lambda d: _drain(d.get("background_drain"))),
         (
             "background load meanwhile: readings/s; non-2xx; PostgreSQL connections peak",
