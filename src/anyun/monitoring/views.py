@@ -39,6 +39,8 @@ from anyun.monitoring.name_badges import badges_of, with_badges
 from anyun.monitoring.services.readings import normal_on_repeat_of
 from anyun.pregnancy.selectors import access_pregnancy, current_pregnancy_of
 
+# `charts` (matplotlib) and `chart_print` (WeasyPrint) are imported in the views that draw:
+# a process loads them with its first chart, not at start.
 CLINICAL = [Role.CLINICIAN, Role.NURSE]
 
 
@@ -308,7 +310,7 @@ def sign_history(request: HttpRequest, kind: str) -> HttpResponse:
 
 @woman_ready_required
 def sign_trend_svg(request: HttpRequest, kind: str) -> HttpResponse:
-    from anyun.monitoring.charts import render_trend_svg  # matplotlib loads with the first chart
+    from anyun.monitoring.charts import render_trend_svg
 
     if kind not in SIGN_LABELS:
         raise Http404
@@ -357,7 +359,7 @@ def chart(request: HttpRequest) -> HttpResponse:
     pregnancy = current_pregnancy_of(acting_user(request))
     if pregnancy is None:
         return redirect("pregnancy:record")
-    from anyun.monitoring.charts import chart_description  # matplotlib loads with the first chart
+    from anyun.monitoring.charts import chart_description
 
     data = selectors.chart_data_for(pregnancy, labels=chart_labels())
     return render(
@@ -372,7 +374,7 @@ def chart(request: HttpRequest) -> HttpResponse:
 
 
 def chart_svg(request: HttpRequest, pregnancy_id: UUID) -> HttpResponse:
-    from anyun.monitoring.charts import render_chart_svg  # matplotlib loads with the first chart
+    from anyun.monitoring.charts import render_chart_svg
 
     pregnancy = _chart_pregnancy(request, pregnancy_id)
     svg = render_chart_svg(selectors.chart_data_for(pregnancy, labels=chart_labels()))
@@ -382,7 +384,7 @@ def chart_svg(request: HttpRequest, pregnancy_id: UUID) -> HttpResponse:
 
 
 def chart_pdf(request: HttpRequest, pregnancy_id: UUID) -> HttpResponse:
-    from anyun.monitoring.chart_print import render_chart_pdf  # WeasyPrint: the first print
+    from anyun.monitoring.chart_print import render_chart_pdf
 
     pregnancy = _chart_pregnancy(request, pregnancy_id)
     pdf = render_chart_pdf(

@@ -88,9 +88,7 @@ def woman_home(request: HttpRequest) -> HttpResponse:
             "summary": summary,
             "profile": profile,
             "latest": latest,
-            "team": careteam_selectors.care_team_of(user).select_related(
-                "member__clinician_profile"
-            ),
+            "team": careteam_selectors.care_team_of(user),
             "online_care": assessment_selectors.online_care_for(user) if pregnancy else None,
         },
     )

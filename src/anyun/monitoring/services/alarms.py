@@ -573,8 +573,8 @@ def _team_and_departments(woman: User) -> tuple[list[User], list[Department]]:
 
 
 def _read_team_and_departments(woman: User) -> tuple[list[User], list[Department]]:
-    # Each member's profile and department with her team, in the one read.
-    rows = care_team_of(woman).select_related("member__clinician_profile__department")
+    # Each member's profile and department come with her team, in the one read.
+    rows = care_team_of(woman)
     members = [m.member for m in rows]
     team = [m for m in members if m.role == Role.CLINICIAN]
     team += [m for m in members if m.role == Role.NURSE]
