@@ -277,10 +277,11 @@ def run_load(
     concurrency: int,
     time_limit: float,
     path: str = READINGS_PATH,
-    until: threading.Event | None = None,
+    until: Any = None,
 ) -> LoadResult:
     """POST every submission to `path` from `concurrency` threads (bounded by `time_limit`
-    seconds, and ended early when `until` is set: background load)."""
+    seconds, and ended early when `until`, a threading or multiprocessing event, is set:
+    background load)."""
     result = LoadResult(
         name,
         requests_planned=len(submissions),
@@ -339,6 +340,37 @@ def run_load(
     result.seconds = time.perf_counter() - began
     result.incomplete = until is None and result.requests_ok + result.errors < len(submissions)
     return result
+
+
+def background_load(
+    *,
+    port: int,
+    tokens: list[str],
+    seed: int,
+    size: int,
+    concurrency: int,
+    time_limit: float,
+    started: Any,
+    until: Any,
+    out: Any,
+) -> None:
+    """`run_load` of `size`-reading check-ins in a process of its own, until the event
+    `until` is set (`started` is set once its submissions are built); its summary goes to the
+    queue `out`. The load's threads then hold no
+    lock the measuring process needs: a socket message is stamped when it arrives, not when
+    a load thread lets go of the interpreter."""
+    submissions = check_ins(20_000, len(tokens), random.Random(seed), size=size)
+    started.set()
+    result = run_load(
+        "background",
+        port=port,
+        tokens=tokens,
+        submissions=submissions,
+        concurrency=concurrency,
+        time_limit=time_limit,
+        until=until,
+    )
+    out.put(result.summary())
 
 
 def _record(result: LoadResult, sub: Submission, status: int, body: bytes, elapsed: float) -> None:

@@ -9,7 +9,9 @@ import argparse
 import contextlib
 import datetime as dt
 import json
+import multiprocessing
 import os
+import queue
 import random
 import re
 import shutil
@@ -935,26 +937,32 @@ def _latency_under_load(
         f"{world['watcher']['username']}, "
         f"under a load of {args.bulk_size}-reading check-ins from {args.concurrency} threads"
     )
-    stop = threading.Event()
+    # The load runs in a process of its own (`clients.background_load`): its threads would
+    # otherwise hold this one's interpreter lock when the alarm reaches the socket.
+    spawn = multiprocessing.get_context("spawn")
+    started, stop = spawn.Event(), spawn.Event()
+    results = spawn.Queue()
+    load = spawn.Process(
+        target=clients.background_load,
+        kwargs={
+            "port": server.port,
+            "tokens": tokens,
+            "seed": args.seed + 1,
+            "size": args.bulk_size,
+            "concurrency": args.concurrency,
+            "time_limit": LATENCY_LOAD_TIME_LIMIT + 30,
+            "started": started,
+            "until": stop,
+            "out": results,
+        },
+        name="bench-background",
+        daemon=True,
+    )
     background: dict[str, Any] = {}
-    load_rng = random.Random(args.seed + 1)
-    submissions = clients.check_ins(20_000, len(tokens), load_rng, size=args.bulk_size)
-
-    def load() -> None:
-        result = clients.run_load(
-            "background",
-            port=server.port,
-            tokens=tokens,
-            submissions=submissions,
-            concurrency=args.concurrency,
-            time_limit=LATENCY_LOAD_TIME_LIMIT + 30,
-            until=stop,
-        )
-        background["result"] = result
-
-    thread = threading.Thread(target=load, name="bench-background", daemon=True)
     with ConnectionPeak(pg.admin_url if pg else None, pg.name if pg else None) as peak:
-        thread.start()
+        load.start()
+        if not started.wait(60):
+            say("  the background load did not start")
         time.sleep(1.0)  # the load is running before the first sample
         try:
             latency = clients.run_alarm_latency(
@@ -969,14 +977,20 @@ def _latency_under_load(
             )
         finally:
             stop.set()
-            thread.join(LATENCY_TIME_LIMIT + 60)
+            try:
+                background["summary"] = results.get(timeout=LATENCY_TIME_LIMIT + 60)
+            except queue.Empty:
+                say("  the background load gave no summary")
+            load.join(30)
+            if load.is_alive():
+                load.kill()
     out: dict[str, Any] = {"alarm_latency_load": latency.summary()}
     if pg is not None and latency.timed:
         out["alarm_latency_load"]["stages"] = clients.alarm_stages(
             latency.timed, _alarm_times(pg, [public_id for public_id, _s, _a in latency.timed])
         )
-    if "result" in background:
-        out["background"] = background["result"].summary()
+    if "summary" in background:
+        out["background"] = background["summary"]
         out["background"]["pg_connections"] = peak.summary() if pg else None
     summary = out["alarm_latency_load"]
     _print_failures("alarm latency under load", summary["failures"][:5])

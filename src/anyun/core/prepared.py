@@ -22,8 +22,11 @@ PostgreSQL the rows go as one JSON parameter, an array of rows, each value cast 
 column's type by the server (`INSERT ... SELECT ... FROM jsonb_array_elements(%s)`): one
 statement with one parameter for any number of rows (a VALUES list of 20 rows has 380
 parameters, and psycopg parses such a long statement afresh every time; an array per column
-is dumped element by element in Python). On other databases it is one VALUES statement per
-row count (per row where a multi-row INSERT returns no keys). It sends no model signals (the hot tables it serves have none).
+is dumped element by element in Python); a plain value of one of Django's own field classes
+(text, a number, a moment, a UUID) goes into that JSON as it is, without the field's
+preparation, which on PostgreSQL returns it unchanged. On other databases it is one VALUES
+statement per row count (per row where a multi-row INSERT returns no keys). It sends no model
+signals (the hot tables it serves have none).
 """
 
 from __future__ import annotations
@@ -40,7 +43,27 @@ from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from django.db import connections, transaction
-from django.db.models import Model, QuerySet
+from django.db.models import (
+    AutoField,
+    BigAutoField,
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    DateTimeField,
+    DecimalField,
+    Field,
+    ForeignKey,
+    IntegerField,
+    Model,
+    PositiveBigIntegerField,
+    PositiveIntegerField,
+    PositiveSmallIntegerField,
+    QuerySet,
+    SmallAutoField,
+    SmallIntegerField,
+    TextField,
+    UUIDField,
+)
 from django.db.models.fields import AutoFieldMixin
 from django.db.models.query import (  # type: ignore[attr-defined]
     ModelIterable,
@@ -105,19 +128,23 @@ class PreparedRead(Generic[M]):
         shape, fetched = self._run(_FIRST, values, key, using, many=False)
         if not fetched:
             return None
-        return self._instance(shape, self._converted(shape, fetched[0], using), using)
+        return self._instance(shape, self._converted(shape, fetched[0], connections[using]), using)
 
     def all(self, *values: Slot, key: Hashable = None, using: str = "default") -> list[M]:
         """Every row for these slot values, as `list(build(*values))` would give them."""
         shape, fetched = self._run(_ALL, values, key, using, many=True)
-        return [self._instance(shape, self._converted(shape, r, using), using) for r in fetched]
+        connection = connections[using]
+        return [
+            self._instance(shape, self._converted(shape, r, connection), using) for r in fetched
+        ]
 
     def rows(
         self, *values: Slot, key: Hashable = None, using: str = "default"
     ) -> list[tuple[Any, ...]]:
         """The tuples of a `values_list()` queryset, as `list(build(*values))` gives them."""
         shape, fetched = self._run(_ROWS, values, key, using, many=True)
-        return [tuple(self._converted(shape, r, using)[: shape.columns]) for r in fetched]
+        connection = connections[using]  # looked up once: a thread-local read each time
+        return [tuple(self._converted(shape, r, connection)[: shape.columns]) for r in fetched]
 
     def _run(
         self, mode: str, values: Sequence[Slot], key: Hashable, using: str, *, many: bool
@@ -137,9 +164,8 @@ class PreparedRead(Generic[M]):
         return shape, [] if fetched is None else [fetched]
 
     @staticmethod
-    def _converted(shape: _Shape, fetched: Sequence[Any], using: str) -> list[Any]:
+    def _converted(shape: _Shape, fetched: Sequence[Any], connection: Any) -> list[Any]:
         row = list(fetched)
-        connection = connections[using]
         for position, converters, expression in shape.converters:
             value = row[position]
             for converter in converters:
@@ -263,6 +289,22 @@ class PreparedInsert(Generic[M]):
         assert not any(hasattr(f, "get_placeholder") for f in fields), self._model
         return fields
 
+    @cached_property
+    def _json_plan(self) -> tuple[tuple[Any, Callable[[Any], Any] | None, bool], ...]:
+        """Each field, how a plain value of it goes into a PostgreSQL JSON row (None: only by
+        the field's own preparation), and whether its value comes from `pre_save` (a moment
+        set when the row is added)."""
+        plan = []
+        for field in self._fields:
+            as_json = _AS_JSON.get(type(field))
+            if type(field) is ForeignKey and type(field.target_field) in _AUTO_KEYS:
+                as_json = _int_as_json
+            pre_save = bool(
+                getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+            )
+            plan.append((field, as_json, pre_save))
+        return tuple(plan)
+
     def create(self, obj: M, *, using: str = "default") -> M:
         self.create_many([obj], using=using)
         return obj
@@ -271,6 +313,8 @@ class PreparedInsert(Generic[M]):
         if not objs:
             return []
         connection = connections[using]
+        postgresql = connection.vendor == "postgresql"
+        plan = self._json_plan if postgresql else tuple((f, None, False) for f in self._fields)
         rows: list[list[Any]] = []
         for obj in objs:
             if obj.pk is not None or not obj._state.adding:
@@ -278,13 +322,27 @@ class PreparedInsert(Generic[M]):
             # An unsaved related object is refused, as save() refuses it.
             obj._prepare_related_fields_for_save(operation_name="create")  # type: ignore[attr-defined]
             row = []
-            for field in self._fields:
+            for field, as_json, pre_save in plan:
+                if as_json is not None:
+                    # A plain value of its field's own type goes into the JSON row as it is
+                    # (what the field would prepare, as text); any other the long way.
+                    value = (
+                        field.pre_save(obj, add=True)
+                        if pre_save
+                        else obj.__dict__.get(field.attname, _MISSING)
+                    )
+                    if value is not _MISSING:
+                        ready = as_json(value)
+                        if ready is not _SLOW:
+                            row.append(ready)
+                            continue
                 value = field.pre_save(obj, add=True)
                 if hasattr(value, "resolve_expression"):
                     raise ValueError(f"{field.name}: a PreparedInsert takes values, not SQL")
-                row.append(field.get_db_prep_save(value, connection))
+                prepared = field.get_db_prep_save(value, connection)
+                row.append(_json_ready(prepared) if postgresql else prepared)
             rows.append(row)
-        if connection.vendor == "postgresql":  # one statement for any number of rows
+        if postgresql:  # one statement for any number of rows
             statements: list[tuple[int, list[Any]]] = [(0, [_json_rows(rows)])]
         elif connection.features.can_return_rows_from_bulk_insert:
             statements = [(len(rows), [value for row in rows for value in row])]
@@ -340,15 +398,67 @@ class PreparedInsert(Generic[M]):
 
 
 def _json_rows(rows: list[list[Any]]) -> str:
-    """The prepared values of `rows` as one JSON array of arrays: text for what the database
-    reads from text (moments, UUIDs, decimals, addresses), a JSON column's value as its own
-    encoder writes it."""
-    return json.dumps(
-        [[_json_ready(value) for value in row] for row in rows],
-        default=_json_text,
-        ensure_ascii=False,
-        allow_nan=False,
-    )
+    """`rows`, ready for JSON (`_json_ready`, `_AS_JSON`), as one JSON array of arrays: text
+    for what the database reads from text (moments, UUIDs, decimals, addresses)."""
+    return json.dumps(rows, default=_json_text, ensure_ascii=False, allow_nan=False)
+
+
+# A field's value not read yet (deferred), and a value to prepare the long way.
+_MISSING = object()
+_SLOW = object()
+
+
+def _str_as_json(value: Any) -> Any:
+    return value if value is None or type(value) is str else _SLOW
+
+
+def _int_as_json(value: Any) -> Any:
+    return value if value is None or type(value) is int else _SLOW
+
+
+def _bool_as_json(value: Any) -> Any:
+    return value if value is None or type(value) is bool else _SLOW
+
+
+def _datetime_as_json(value: Any) -> Any:
+    if value is None:
+        return None
+    # A naive moment is made aware (with Django's warning) by the field itself.
+    if type(value) is dt.datetime and value.tzinfo is not None:
+        return value.isoformat()
+    return _SLOW
+
+
+def _uuid_as_json(value: Any) -> Any:
+    if value is None:
+        return None
+    return str(value) if type(value) is uuid.UUID else _SLOW
+
+
+def _decimal_as_json(value: Any) -> Any:
+    if value is None:
+        return None
+    # NaN and infinities are refused by the field itself.
+    return str(value) if type(value) is Decimal and value.is_finite() else _SLOW
+
+
+# Django's own field classes whose preparation of a value of their type, on PostgreSQL, is
+# that value (a subclass, such as an encrypted field, prepares its own).
+_AS_JSON: dict[type[Field[Any, Any]], Callable[[Any], Any]] = {
+    CharField: _str_as_json,
+    TextField: _str_as_json,
+    IntegerField: _int_as_json,
+    SmallIntegerField: _int_as_json,
+    BigIntegerField: _int_as_json,
+    PositiveIntegerField: _int_as_json,
+    PositiveSmallIntegerField: _int_as_json,
+    PositiveBigIntegerField: _int_as_json,
+    BooleanField: _bool_as_json,
+    DateTimeField: _datetime_as_json,
+    UUIDField: _uuid_as_json,
+    DecimalField: _decimal_as_json,
+}
+_AUTO_KEYS = (AutoField, BigAutoField, SmallAutoField)
 
 
 def _json_ready(value: Any) -> Any:

@@ -163,8 +163,12 @@ def _input_to_clinical(item: ReadingInput, measured_at: dt.datetime) -> signs.Re
     )
 
 
-def ga_days_on(pregnancy: Pregnancy, moment: dt.datetime) -> int | None:
-    days = PREGNANCY_LENGTH_DAYS - (pregnancy.edd - timezone.localdate(moment)).days
+def ga_days_on(
+    pregnancy: Pregnancy, moment: dt.datetime, tz: dt.tzinfo | None = None
+) -> int | None:
+    """Days of gestation on the local date of `moment`; None before the pregnancy began.
+    `tz`: the current time zone, read once by a caller that asks for many moments."""
+    days = PREGNANCY_LENGTH_DAYS - (pregnancy.edd - timezone.localdate(moment, tz)).days
     return days if days >= 0 else None
 
 
@@ -294,6 +298,7 @@ def _checked(
                     field=f"items.{index}.kind",
                 )
     now = timezone.now()
+    tz = timezone.get_current_timezone()
     checked: list[tuple[ReadingInput, signs.Reading]] = []
     to_confirm: list[ConfirmItem] = []
     for index, item in enumerate(items):
@@ -306,7 +311,7 @@ def _checked(
                 _("The time of measurement cannot be in the future."),
                 field=f"items.{index}.measured_at",
             )
-        if ga_days_on(pregnancy, measured_at) is None:
+        if ga_days_on(pregnancy, measured_at, tz) is None:
             raise DomainError(
                 "measured_before_pregnancy",
                 _("The time of measurement is before this pregnancy began."),
@@ -552,13 +557,14 @@ def _store_and_grade(
     or awaited confirmation): stored with it, not raised again. `diabetes`: her pregnancy
     has an open GDM or PGDM diagnosis (the glucose targets apply)."""
     batch = uuid.uuid4()
+    tz = timezone.get_current_timezone()
     rows = [
         Reading(
             woman=woman,
             pregnancy=pregnancy,
             kind=reading.kind,
             measured_at=reading.measured_at,
-            ga_days=ga_days_on(pregnancy, reading.measured_at),
+            ga_days=ga_days_on(pregnancy, reading.measured_at, tz),
             systolic=reading.systolic,
             diastolic=reading.diastolic,
             pulse=reading.pulse,

@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models.sql.compiler import SQLInsertCompiler
 from django.test.utils import CaptureQueriesContext
 
+from anyun.clinical import signs
 from anyun.monitoring.models import Reading
 from anyun.monitoring.services import ReadingInput, readings_record
 from anyun.monitoring.services import readings as readings_services
@@ -80,6 +81,33 @@ def test_the_prepared_insert_stores_what_bulk_create_stores(ward: Ward) -> None:
     assert _stored(prepared) == _stored(made)
     assert _stored(prepared)[0]["symptoms"] == ["headache", "blurred_vision"]
     assert _stored(prepared)[1]["value"] == Decimal("5.35")
+
+
+def test_values_not_of_their_fields_own_type_are_stored_as_bulk_create_stores_them(
+    ward: Ward,
+) -> None:
+    # A plain value of a field's own type goes into the PostgreSQL JSON row as it is; any
+    # other (an enum member, a number as text, a float for a decimal, a UUID as text) is
+    # prepared by its field first, as bulk_create() prepares it.
+    def odd(rows: list[Reading]) -> list[Reading]:
+        first, second = rows
+        first.kind = signs.SignKind.BLOOD_PRESSURE
+        first.systolic = "131"  # type: ignore[assignment]
+        first.pulse = 77.0  # type: ignore[assignment]  # as JSON, not a smallint
+        first.confirmed_implausible = 1  # type: ignore[assignment]
+        second.value = 5.35  # type: ignore[assignment]
+        second.batch = str(second.batch)  # type: ignore[assignment]
+        return rows
+
+    made, prepared, at = uuid.uuid4(), uuid.uuid4(), ago(hours=1)
+    Reading.objects.bulk_create(odd(_rows(ward, made, "a", at)))
+    readings_services._READINGS_INSERT.create_many(odd(_rows(ward, prepared, "b", at)))
+    assert _stored(prepared) == _stored(made)
+    first, second = _stored(prepared)
+    assert (first["kind"], first["systolic"], first["pulse"]) == ("blood_pressure", 131, 77)
+    assert first["confirmed_implausible"] is True
+    assert second["value"] == Decimal("5.35")
+    assert Reading.objects.filter(batch=prepared).count() == 2
 
 
 def test_a_repeated_check_in_compiles_no_insert(
