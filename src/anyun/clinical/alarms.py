@@ -175,7 +175,8 @@ def evaluate(
     check_reading(reading)
     if pre_pregnancy_weight_kg is not None:
         validate_weight_kg(pre_pregnancy_weight_kg)
-    earlier = _earlier(reading, history)
+    # Only blood pressure, fetal movements, weight and fundal height look back.
+    earlier = _earlier(reading, history) if reading.kind in _LOOKING_BACK else []
     t = thresholds
     findings: list[Finding] = []
     match reading.kind:
@@ -203,6 +204,11 @@ def evaluate(
             pass  # AC is plotted only (DOMAIN.md s.5 [S]); symptoms: anyun.clinical.red_flags
     findings.sort(key=lambda finding: -finding.grade.rank)
     return findings
+
+
+_LOOKING_BACK = frozenset(
+    {SignKind.BLOOD_PRESSURE, SignKind.FETAL_MOVEMENTS, SignKind.WEIGHT, SignKind.FUNDAL_HEIGHT}
+)
 
 
 def highest(findings: Iterable[Finding]) -> Grade | None:
@@ -884,9 +890,11 @@ def _finding(
 
 
 def _earlier(reading: Reading, history: Sequence[Reading]) -> list[Reading]:
-    """History strictly before ``reading``, oldest first."""
+    """History of the same sign strictly before ``reading``, oldest first (each sign's rules
+    look back at that sign alone)."""
+    kind, moment = reading.kind, reading.measured_at
     return sorted(
-        (previous for previous in history if previous.measured_at < reading.measured_at),
+        (p for p in history if p.kind == kind and p.measured_at < moment),
         key=lambda previous: previous.measured_at,
     )
 

@@ -311,3 +311,40 @@ def test_bp_is_high_at_and_around_140_90() -> None:
     assert bp_is_high(pressure(135, 80), stricter)
     assert bp_is_high(pressure(120, 85), stricter)
     assert not bp_is_high(pressure(134, 84), stricter)
+
+
+def test_each_sign_looks_back_at_its_own_sign_alone() -> None:
+    # The readings service grades each reading against the history of its own sign; the
+    # other signs' readings in the history change no finding.
+    bp_high = Reading(SignKind.BLOOD_PRESSURE, ago(hours=6), systolic=146, diastolic=92)
+    own = {
+        SignKind.BLOOD_PRESSURE: [bp_high],
+        SignKind.WEIGHT: weights((14, 60.0), (7, 61.5)),
+        SignKind.FETAL_MOVEMENTS: [
+            Reading(
+                SignKind.FETAL_MOVEMENTS,
+                ago(days=d),
+                value=12,
+                movement_period=MovementPeriod.ONE_HOUR_COUNT,
+            )
+            for d in range(1, 5)
+        ],
+    }
+    mixed = [earlier for readings in own.values() for earlier in readings]
+    new = {
+        SignKind.BLOOD_PRESSURE: Reading(SignKind.BLOOD_PRESSURE, NOW, systolic=148, diastolic=94),
+        SignKind.WEIGHT: weight(63.5),
+        SignKind.FETAL_MOVEMENTS: Reading(
+            SignKind.FETAL_MOVEMENTS,
+            NOW,
+            value=4,
+            movement_period=MovementPeriod.ONE_HOUR_COUNT,
+        ),
+    }
+    for kind, reading in new.items():
+        alone = evaluate(reading, history=own[kind], ga=ga(30), bmi_category=BmiCategory.NORMAL)
+        together = evaluate(reading, history=mixed, ga=ga(30), bmi_category=BmiCategory.NORMAL)
+        assert fired(together) == fired(alone) != [], kind
+    assert "bp_high_confirmed" in {
+        f.rule for f in evaluate(new[SignKind.BLOOD_PRESSURE], history=mixed, ga=ga(30))
+    }

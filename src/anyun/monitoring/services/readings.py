@@ -518,19 +518,26 @@ def _history(
     return _history_values(rows)
 
 
+_SIGN_KINDS = {kind.value: kind for kind in signs.SignKind}
+_GLUCOSE_CONTEXTS = {context.value: context for context in signs.GlucoseContext}
+_MOVEMENT_PERIODS = {period.value: period for period in signs.MovementPeriod}
+_NO_SYMPTOMS: frozenset[str] = frozenset()
+
+
 def _history_values(rows: list[tuple[Any, ...]]) -> list[signs.Reading]:
-    """History rows (`_HISTORY_FIELDS`) as the rules' plain readings."""
+    """History rows (`_HISTORY_FIELDS`) as the rules' plain readings (the enums by a table
+    look-up: a check-in reads back hundreds of rows)."""
     return [
         signs.Reading(
-            kind=signs.SignKind(kind),
+            kind=_SIGN_KINDS[kind],
             measured_at=measured_at,
             systolic=systolic,
             diastolic=diastolic,
             pulse=pulse,
             value=float(value) if value is not None else None,
-            glucose_context=signs.GlucoseContext(context) if context else None,
-            movement_period=signs.MovementPeriod(period) if period else None,
-            symptoms=frozenset(symptoms or ()),
+            glucose_context=_GLUCOSE_CONTEXTS[context] if context else None,
+            movement_period=_MOVEMENT_PERIODS[period] if period else None,
+            symptoms=frozenset(symptoms) if symptoms else _NO_SYMPTOMS,
         )
         for kind, measured_at, systolic, diastolic, pulse, value, context, period, symptoms in rows
     ]
@@ -590,6 +597,11 @@ def _store_and_grade(
     history = _history(
         woman=woman, pregnancy=pregnancy, kinds={r.kind for r in stored}, until=latest, t=thresholds
     )
+    # Each sign's rules look back at that sign alone: each reading is graded against the
+    # history of its own kind, oldest first.
+    history_of: dict[str, list[signs.Reading]] = {}
+    for earlier in sorted(history, key=lambda h: h.measured_at):
+        history_of.setdefault(earlier.kind, []).append(earlier)
     raised: list[Alarm] = []
     pairs: list[tuple[Reading, rules.Finding]] = []
     ticked = frozenset(symptom for r in stored for symptom in r.symptoms)
@@ -601,7 +613,7 @@ def _store_and_grade(
             clinical = dataclasses.replace(clinical, symptoms=ticked)
         findings = rules.evaluate(
             clinical,
-            history=history,
+            history=history_of.get(row.kind, ()),
             ga=GestationalAge(ga_days) if ga_days is not None else None,
             bmi_category=_bmi_category(summary.bmi_category),
             pre_pregnancy_weight_kg=(
