@@ -96,6 +96,22 @@ def care_team_of(woman: Any) -> QuerySet[CareTeamMember]:
     )
 
 
+def care_teams_of(woman_ids: Collection[int]) -> dict[int, list[CareTeamMember]]:
+    """The current care teams of many women in one read, by woman id, each ordered and
+    joined as `care_team_of` gives it (a woman without a team is left out)."""
+    now = timezone.now()
+    rows = (
+        CareTeamMember.objects.filter(woman_id__in=list(woman_ids), ended_at__isnull=True)
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+        .select_related("member__clinician_profile__department__hospital")
+        .order_by("woman_id", "-is_responsible", "started_at")
+    )
+    teams: dict[int, list[CareTeamMember]] = {}
+    for row in rows:
+        teams.setdefault(row.woman_id, []).append(row)
+    return teams
+
+
 def responsible_of(woman: Any) -> User | None:
     """Her responsible clinician on the current care team, if she has one."""
     row = care_team_of(woman).filter(is_responsible=True).first()

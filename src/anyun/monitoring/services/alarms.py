@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from anyun.accounts.models import CLINICAL_ROLES, Role, User
 from anyun.audit.services import audit_record
-from anyun.careteam.models import AccessSource
-from anyun.careteam.selectors import care_team_of, women_visible_to
+from anyun.careteam.models import AccessSource, CareTeamMember
+from anyun.careteam.selectors import care_team_of, care_teams_of, women_visible_to
 from anyun.careteam.services import AccessGrant, care_access_grant, care_access_grants
 from anyun.clinical import alarms as rules
 from anyun.core.errors import DomainError, NotFound
@@ -391,6 +391,7 @@ def _alarms_route_together(
         texts.append(_urgent_sms_message(alarm, person))
         return True
 
+    _remember_teams([alarm.woman for alarm in alarms])
     for alarm in alarms:
         chain = responder_chain(alarm.woman)
         urgent = alarm.grade == Grade.URGENT
@@ -572,9 +573,27 @@ def _team_and_departments(woman: User) -> tuple[list[User], list[Department]]:
     return _memo(("team", woman.pk), lambda: _read_team_and_departments(woman))
 
 
+def _remember_teams(women: Sequence[User]) -> None:
+    """The care teams of those of `women` the job has not read yet, in one read, into its
+    memo (a chunk of alarms is of many women: one read, not one per woman)."""
+    memo = _ROUTE_MEMO.get()
+    if memo is None:
+        return
+    unknown = {woman.pk for woman in women if ("team", woman.pk) not in memo}
+    if unknown:
+        teams = care_teams_of(unknown)
+        for pk in unknown:
+            memo[("team", pk)] = _team_and_departments_of(teams.get(pk, []))
+
+
 def _read_team_and_departments(woman: User) -> tuple[list[User], list[Department]]:
     # Each member's profile and department come with her team, in the one read.
-    rows = care_team_of(woman)
+    return _team_and_departments_of(list(care_team_of(woman)))
+
+
+def _team_and_departments_of(
+    rows: Sequence[CareTeamMember],
+) -> tuple[list[User], list[Department]]:
     members = [m.member for m in rows]
     team = [m for m in members if m.role == Role.CLINICIAN]
     team += [m for m in members if m.role == Role.NURSE]

@@ -14,6 +14,7 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
+from anyun.careteam.services import care_team_assign
 from anyun.monitoring import services
 from anyun.monitoring.models import Alarm
 from anyun.monitoring.services import alarms as alarms_service
@@ -177,6 +178,37 @@ def test_alarms_routed_together_take_the_same_statements_whatever_their_number(
     assert many == few
     texts = Delivery.objects.filter(channel="sms", notification__kind="alarm_sms")
     assert texts.count() == 3 * Alarm.objects.filter(grade="urgent").count() > 0
+
+
+def test_alarms_of_many_women_are_routed_in_as_many_statements_as_those_of_one(
+    ward: Ward, make_woman: Any
+) -> None:
+    """A chunk under load holds the alarms of many women: their care teams are read in one
+    go, not one read per woman."""
+    women = [make_woman(pregnant_weeks=30) for _ in range(4)]
+    for woman in women:
+        care_team_assign(actor=ward.head, woman=woman, member=ward.responsible, responsible=True)
+
+    def route(who: list[Any]) -> tuple[int, list[Alarm]]:
+        raised = [
+            alarm
+            for woman in who
+            for alarm in services.readings_record(
+                actor=woman, woman=woman, items=[services.ReadingInput(kind="pulse", value=125)]
+            ).alarms
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            assert services.alarms_route(alarm_ids=[a.pk for a in raised], batch=False) == len(
+                raised
+            )
+        return len(captured.captured_queries), raised
+
+    one, _ = route([ward.woman])
+    many, raised = route(women)
+    assert many == one
+    assert {a.assigned_to for a in Alarm.objects.filter(pk__in=[a.pk for a in raised])} == {
+        ward.responsible
+    }
 
 
 def test_a_later_job_compiles_no_read_of_the_waiting_alarms(
