@@ -84,26 +84,27 @@ def access_woman(*, user: Any, woman_public_id: UUID | str) -> User:
     return woman
 
 
+def _current_members() -> QuerySet[CareTeamMember]:
+    """Care-team rows in force now, each member's department and hospital joined."""
+    return (
+        CareTeamMember.objects.filter(ended_at__isnull=True)
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=timezone.now()))
+        .select_related("member__clinician_profile__department__hospital")
+    )
+
+
 def care_team_of(woman: Any) -> QuerySet[CareTeamMember]:
     """Her current care team, the responsible clinician first; each member's department and
     hospital joined (`hospital_of_responsible(team=...)` reads nothing more)."""
-    now = timezone.now()
-    return (
-        CareTeamMember.objects.filter(woman=woman, ended_at__isnull=True)
-        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
-        .select_related("member__clinician_profile__department__hospital")
-        .order_by("-is_responsible", "started_at")
-    )
+    return _current_members().filter(woman=woman).order_by("-is_responsible", "started_at")
 
 
 def care_teams_of(woman_ids: Collection[int]) -> dict[int, list[CareTeamMember]]:
     """The current care teams of many women in one read, by woman id, each ordered and
     joined as `care_team_of` gives it (a woman without a team is left out)."""
-    now = timezone.now()
     rows = (
-        CareTeamMember.objects.filter(woman_id__in=list(woman_ids), ended_at__isnull=True)
-        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
-        .select_related("member__clinician_profile__department__hospital")
+        _current_members()
+        .filter(woman_id__in=list(woman_ids))
         .order_by("woman_id", "-is_responsible", "started_at")
     )
     teams: dict[int, list[CareTeamMember]] = {}
