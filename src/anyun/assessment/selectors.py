@@ -337,6 +337,8 @@ def regrading_proposal_for(
     her last grading: a new diagnosis, a confirmed high blood pressure. None: no grading yet,
     or nothing that raises it. `last`, `policy` and `history` when the caller has read them
     already."""
+    if last is None:
+        return None  # ungraded: nothing to raise (and her record's facts need no read)
     facts = record_facts(pregnancy, last=last, history=history)
     if facts.last_grading is None:
         return None
@@ -933,7 +935,9 @@ def risk_overview_for(
         pregnancy.woman = woman  # the caller's woman, her profile already read
     gradings = list(gradings_of(pregnancy)[:20]) if pregnancy is not None else []
     current = gradings[0] if gradings else None
-    case = open_case_of(pregnancy) if pregnancy is not None else None
+    # A case is opened by a grading of its pregnancy (HighRiskCase.opened_by_grading): an
+    # ungraded pregnancy has none to read.
+    case = open_case_of(pregnancy) if current is not None else None
     policy = risk_policy_current()
     return RiskOverview(
         current=current,

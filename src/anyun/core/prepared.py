@@ -37,6 +37,7 @@ import json
 import threading
 import uuid
 from collections.abc import Callable, Hashable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -349,8 +350,10 @@ class PreparedInsert(Generic[M]):
         else:  # keys come back from a single-row INSERT only: one statement per row
             statements = [(1, row) for row in rows]
         keys: list[Any] = []
-        # Atomic on its own, like bulk_create, outside a transaction too.
-        with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
+        # Atomic on its own, like bulk_create, outside a transaction too: one statement is so
+        # by itself (no BEGIN and COMMIT around a page's audit row); several are wrapped.
+        atomic = transaction.atomic(using=using, savepoint=False)
+        with atomic if len(statements) > 1 else nullcontext(), connection.cursor() as cursor:
             for count, params in statements:
                 sql = self._sql.get((using, count)) or self._prepare(using, count)
                 cursor.execute(sql, params)

@@ -132,3 +132,30 @@ def test_where_a_multi_row_insert_returns_no_keys_each_row_is_its_own(
         insert.create_many(events)
     assert [q["sql"].split()[0] for q in ctx.captured_queries] == ["INSERT"] * 3
     assert [AuditEvent.objects.get(pk=e.pk).object_id for e in events] == ["0", "1", "2"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_one_event_is_its_statement_alone(world: Any) -> None:
+    """A page's audit row in autocommit: the INSERT alone, no BEGIN and COMMIT around it (one
+    statement is atomic on its own)."""
+    audit_record(actor=world.inside, action="read", object_type="x", subject=world.woman)
+    assert connection.get_autocommit()
+    with CaptureQueriesContext(connection) as ctx:
+        audit_record(actor=world.inside, action="read", object_type="y", subject=world.woman)
+    assert [q["sql"].split()[0] for q in ctx.captured_queries] == ["INSERT"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_written_one_statement_each_are_written_all_or_none(
+    world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL sends the rows as one JSON array whatever this feature says")
+    monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", False)
+    insert: PreparedInsert[AuditEvent] = PreparedInsert(AuditEvent)
+    first = insert.create(_event(world, object_id="first"))
+    before = AuditEvent.objects.count()
+    events = [_event(world, object_id="a"), _event(world, public_id=first.public_id)]
+    with pytest.raises(IntegrityError):
+        insert.create_many(events)  # the second breaks the unique public id
+    assert AuditEvent.objects.count() == before  # the first of them was rolled back

@@ -71,6 +71,31 @@ def test_the_overview_of_a_graded_woman_reads_each_thing_once(
     assert reads("careteam_careteammember") == 1
 
 
+def test_the_overview_of_an_ungraded_woman_reads_no_case_and_no_record_facts(
+    ward: Ward, time_machine: Any
+) -> None:
+    """Ungraded, she has no case (a grading opens it) and no regrading to propose: neither her
+    case nor the facts a regrading weighs (pressures, diagnoses, results) are read."""
+    time_machine.move_to(timezone.now(), tick=False)
+    readings_record(
+        actor=ward.woman,
+        woman=ward.woman,
+        items=[ReadingInput(kind="blood_pressure", systolic=150, diastolic=95)],
+    )
+    client = staff_client(ward.responsible)
+    url = f"/clinic/patients/{ward.woman.public_id}/"
+    client.get(url)
+    statements = _statements(client, url)
+    # The graded woman's, but for the case, the pressures, diagnoses and results; and one
+    # statement for whether she was seen in person (her grading answers it when graded).
+    assert len(statements) == OVERVIEW_STATEMENTS - 4 + 1, "\n".join(s[:120] for s in statements)
+    read = " ".join(s.partition(" FROM ")[2][:40] for s in statements)
+    for table in ("assessment_highriskcase", "pregnancy_pregnancydiagnosis", "orders_result"):
+        assert f'"{table}"' not in read
+    # Her highest confirmed pressure: its own read of two columns.
+    assert not [s for s in statements if s.startswith('SELECT "monitoring_reading"."systolic"')]
+
+
 def test_a_changed_risk_policy_is_read_afresh_after_the_change(ward: Ward) -> None:
     assert risk_policy_current().online_orange == OnlineCare.CASE_MANAGED  # now held
     risk_policy_set(
