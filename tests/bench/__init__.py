@@ -21,7 +21,9 @@ process tree from /proc) per request, and the peak of PostgreSQL connections to 
 database (pg_stat_activity polled every 10 ms from a connection of its own). Then the alarm
 latency (urgent reading POSTed -> alarm on the clinician's live feed) after the load, and
 again while bulk check-ins load the server (from a process of its own, so that the load's
-client threads do not delay the measuring process's socket reader). After the server stops: SQL statements (and
+client threads do not delay the measuring process's socket reader), sent at `--load-rate`
+readings/s (default 1,500, the ingestion goal: the latency at that throughput; 0: as fast as
+the server answers, where every request waits in line). After the server stops: SQL statements (and
 transactions) of one request of each type in-process through Django's test client (Anyun's
 and the bare app's), the pregnancy chart renders, and the clinician's patient list, alarm
 worklist and patient overview (median time, queries). A Markdown table and JSON go to

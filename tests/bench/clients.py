@@ -7,6 +7,7 @@ Standard library HTTP (`http.client`, one keep-alive connection per thread) and 
 from __future__ import annotations
 
 import http.client
+import itertools
 import json
 import queue
 import random
@@ -278,10 +279,13 @@ def run_load(
     time_limit: float,
     path: str = READINGS_PATH,
     until: Any = None,
+    rate: float = 0.0,
 ) -> LoadResult:
     """POST every submission to `path` from `concurrency` threads (bounded by `time_limit`
     seconds, and ended early when `until`, a threading or multiprocessing event, is set:
-    background load)."""
+    background load). `rate`: requests per second, each sent at its own due time (n / rate
+    after the start) by the next free thread, so a slow answer does not slow the arrivals
+    (until every thread is waiting on one); 0: each thread sends again as soon as answered."""
     result = LoadResult(
         name,
         requests_planned=len(submissions),
@@ -294,6 +298,17 @@ def run_load(
     start = threading.Barrier(concurrency + 1)
     stop = threading.Event()  # set when this call ends, also by an exception (Ctrl-C)
     deadline = time.monotonic() + time_limit
+    slots = itertools.count()
+    paced_from: list[float] = []  # the first due time, set by the first thread to send
+
+    def wait_for_slot() -> None:
+        with lock:
+            slot = next(slots)
+            if not paced_from:
+                paced_from.append(time.monotonic())
+        delay = paced_from[0] + slot / rate - time.monotonic()
+        if delay > 0:
+            stop.wait(delay)
 
     def worker() -> None:
         client = ApiClient(port)
@@ -308,6 +323,8 @@ def run_load(
                     sub = work.get_nowait()
                 except queue.Empty:
                     return
+                if rate > 0:
+                    wait_for_slot()
                 began = time.perf_counter()
                 try:
                     status, body = client.submit(tokens[sub.woman], sub.items, path)
@@ -353,10 +370,11 @@ def background_load(
     started: Any,
     until: Any,
     out: Any,
+    rate: float = 0.0,
 ) -> None:
-    """`run_load` of `size`-reading check-ins in a process of its own, until the event
-    `until` is set (`started` is set once its submissions are built); its summary goes to the
-    queue `out`. The load's threads then hold no
+    """`run_load` of `size`-reading check-ins (`rate` requests per second; 0: as fast as
+    answered) in a process of its own, until the event `until` is set (`started` is set once
+    its submissions are built); its summary goes to the queue `out`. The load's threads then hold no
     lock the measuring process needs: a socket message is stamped when it arrives, not when
     a load thread lets go of the interpreter."""
     submissions = check_ins(20_000, len(tokens), random.Random(seed), size=size)
@@ -369,6 +387,7 @@ def background_load(
         concurrency=concurrency,
         time_limit=time_limit,
         until=until,
+        rate=rate,
     )
     out.put(result.summary())
 

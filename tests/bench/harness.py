@@ -53,6 +53,10 @@ LOAD_TIME_LIMIT = 240.0
 LATENCY_TIME_LIMIT = 240.0
 LATENCY_LOAD_TIME_LIMIT = 120.0
 ALARM_TIMEOUT = 15.0
+# Readings/s of the background load while alarms are timed under load: the ingestion goal for
+# bulk check-ins (so the latency is measured at that throughput, not past what the server
+# answers, where every request waits in line whatever the code does).
+LOAD_RATE = 1500.0
 # Renders of the pregnancy chart timed per format (after one warm-up render).
 CHART_RENDERS = 5
 CLEARED_ENV = (
@@ -136,6 +140,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="urgent readings timed to the socket while bulk check-ins load the server",
     )
     p.add_argument(
+        "--load-rate",
+        type=float,
+        default=LOAD_RATE,
+        help=(
+            "readings/s of the bulk check-ins sent while alarms are timed under load (default: "
+            f"{LOAD_RATE:g}, the ingestion goal); 0: as fast as the server answers"
+        ),
+    )
+    p.add_argument(
         "--worker-interval",
         type=float,
         default=None,
@@ -165,6 +178,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ):
         if getattr(args, name) < 1:
             p.error(f"--{name} must be at least 1")
+    if args.load_rate < 0:
+        p.error("--load-rate must be 0 or more")
     if args.women > 400:
         p.error("--women must be at most 400 (distinct national ID numbers)")
     if args.bulk_size > 20:
@@ -935,7 +950,8 @@ def _latency_under_load(
     say(
         f"alarm latency under load: {args.alarms_under_load} urgent readings, clinician socket "
         f"{world['watcher']['username']}, "
-        f"under a load of {args.bulk_size}-reading check-ins from {args.concurrency} threads"
+        f"under a load of {args.bulk_size}-reading check-ins from {args.concurrency} threads, "
+        + (f"{args.load_rate:g} readings/s" if args.load_rate else "as fast as answered")
     )
     # The load runs in a process of its own (`clients.background_load`): its threads would
     # otherwise hold this one's interpreter lock when the alarm reaches the socket.
@@ -951,6 +967,7 @@ def _latency_under_load(
             "size": args.bulk_size,
             "concurrency": args.concurrency,
             "time_limit": LATENCY_LOAD_TIME_LIMIT + 30,
+            "rate": args.load_rate / args.bulk_size,
             "started": started,
             "until": stop,
             "out": results,
@@ -1101,6 +1118,7 @@ def main(argv: list[str] | None = None) -> int:
             "abnormal_share": clients.ABNORMAL_SHARE,
             "alarm_samples": args.alarms,
             "alarm_samples_load": args.alarms_under_load,
+            "load_rate": args.load_rate,
             "debug": args.debug,
             "worker_interval": args.worker_interval,
             "seed": args.seed,

@@ -195,7 +195,7 @@ def _rows(p: dict[str, Any]) -> list[Row]:
         ),
         (
             f"**alarm latency under a load of {p['bulk_size']}-reading check-ins from "
-            f"{p['concurrency']} threads ({p['alarm_samples_load']} urgent BP)**",
+            f"{p['concurrency']} threads, {_load_rate(p)} ({p['alarm_samples_load']} urgent BP)**",
             lambda d: "",
         ),
         (
@@ -299,6 +299,13 @@ def _rows(p: dict[str, Any]) -> list[Row]:
         ("server log error lines", lambda d: _n(d.get("server_log_errors"))),
         ("wall time for this database", lambda d: _n(d.get("seconds"), "s")),
     ]
+
+
+def _load_rate(p: dict[str, Any]) -> str:
+    rate = p.get("load_rate")
+    if rate is None:
+        return "rate not recorded"
+    return f"{rate:g} readings/s" if rate else "as fast as answered"
 
 
 def _drain(d: dict[str, Any] | None) -> str:

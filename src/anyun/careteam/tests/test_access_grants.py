@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from anyun.careteam.models import AccessSource, CareTeamMember
-from anyun.careteam.selectors import can_see_woman
+from anyun.careteam.selectors import can_see_woman, care_teams_of
 from anyun.careteam.services import AccessGrant, care_access_grant, care_access_grants
 
 pytestmark = pytest.mark.django_db
@@ -62,3 +62,35 @@ def test_grants_open_the_missing_extend_the_short_and_keep_the_longer(
     assert len(captured.captured_queries) == 5
     care_access_grants(grants)  # again: nothing more
     assert CareTeamMember.objects.filter(source=AccessSource.ALARM).count() == 4
+
+
+def test_care_teams_hold_each_member_once_however_many_alarms_opened_her_access(
+    make_woman: Any, make_clinician: Any
+) -> None:
+    """Every alarm routed to someone opens a membership of its own: the teams read for
+    routing give each member once (her first row in the team's order), and reading the teams
+    of a woman with many alarms takes the statements of one with a single alarm."""
+    woman, other = make_woman(), make_woman()
+    duty, nurse = make_clinician(), make_clinician()
+    until = timezone.now() + dt.timedelta(days=7)
+
+    def grants(reference: str) -> list[AccessGrant]:
+        return [
+            AccessGrant(woman=woman, clinician=duty, reference=reference, until=until),
+            AccessGrant(woman=woman, clinician=nurse, reference=reference, until=until),
+            AccessGrant(woman=other, clinician=nurse, reference=reference, until=until),
+        ]
+
+    care_access_grants(grants("alarm:0"))
+    with CaptureQueriesContext(connection) as once:
+        teams = care_teams_of([woman.pk, other.pk])
+    assert [m.member for m in teams[woman.pk]] == [duty, nurse]
+    for n in range(1, 30):
+        care_access_grants(grants(f"alarm:{n}"))
+    assert CareTeamMember.objects.filter(woman=woman).count() == 60
+    with CaptureQueriesContext(connection) as many:
+        teams = care_teams_of([woman.pk, other.pk])
+    assert [m.member for m in teams[woman.pk]] == [duty, nurse]
+    assert [(m.member, m.reference) for m in teams[other.pk]] == [(nurse, "alarm:0")]
+    assert teams[woman.pk][0].member.clinician_profile.department is not None  # joined
+    assert len(many.captured_queries) == len(once.captured_queries)

@@ -75,7 +75,8 @@ ROUTE_CHUNK = 25
 URGENT_ROUTE_PRIORITY = 50
 # The job that routes raised alarms (`anyun.monitoring.tasks`, which imports these services).
 ROUTE_TASK = "anyun.monitoring.tasks.alarms_route"
-# A check-in's alarms and their RAISED events: INSERTs built once (`anyun.core.prepared`).
+# A check-in's alarms and their RAISED events, and the NOTIFIED events of alarms routed
+# together: INSERTs built once (`anyun.core.prepared`).
 _ALARMS_INSERT: PreparedInsert[Alarm] = PreparedInsert(Alarm)
 _EVENTS_INSERT: PreparedInsert[AlarmEvent] = PreparedInsert(AlarmEvent)
 
@@ -421,7 +422,7 @@ def _alarms_route_together(
     if deliver_now is not None:
         deliver_now.extend(notices)
     notifications_send_many(texts, channels=("sms",))
-    AlarmEvent.objects.bulk_create(events)
+    _EVENTS_INSERT.create_many(events)
 
 
 def _event_row(
