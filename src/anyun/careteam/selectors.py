@@ -16,7 +16,8 @@ from collections.abc import Collection
 from typing import Any, TypeVar
 from uuid import UUID
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from anyun.accounts.models import CLINICAL_ROLES, Role, User
@@ -84,47 +85,46 @@ def access_woman(*, user: Any, woman_public_id: UUID | str) -> User:
     return woman
 
 
-def _in_force() -> QuerySet[CareTeamMember]:
-    """Care-team rows in force now: not ended, and not past a temporary access's end."""
-    return CareTeamMember.objects.filter(ended_at__isnull=True).filter(
-        Q(ends_at__isnull=True) | Q(ends_at__gt=timezone.now())
-    )
-
-
 def _current_members() -> QuerySet[CareTeamMember]:
     """Care-team rows in force now, each member's department and hospital joined."""
-    return _in_force().select_related("member__clinician_profile__department__hospital")
-
-
-def care_team_of(woman: Any) -> QuerySet[CareTeamMember]:
-    """Her current care team, the responsible clinician first; each member's department and
-    hospital joined (`hospital_of_responsible(team=...)` reads nothing more)."""
-    return _current_members().filter(woman=woman).order_by("-is_responsible", "started_at")
+    return (
+        CareTeamMember.objects.filter(ended_at__isnull=True)
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=timezone.now()))
+        .select_related("member__clinician_profile__department__hospital")
+    )
 
 
 # The order of a care team: her responsible clinician first, then by who joined first.
 _TEAM_ORDER = ("-is_responsible", "started_at", "pk")
 
 
+def care_team_of(woman: Any) -> QuerySet[CareTeamMember]:
+    """Her current care team, the responsible clinician first; each member's department and
+    hospital joined (`hospital_of_responsible(team=...)` reads nothing more)."""
+    return _current_members().filter(woman=woman).order_by(*_TEAM_ORDER)
+
+
 def care_teams_of(woman_ids: Collection[int]) -> dict[int, list[CareTeamMember]]:
     """The current care teams of many women, by woman id, ordered and joined as
     `care_team_of` gives them, each member once: her first row in that order (a woman
     without a team is left out). Each alarm routed to someone opens a membership of its own
-    (its reference), so a woman with many alarms holds many rows of the same few people: the
-    rows in force are read as keys alone, and only each member's first row is read whole."""
-    first: dict[tuple[int, int], int] = {}
-    for pk, woman_id, member_id in (
-        _in_force()
+    (its reference), so a woman with many alarms holds many rows of the same few people:
+    one read that ranks each member's rows and returns only her first."""
+    rows = (
+        _current_members()
         .filter(woman_id__in=list(woman_ids))
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("woman_id"), F("member_id")],
+                order_by=[F("is_responsible").desc(), F("started_at").asc(), F("pk").asc()],
+            )
+        )
+        .filter(rank=1)
         .order_by("woman_id", *_TEAM_ORDER)
-        .values_list("pk", "woman_id", "member_id")
-    ):
-        first.setdefault((woman_id, member_id), pk)
+    )
     teams: dict[int, list[CareTeamMember]] = {}
-    if not first:
-        return teams
-    rows = _current_members().filter(pk__in=list(first.values()))
-    for row in rows.order_by("woman_id", *_TEAM_ORDER):
+    for row in rows:
         teams.setdefault(row.woman_id, []).append(row)
     return teams
 

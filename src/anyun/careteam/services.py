@@ -294,6 +294,8 @@ def care_access_grants(grants: Sequence[AccessGrant]) -> None:
     open_rows = {
         (row.woman_id, row.member_id, row.source, row.reference): row
         for row in CareTeamMember.objects.filter(
+            # By woman too: the open-membership index leads with her (not with the reference).
+            woman_id__in={key[0] for key in wanted},
             reference__in={key[3] for key in wanted},
             ended_at__isnull=True,
         )

@@ -27,6 +27,12 @@ is dumped element by element in Python); a plain value of one of Django's own fi
 preparation, which on PostgreSQL returns it unchanged. On other databases it is one VALUES
 statement per row count (per row where a multi-row INSERT returns no keys). It sends no model
 signals (the hot tables it serves have none).
+
+`PreparedInsert(model, skip_taken=field)`: a row whose `field` (a unique column) holds a value
+taken already is not written (`ON CONFLICT (field) DO NOTHING`), where a plain INSERT fails
+and aborts the transaction: `create_many` returns the rows it wrote, each found again by its
+`identity` (a unique value the row carries before it is written, its public id), in one
+statement, with no read of the values taken before it and no savepoint around it.
 """
 
 from __future__ import annotations
@@ -271,9 +277,13 @@ class PreparedInsert(Generic[M]):
     primary key set, no expressions as values) and set their primary keys, as `save()` and
     `bulk_create()` would."""
 
-    def __init__(self, model: type[M]) -> None:
+    def __init__(
+        self, model: type[M], *, skip_taken: str | None = None, identity: str = "public_id"
+    ) -> None:
         self._model = model
         self._sql: dict[tuple[str, int], str] = {}
+        self._skip_taken = skip_taken
+        self._identity = identity
 
     @cached_property
     def _pk(self) -> Any:  # read on first use: a model's fields are complete once apps load
@@ -311,6 +321,8 @@ class PreparedInsert(Generic[M]):
         return obj
 
     def create_many(self, objs: Sequence[M], *, using: str = "default") -> list[M]:
+        """Write `objs` and return them with their keys set (with `skip_taken`: those written,
+        in their order)."""
         if not objs:
             return []
         connection = connections[using]
@@ -358,13 +370,31 @@ class PreparedInsert(Generic[M]):
                 sql = self._sql.get((using, count)) or self._prepare(using, count)
                 cursor.execute(sql, params)
                 keys += cursor.fetchall()
+        if self._skip_taken is not None:
+            return self._written(objs, keys, using)
         if len(keys) != len(objs):  # pragma: no cover - the database broke RETURNING
             raise RuntimeError(f"{len(objs)} rows inserted, {len(keys)} keys returned")
         for obj, (key,) in zip(objs, keys, strict=True):
-            setattr(obj, self._pk.attname, key)
-            obj._state.adding = False
-            obj._state.db = using
+            self._stored(obj, key, using)
         return list(objs)
+
+    def _stored(self, obj: M, key: Any, using: str) -> None:
+        setattr(obj, self._pk.attname, key)
+        obj._state.adding = False
+        obj._state.db = using
+
+    def _written(self, objs: Sequence[M], keys: list[Any], using: str) -> list[M]:
+        """The rows the database wrote (the others' `skip_taken` value was taken), found by
+        their identity (RETURNING gives no order)."""
+        field = self._model._meta.get_field(self._identity)
+        key_of = {field.to_python(identity): key for key, identity in keys}
+        written = []
+        for obj in objs:
+            key = key_of.get(getattr(obj, field.attname))
+            if key is not None:
+                self._stored(obj, key, using)
+                written.append(obj)
+        return written
 
     def _prepare(self, using: str, count: int) -> str:
         """`count` rows in a VALUES list; 0: any number, as one JSON array (PostgreSQL)."""
@@ -388,6 +418,13 @@ class PreparedInsert(Generic[M]):
             rows = (
                 f"SELECT {values} FROM jsonb_array_elements(%s::jsonb) "  # noqa: S608
                 "WITH ORDINALITY AS r(e, n) ORDER BY n"
+            )
+        if self._skip_taken is not None:
+            meta = self._model._meta
+            taken = quote(meta.get_field(self._skip_taken).column)
+            identity = quote(meta.get_field(self._identity).column)
+            returning = (
+                f"ON CONFLICT ({taken}) DO NOTHING RETURNING {quote(self._pk.column)}, {identity}"
             )
         # Identifiers and types from the model; the values go as parameters.
         sql = (

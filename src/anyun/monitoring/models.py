@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -197,7 +198,19 @@ class Alarm(TimeStampedModel):
 
     class Meta:
         ordering = ("-grade_rank", "created_at")
-        indexes = (models.Index(fields=("status", "grade_rank", "created_at")),)
+        indexes = (
+            models.Index(fields=("status", "grade_rank", "created_at")),
+            # The alarms waiting to be routed, in the order the routing job takes them
+            # (gravest, then oldest first): it reads the next few of them, however many
+            # routed alarms are still open.
+            models.Index(
+                F("grade_rank").desc(),
+                "created_at",
+                "id",
+                condition=Q(status=AlarmStatus.OPEN, assigned_to__isnull=True),
+                name="monitoring_alarm_unrouted",
+            ),
+        )
 
     def __str__(self) -> str:
         return f"{self.grade} {self.rule} {self.created_at:%Y-%m-%d %H:%M}"

@@ -18,6 +18,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from anyun.core.prepared import PreparedInsert
 from anyun.notify import delivery as outbox
 from anyun.notify.delivery import CLAIM_SECONDS, MAX_ATTEMPTS, retry_delay
 from anyun.notify.models import (
@@ -31,6 +32,12 @@ from anyun.notify.tasks import deliveries_enqueue, delivery_enqueue
 logger = logging.getLogger("anyun.notify")
 
 _TITLE_MAX_CHARS = 200
+# A batch's notifications, each whose deduplication key is taken left out, and their
+# deliveries: INSERTs built once (`anyun.core.prepared`).
+_NOTIFICATIONS_INSERT: PreparedInsert[Notification] = PreparedInsert(
+    Notification, skip_taken="dedup_key"
+)
+_DELIVERIES_INSERT: PreparedInsert[Delivery] = PreparedInsert(Delivery)
 # `notifications_send_many`: one queue job attempts this many deliveries in turn.
 DELIVERIES_PER_JOB = 100
 
@@ -181,11 +188,11 @@ def notifications_send_many(
     hundreds of people in one run (appointment reminders).
 
     Same contract (inside the caller's transaction, same checks, a `dedup_key` seen before
-    writes nothing), but a constant number of statements per batch: the keys already used are
-    read in one query, the notifications and their deliveries are inserted in bulk, and one
-    queue job attempts up to DELIVERIES_PER_JOB deliveries in turn. Should another writer take
-    one of the keys at the same moment, the batch falls back to one `notification_send` per
-    message, each deduplicated on its own. `queue=False`: no job, as for `notification_send`
+    writes nothing), but a constant number of statements per batch: the notifications go in
+    one INSERT that leaves out each whose key is taken already, by an earlier batch or by
+    another writer at the same moment (`_NOTIFICATIONS_INSERT`: no read of the keys before it,
+    no savepoint), their deliveries in one more, and one queue job attempts up to
+    DELIVERIES_PER_JOB deliveries in turn. `queue=False`: no job, as for `notification_send`
     (the caller delivers them once its transaction commits, `notifications_deliver_now`).
     Returns the notifications written.
     """
@@ -201,12 +208,7 @@ def notifications_send_many(
         )
         for m in messages
     ]
-    keys = [m.dedup_key for m in messages if m.dedup_key is not None]
-    seen = set(
-        Notification.objects.filter(dedup_key__in=keys).values_list("dedup_key", flat=True)
-        if keys
-        else ()
-    )
+    seen: set[str] = set()  # a key twice in the batch is written once (the database: once)
     fresh: list[tuple[Message, str]] = []
     for message, phone in zip(messages, phones, strict=True):
         if message.dedup_key is not None:
@@ -232,36 +234,21 @@ def notifications_send_many(
         )
         for m, _phone in fresh
     ]
-    try:
-        with transaction.atomic():
-            notifications = Notification.objects.bulk_create(rows)
-    except IntegrityError:
-        return [
-            notification_send(
-                recipient=m.recipient,
-                kind=m.kind,
-                title=m.title,
-                body=m.body,
-                link=m.link,
-                payload=m.payload,
-                channels=chosen,
-                dedup_key=m.dedup_key,
-                phone=m.phone,
-                queue=queue,
+    notifications = _NOTIFICATIONS_INSERT.create_many(rows)
+    fresh = [pair for row, pair in zip(rows, fresh, strict=True) if row.pk is not None]
+    deliveries = _DELIVERIES_INSERT.create_many(
+        [
+            Delivery(
+                notification=notification,
+                channel=channel,
+                next_attempt_at=now,
+                phone=phone if channel == Channel.SMS else "",
+                text=_sms_text(m.title, m.body) if channel == Channel.SMS else "",
+                created_at=now,
             )
-            for m, _phone in fresh
+            for notification, (m, phone) in zip(notifications, fresh, strict=True)
+            for channel in chosen
         ]
-    deliveries = Delivery.objects.bulk_create(
-        Delivery(
-            notification=notification,
-            channel=channel,
-            next_attempt_at=now,
-            phone=phone if channel == Channel.SMS else "",
-            text=_sms_text(m.title, m.body) if channel == Channel.SMS else "",
-            created_at=now,
-        )
-        for notification, (m, phone) in zip(notifications, fresh, strict=True)
-        for channel in chosen
     )
     if queue:
         for start in range(0, len(deliveries), DELIVERIES_PER_JOB):

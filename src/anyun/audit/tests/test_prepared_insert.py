@@ -159,3 +159,23 @@ def test_rows_written_one_statement_each_are_written_all_or_none(
     with pytest.raises(IntegrityError):
         insert.create_many(events)  # the second breaks the unique public id
     assert AuditEvent.objects.count() == before  # the first of them was rolled back
+
+
+def test_rows_whose_unique_value_is_taken_are_skipped_and_the_others_written(world: Any) -> None:
+    """`skip_taken`: a row whose unique value is taken is left out (the transaction goes on);
+    the rows written come back with their keys, in their order, in one statement."""
+    insert: PreparedInsert[AuditEvent] = PreparedInsert(AuditEvent, skip_taken="public_id")
+    first = PreparedInsert(AuditEvent).create(_event(world, object_id="first"))
+    events = [
+        _event(world, object_id="a"),
+        _event(world, object_id="taken", public_id=first.public_id),
+        _event(world, object_id="b"),
+    ]
+    with CaptureQueriesContext(connection) as ctx:
+        written = insert.create_many(events)
+    assert len(ctx.captured_queries) == 1
+    assert [e.object_id for e in written] == ["a", "b"]
+    assert [AuditEvent.objects.get(pk=e.pk).object_id for e in written] == ["a", "b"]
+    assert events[1].pk is None and events[1]._state.adding
+    assert AuditEvent.objects.get(public_id=first.public_id).object_id == "first"
+    assert insert.create_many([_event(world, public_id=first.public_id)]) == []
