@@ -383,10 +383,15 @@ class PreparedInsert(Generic[M]):
         obj._state.adding = False
         obj._state.db = using
 
+    def _column(self, name: str) -> Field[Any, Any]:
+        field = self._model._meta.get_field(name)
+        assert isinstance(field, Field) and field.column, f"{self._model}.{name}: a column"
+        return field
+
     def _written(self, objs: Sequence[M], keys: list[Any], using: str) -> list[M]:
         """The rows the database wrote (the others' `skip_taken` value was taken), found by
         their identity (RETURNING gives no order)."""
-        field = self._model._meta.get_field(self._identity)
+        field = self._column(self._identity)
         key_of = {field.to_python(identity): key for key, identity in keys}
         written = []
         for obj in objs:
@@ -420,9 +425,8 @@ class PreparedInsert(Generic[M]):
                 "WITH ORDINALITY AS r(e, n) ORDER BY n"
             )
         if self._skip_taken is not None:
-            meta = self._model._meta
-            taken = quote(meta.get_field(self._skip_taken).column)
-            identity = quote(meta.get_field(self._identity).column)
+            taken = quote(self._column(self._skip_taken).column)
+            identity = quote(self._column(self._identity).column)
             returning = (
                 f"ON CONFLICT ({taken}) DO NOTHING RETURNING {quote(self._pk.column)}, {identity}"
             )
