@@ -250,9 +250,11 @@ def _route_chunk(pks: list[int] | None, *, tried: list[int], limit: int = ROUTE_
     try:
         with transaction.atomic():
             if pks is None:  # the next waiting, but for those tried
-                alarms = _WAITING[("next", len(tried), limit)].all(*tried)
+                ids = _padded(tried)
+                alarms = _WAITING[("next", len(ids), limit)].all(*ids)
             else:
-                alarms = _WAITING[("own", len(pks), 0)].all(*pks)
+                ids = _padded(pks)
+                alarms = _WAITING[("own", len(ids), 0)].all(*ids)
             if pks is None:
                 picked = [alarm.pk for alarm in alarms]
                 tried.extend(picked)
@@ -267,6 +269,14 @@ def _route_chunk(pks: list[int] | None, *, tried: list[int], limit: int = ROUTE_
     except Exception:
         logger.exception("alarms %s: delivery failed; notify's sweep retries it", picked)
     return len(alarms)
+
+
+def _padded(ids: list[int]) -> list[int]:
+    """`ids` and the last of them again up to the next power of two: the reads of the alarms
+    waiting take a few shapes (a job's tried alarms grow chunk by chunk), each compiled once."""
+    if not ids:
+        return ids
+    return ids + ids[-1:] * ((1 << (len(ids) - 1).bit_length()) - len(ids))
 
 
 def _waiting(shape: tuple[str, int, int]) -> Callable[..., Any]:
@@ -290,7 +300,7 @@ def _waiting(shape: tuple[str, int, int]) -> Callable[..., Any]:
 
 
 # Compiled once per shape (`anyun.core.prepared`): a routing job runs it once or more.
-_WAITING: PreparedReads[tuple[str, int, int], Alarm] = PreparedReads(_waiting, most=64)
+_WAITING: PreparedReads[tuple[str, int, int], Alarm] = PreparedReads(_waiting, most=128)
 
 
 def alarms_route_stale(*, now: dt.datetime | None = None) -> int:

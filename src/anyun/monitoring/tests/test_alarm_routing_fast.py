@@ -242,3 +242,30 @@ def test_a_later_job_compiles_no_read_of_the_waiting_alarms(
     assert services.alarms_route(alarm_ids=[mine.pk]) == 2
     assert compiled == []
     assert {a.pk for a in Alarm.objects.filter(assigned_to__isnull=False)} >= {mine.pk, hers.pk}
+
+
+def test_a_busy_job_compiles_a_few_shapes_of_the_waiting_read(
+    ward: Ward, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The alarms a job has tried grow chunk by chunk; its reads of the next ones take a
+    shape per power of two of them, not one per count, so a busy worker compiles a handful."""
+    monkeypatch.setattr(alarms_service, "ROUTE_CHUNK", 1)
+    monkeypatch.setattr(
+        alarms_service, "_WAITING", alarms_service.PreparedReads(alarms_service._waiting)
+    )
+    first = _raise(ward, {"kind": "pulse", "value": 105})[0]
+    for _ in range(15):
+        _raise(ward, {"kind": "temperature", "value": 38.5})
+    compiled: list[object] = []
+    real = SQLCompiler.as_sql
+
+    def counting(self: SQLCompiler, *args: Any, **kwargs: Any) -> Any:
+        if self.query.model is Alarm and self.query.select_for_update:
+            compiled.append(self.query)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    assert services.alarms_route(alarm_ids=[first.pk]) == 16
+    # Its own alarm; then 1, 2, 4, 8 and 16 tried.
+    assert len(compiled) == 6
+    assert not Alarm.objects.filter(status="open", assigned_to__isnull=True).exists()
