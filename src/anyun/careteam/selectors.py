@@ -12,12 +12,12 @@ Every later feature loads a woman through `access_woman` or lists from `women_vi
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Collection
+import datetime as dt
+from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 from uuid import UUID
 
-from django.db.models import F, Model, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from anyun.accounts.models import CLINICAL_ROLES, Role, User
@@ -27,6 +27,7 @@ from anyun.clinical.errors import ClinicalValueError
 from anyun.clinical.national_id import parse_national_id
 from anyun.core import crypto
 from anyun.core.errors import DomainError, NotFound
+from anyun.core.prepared import PreparedReads, padded
 from anyun.staff.selectors import clinician_for
 
 M = TypeVar("M", bound=Model)
@@ -108,25 +109,49 @@ def care_teams_of(woman_ids: Collection[int]) -> dict[int, list[CareTeamMember]]
     """The current care teams of many women, by woman id, ordered and joined as
     `care_team_of` gives them, each member once: her first row in that order (a woman
     without a team is left out). Each alarm routed to someone opens a membership of its own
-    (its reference), so a woman with many alarms holds many rows of the same few people:
-    one read that ranks each member's rows and returns only her first."""
-    rows = (
-        _current_members()
-        .filter(woman_id__in=list(woman_ids))
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("woman_id"), F("member_id")],
-                order_by=[F("is_responsible").desc(), F("started_at").asc(), F("pk").asc()],
-            )
-        )
-        .filter(rank=1)
-        .order_by("woman_id", *_TEAM_ORDER)
-    )
+    (its reference), so a woman with many alarms holds many rows of the same few people: the
+    rows in force are read as keys alone, then each member's first row whole. Both reads
+    are compiled once per power of two of their ids (`anyun.core.prepared`): the routing
+    job reads the teams of every chunk."""
+    if not woman_ids:
+        return {}
+    first: dict[tuple[int, int], int] = {}
+    ids = padded(list(woman_ids))
+    for pk, woman_id, member_id in _TEAM_KEYS[len(ids)].rows(timezone.now(), *ids):
+        first.setdefault((woman_id, member_id), pk)
     teams: dict[int, list[CareTeamMember]] = {}
-    for row in rows:
-        teams.setdefault(row.woman_id, []).append(row)
+    if first:
+        pks = padded(list(first.values()))
+        for row in _TEAM_ROWS[len(pks)].all(*pks):
+            teams.setdefault(row.woman_id, []).append(row)
     return teams
+
+
+def _team_keys(count: int) -> Callable[..., QuerySet[Any]]:
+    def build(now: dt.datetime, *woman_ids: int) -> QuerySet[Any]:
+        return (
+            CareTeamMember.objects.filter(woman_id__in=woman_ids, ended_at__isnull=True)
+            .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+            .order_by("woman_id", *_TEAM_ORDER)
+            .values_list("pk", "woman_id", "member_id")
+        )
+
+    return build
+
+
+def _team_rows(count: int) -> Callable[..., QuerySet[Any]]:
+    def build(*pks: int) -> QuerySet[Any]:
+        return (
+            CareTeamMember.objects.filter(pk__in=pks)
+            .select_related("member__clinician_profile__department__hospital")
+            .order_by("woman_id", *_TEAM_ORDER)
+        )
+
+    return build
+
+
+_TEAM_KEYS: PreparedReads[int, Any] = PreparedReads(_team_keys)
+_TEAM_ROWS: PreparedReads[int, CareTeamMember] = PreparedReads(_team_rows)
 
 
 def responsible_of(woman: Any) -> User | None:

@@ -122,6 +122,13 @@ def _adapt(connection: Any, value: Slot) -> Any:
     return value
 
 
+def padded(ids: list[int]) -> list[int]:
+    """`ids` and the last of them again up to the next power of two: a read of "these ids"
+    whose count varies (`pk IN (...)`) takes a few shapes, each compiled once, not one per
+    count (repeated ids change nothing an IN finds)."""
+    return ids + ids[-1:] * ((1 << (len(ids) - 1).bit_length()) - len(ids)) if ids else ids
+
+
 class PreparedRead(Generic[M]):
     """`build(*slots)` returns the queryset (ordered; `first()` reads its first row)."""
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -65,7 +66,7 @@ def test_grants_open_the_missing_extend_the_short_and_keep_the_longer(
 
 
 def test_care_teams_hold_each_member_once_however_many_alarms_opened_her_access(
-    make_woman: Any, make_clinician: Any
+    make_woman: Any, make_clinician: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every alarm routed to someone opens a membership of its own: the teams read for
     routing give each member once (her first row in the team's order), and reading the teams
@@ -93,4 +94,14 @@ def test_care_teams_hold_each_member_once_however_many_alarms_opened_her_access(
     assert [m.member for m in teams[woman.pk]] == [duty, nurse]
     assert [(m.member, m.reference) for m in teams[other.pk]] == [(nurse, "alarm:0")]
     assert teams[woman.pk][0].member.clinician_profile.department is not None  # joined
-    assert len(many.captured_queries) == len(once.captured_queries)
+    assert len(many.captured_queries) == len(once.captured_queries) == 2
+    compiled: list[object] = []
+    real = SQLCompiler.as_sql
+
+    def counting(self: SQLCompiler, *args: Any, **kwargs: Any) -> Any:
+        compiled.append(self.query)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    assert [m.member for m in care_teams_of([other.pk, woman.pk])[woman.pk]] == [duty, nurse]
+    assert compiled == []  # the routing job reads teams for every chunk: compiled once

@@ -26,7 +26,7 @@ from anyun.careteam.services import AccessGrant, care_access_grant, care_access_
 from anyun.clinical import alarms as rules
 from anyun.core.errors import DomainError, NotFound
 from anyun.core.inputs import text_within
-from anyun.core.prepared import PreparedInsert, PreparedReads
+from anyun.core.prepared import PreparedInsert, PreparedReads, padded
 from anyun.core.worker import enqueue
 from anyun.monitoring.display import reading_value
 from anyun.monitoring.messages import rule_label
@@ -250,10 +250,10 @@ def _route_chunk(pks: list[int] | None, *, tried: list[int], limit: int = ROUTE_
     try:
         with transaction.atomic():
             if pks is None:  # the next waiting, but for those tried
-                ids = _padded(tried)
+                ids = padded(tried)  # a few shapes: tried grows chunk by chunk
                 alarms = _WAITING[("next", len(ids), limit)].all(*ids)
             else:
-                ids = _padded(pks)
+                ids = padded(pks)
                 alarms = _WAITING[("own", len(ids), 0)].all(*ids)
             if pks is None:
                 picked = [alarm.pk for alarm in alarms]
@@ -269,14 +269,6 @@ def _route_chunk(pks: list[int] | None, *, tried: list[int], limit: int = ROUTE_
     except Exception:
         logger.exception("alarms %s: delivery failed; notify's sweep retries it", picked)
     return len(alarms)
-
-
-def _padded(ids: list[int]) -> list[int]:
-    """`ids` and the last of them again up to the next power of two: the reads of the alarms
-    waiting take a few shapes (a job's tried alarms grow chunk by chunk), each compiled once."""
-    if not ids:
-        return ids
-    return ids + ids[-1:] * ((1 << (len(ids) - 1).bit_length()) - len(ids))
 
 
 def _waiting(shape: tuple[str, int, int]) -> Callable[..., Any]:
