@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 
+from anyun.core.ownloop import run_on_own_loop
 from anyun.notify.models import Channel, Delivery
 from anyun.notify.providers import sms_provider
 from anyun.notify.selectors import unread_counts_for
@@ -75,7 +76,13 @@ def deliver_pushes(deliveries: Sequence[Delivery]) -> list[str | Exception]:
                 return_exceptions=True,
             )
 
-        for (index, _group, _event), result in zip(sends, async_to_sync(send_all)(), strict=True):
+        if isinstance(layer, InMemoryChannelLayer):
+            results = async_to_sync(send_all)()  # its queues belong to the server's own loop
+        else:
+            # A layer over Redis keeps its connections per event loop: on this process's own
+            # loop they last from one call to the next (`anyun.core.ownloop`).
+            results = run_on_own_loop(send_all())
+        for (index, _group, _event), result in zip(sends, results, strict=True):
             if isinstance(result, Exception):
                 outcomes[index] = result
             elif isinstance(result, BaseException):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -12,7 +13,7 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 
 from anyun.accounts.models import Role, User
 from anyun.core.errors import NotFound
-from anyun.notify import services
+from anyun.notify import adapters, services
 from anyun.notify.models import Delivery, DeliveryState, Notification
 from anyun.notify.selectors import inbox_for, unread_count_for
 
@@ -365,3 +366,38 @@ def test_inbox_is_newest_first_and_in_app_only(
 
     assert list(inbox_for(user=woman)) == [newer, older]
     assert unread_count_for(user=woman) == 2
+
+
+class _LoopRecordingLayer:
+    """A channel layer over a network (not the in-memory one): records the loop of each send."""
+
+    def __init__(self) -> None:
+        self.loops: list[Any] = []
+        self.groups: list[str] = []
+
+    async def group_send(self, group: str, message: dict[str, Any]) -> None:
+        self.loops.append(asyncio.get_running_loop())
+        self.groups.append(group)
+
+
+def test_pushes_over_a_network_layer_share_one_loop_from_call_to_call(
+    make_user: Callable[..., User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A queue worker has no event loop of its own: its pushes go out on the process's own
+    loop, the same one every time, so the layer's connections last (async_to_sync would make
+    a new loop, and new connections, for each call)."""
+    layer = _LoopRecordingLayer()
+    monkeypatch.setattr(adapters, "get_channel_layer", lambda: layer)
+    woman = make_user(Role.WOMAN)
+    for n in range(2):
+        services.notification_send(
+            recipient=woman, kind="test", title=f"t{n}", body="b", channels=("push",)
+        )
+    deliveries = list(
+        Delivery.objects.filter(channel="push").select_related("notification__recipient")
+    )
+    assert adapters.deliver_pushes(deliveries[:1]) == [""]
+    assert adapters.deliver_pushes(deliveries[1:]) == [""]
+    assert len(layer.loops) == 2 and layer.loops[0] is layer.loops[1]
+    assert layer.loops[0].is_running()
+    assert layer.groups == [adapters.user_group(woman.public_id.hex)] * 2
