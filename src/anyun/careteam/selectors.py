@@ -86,12 +86,15 @@ def access_woman(*, user: Any, woman_public_id: UUID | str) -> User:
     return woman
 
 
+def _in_force(now: dt.datetime) -> Q:
+    """A care-team row in force at `now`: not ended, and not past a temporary access's end."""
+    return Q(ended_at__isnull=True) & (Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+
+
 def _current_members() -> QuerySet[CareTeamMember]:
     """Care-team rows in force now, each member's department and hospital joined."""
-    return (
-        CareTeamMember.objects.filter(ended_at__isnull=True)
-        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=timezone.now()))
-        .select_related("member__clinician_profile__department__hospital")
+    return CareTeamMember.objects.filter(_in_force(timezone.now())).select_related(
+        "member__clinician_profile__department__hospital"
     )
 
 
@@ -130,8 +133,7 @@ def care_teams_of(woman_ids: Collection[int]) -> dict[int, list[CareTeamMember]]
 def _team_keys(count: int) -> Callable[..., QuerySet[Any]]:
     def build(now: dt.datetime, *woman_ids: int) -> QuerySet[Any]:
         return (
-            CareTeamMember.objects.filter(woman_id__in=woman_ids, ended_at__isnull=True)
-            .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+            CareTeamMember.objects.filter(_in_force(now), woman_id__in=woman_ids)
             .order_by("woman_id", *_TEAM_ORDER)
             .values_list("pk", "woman_id", "member_id")
         )

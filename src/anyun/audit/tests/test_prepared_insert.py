@@ -120,12 +120,17 @@ def test_a_constraint_broken_by_an_insert_is_an_integrity_error(world: Any) -> N
     assert AuditEvent.objects.count() == before
 
 
-def test_where_a_multi_row_insert_returns_no_keys_each_row_is_its_own(
-    world: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _one_row_per_insert(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A database whose multi-row INSERT returns no keys (PostgreSQL's JSON rows never ask)."""
     if connection.vendor == "postgresql":
         pytest.skip("PostgreSQL sends the rows as one JSON array whatever this feature says")
     monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", False)
+
+
+def test_where_a_multi_row_insert_returns_no_keys_each_row_is_its_own(
+    world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _one_row_per_insert(monkeypatch)
     insert: PreparedInsert[AuditEvent] = PreparedInsert(AuditEvent)
     events = [_event(world, object_id=str(n)) for n in range(3)]
     with CaptureQueriesContext(connection) as ctx:
@@ -149,9 +154,7 @@ def test_outside_a_transaction_one_event_is_its_statement_alone(world: Any) -> N
 def test_rows_written_one_statement_each_are_written_all_or_none(
     world: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if connection.vendor == "postgresql":
-        pytest.skip("PostgreSQL sends the rows as one JSON array whatever this feature says")
-    monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", False)
+    _one_row_per_insert(monkeypatch)
     insert: PreparedInsert[AuditEvent] = PreparedInsert(AuditEvent)
     first = insert.create(_event(world, object_id="first"))
     before = AuditEvent.objects.count()

@@ -211,6 +211,20 @@ def test_alarms_of_many_women_are_routed_in_as_many_statements_as_those_of_one(
     }
 
 
+def _count_waiting_reads_compiled(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """From now on, each read of the alarms to route that is compiled to SQL is listed."""
+    compiled: list[object] = []
+    real = SQLCompiler.as_sql
+
+    def counting(self: SQLCompiler, *args: Any, **kwargs: Any) -> Any:
+        if self.query.model is Alarm and self.query.select_for_update:
+            compiled.append(self.query)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    return compiled
+
+
 def test_a_later_job_compiles_no_read_of_the_waiting_alarms(
     ward: Ward, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -230,15 +244,7 @@ def test_a_later_job_compiles_no_read_of_the_waiting_alarms(
     first, _ = two_waiting({"kind": "pulse", "value": 105})
     assert services.alarms_route(alarm_ids=[first.pk]) == 2
     mine, hers = two_waiting(bp(170, 112))
-    compiled: list[object] = []
-    real = SQLCompiler.as_sql
-
-    def counting(self: SQLCompiler, *args: Any, **kwargs: Any) -> Any:
-        if self.query.model is Alarm and self.query.select_for_update:
-            compiled.append(self.query)
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    compiled = _count_waiting_reads_compiled(monkeypatch)
     assert services.alarms_route(alarm_ids=[mine.pk]) == 2
     assert compiled == []
     assert {a.pk for a in Alarm.objects.filter(assigned_to__isnull=False)} >= {mine.pk, hers.pk}
@@ -256,15 +262,7 @@ def test_a_busy_job_compiles_a_few_shapes_of_the_waiting_read(
     first = _raise(ward, {"kind": "pulse", "value": 105})[0]
     for _ in range(15):
         _raise(ward, {"kind": "temperature", "value": 38.5})
-    compiled: list[object] = []
-    real = SQLCompiler.as_sql
-
-    def counting(self: SQLCompiler, *args: Any, **kwargs: Any) -> Any:
-        if self.query.model is Alarm and self.query.select_for_update:
-            compiled.append(self.query)
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    compiled = _count_waiting_reads_compiled(monkeypatch)
     assert services.alarms_route(alarm_ids=[first.pk]) == 16
     # Its own alarm; then 1, 2, 4, 8 and 16 tried.
     assert len(compiled) == 6

@@ -27,7 +27,27 @@ __all__ = ["ward"]  # the fixture
 OVERVIEW_STATEMENTS = 20
 
 
-def _statements(client: Any, url: str) -> list[str]:
+def _overview_statements(ward: Ward, time_machine: Any, *, graded: bool) -> list[str]:
+    """The statements of her overview, seen a second time by her responsible clinician, once
+    she has sent a high pressure (and, `graded`, was graded orange: her case and tasks open)."""
+    # One instant: the session's idle clock (written once a minute) moves on the first view.
+    time_machine.move_to(timezone.now(), tick=False)
+    readings_record(
+        actor=ward.woman,
+        woman=ward.woman,
+        items=[ReadingInput(kind="blood_pressure", systolic=150, diastolic=95)],
+    )
+    if graded:
+        pregnancy = current_pregnancy_of(ward.woman)
+        assert pregnancy is not None
+        grading_record(
+            actor=ward.responsible,
+            pregnancy=pregnancy,
+            data=GradingInput(answers={"g_asthma": True}, entered={}, diagnoses=[]),
+        )
+    client = staff_client(ward.responsible)
+    url = f"/clinic/patients/{ward.woman.public_id}/"
+    client.get(url)  # the session's clocks start
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200
@@ -37,24 +57,7 @@ def _statements(client: Any, url: str) -> list[str]:
 def test_the_overview_of_a_graded_woman_reads_each_thing_once(
     ward: Ward, time_machine: Any
 ) -> None:
-    # One instant: the session's idle clock (written once a minute) moves on the first view.
-    time_machine.move_to(timezone.now(), tick=False)
-    readings_record(
-        actor=ward.woman,
-        woman=ward.woman,
-        items=[ReadingInput(kind="blood_pressure", systolic=150, diastolic=95)],
-    )
-    pregnancy = current_pregnancy_of(ward.woman)
-    assert pregnancy is not None
-    grading_record(
-        actor=ward.responsible,
-        pregnancy=pregnancy,
-        data=GradingInput(answers={"g_asthma": True}, entered={}, diagnoses=[]),
-    )  # orange: her case and its tasks open
-    client = staff_client(ward.responsible)
-    url = f"/clinic/patients/{ward.woman.public_id}/"
-    client.get(url)  # the session's clocks start
-    statements = _statements(client, url)
+    statements = _overview_statements(ward, time_machine, graded=True)
     assert len(statements) == OVERVIEW_STATEMENTS, "\n".join(s[:120] for s in statements)
 
     def reads(table: str) -> int:  # the statements that read `table` (not in a subquery)
@@ -76,16 +79,7 @@ def test_the_overview_of_an_ungraded_woman_reads_no_case_and_no_record_facts(
 ) -> None:
     """Ungraded, she has no case (a grading opens it) and no regrading to propose: neither her
     case nor the facts a regrading weighs (pressures, diagnoses, results) are read."""
-    time_machine.move_to(timezone.now(), tick=False)
-    readings_record(
-        actor=ward.woman,
-        woman=ward.woman,
-        items=[ReadingInput(kind="blood_pressure", systolic=150, diastolic=95)],
-    )
-    client = staff_client(ward.responsible)
-    url = f"/clinic/patients/{ward.woman.public_id}/"
-    client.get(url)
-    statements = _statements(client, url)
+    statements = _overview_statements(ward, time_machine, graded=False)
     # The graded woman's, but for the case, the pressures, diagnoses and results; and one
     # statement for whether she was seen in person (her grading answers it when graded).
     assert len(statements) == OVERVIEW_STATEMENTS - 4 + 1, "\n".join(s[:120] for s in statements)
